@@ -1,0 +1,104 @@
+//! Subcommands, one module each, and what they share: loading a scenario file with errors that
+//! name the file, and where outputs go.
+
+pub mod irr;
+pub mod run;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use shanglou::scenario::{self, Override, Scenario};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "shanglou",
+    version,
+    about = "工业上楼 project finance: does the scheme pay back and stay inside 保本微利?"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Deterministic run: annual cash flows, IRR/NPV/payback and the 保本微利 verdict
+    Run(run::Args),
+    /// IRR, NPV and payback of raw cash flows in a CSV file (one series per column or row)
+    Irr(irr::Args),
+}
+
+pub fn dispatch(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Run(a) => run::run(a),
+        Command::Irr(a) => irr::run(a),
+    }
+}
+
+/// Marks an error as bad input: the process exits with code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadInput(pub String);
+
+pub fn bad_input(msg: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(BadInput(msg.into()))
+}
+
+/// Reads and validates a scenario; every problem is reported as `FILE:LINE: key: message`.
+pub fn load_scenario(path: &Path, sets: &[String]) -> Result<Scenario> {
+    let src = std::fs::read_to_string(path).map_err(|e| {
+        bad_input(format!(
+            "{}: cannot read the scenario file: {e}",
+            path.display()
+        ))
+    })?;
+    let overrides = sets
+        .iter()
+        .map(|s| Override::parse(s).map_err(bad_input))
+        .collect::<Result<Vec<_>>>()?;
+    scenario::load(&src, &overrides).map_err(|e| {
+        let mut msg = format!(
+            "{}: {} problem{} in the scenario",
+            path.display(),
+            e.problems.len(),
+            if e.problems.len() == 1 { "" } else { "s" }
+        );
+        for p in &e.problems {
+            match p.line {
+                Some(l) => msg.push_str(&format!(
+                    "\n  {}:{l}: {}: {}",
+                    path.display(),
+                    p.key,
+                    p.message
+                )),
+                None => msg.push_str(&format!("\n  {}: {}: {}", path.display(), p.key, p.message)),
+            }
+        }
+        bad_input(msg)
+    })
+}
+
+/// `output/<file stem>/` unless `--out` says otherwise.
+pub fn out_dir(scenario_path: &Path, out: Option<&PathBuf>) -> PathBuf {
+    match out {
+        Some(p) => p.clone(),
+        None => {
+            let stem = scenario_path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("scenario");
+            Path::new("output").join(stem)
+        }
+    }
+}
+
+/// Prints to stdout, treating a closed pipe (e.g. `| head`) as success.
+pub fn print(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.context("cannot write to stdout"),
+    }
+}

@@ -1,0 +1,86 @@
+//! Every file shanglou writes, one module per format behind [`Exporter`], and the atomic write
+//! (temporary file in the target folder, then rename) they all go through.
+
+pub mod csv;
+pub mod json;
+pub mod table;
+
+use anyhow::{Context, Result};
+use rust_decimal::Decimal;
+use shanglou::metrics::Summary;
+use shanglou::model::Ledger;
+use shanglou::scenario::Scenario;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// What can be exported.
+pub enum Document<'a> {
+    /// A deterministic run: the exact ledger and its summary.
+    Run {
+        scenario: &'a Scenario,
+        ledger: &'a Ledger<Decimal>,
+        summary: &'a Summary,
+    },
+}
+
+/// One output format.
+pub trait Exporter {
+    /// The file it writes inside the output folder.
+    fn file_name(&self) -> &'static str;
+    /// The bytes of the file, or `None` when this format has nothing to say about `doc`.
+    fn render(&self, doc: &Document) -> Option<Result<Vec<u8>>>;
+}
+
+/// Renders `doc` with each exporter and writes the files atomically into `dir`.
+pub fn export_all(dir: &Path, doc: &Document, exporters: &[&dyn Exporter]) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+    let mut written = Vec::new();
+    for e in exporters {
+        if let Some(bytes) = e.render(doc) {
+            let path = dir.join(e.file_name());
+            write_atomic(&path, &bytes?)?;
+            written.push(path);
+        }
+    }
+    Ok(written)
+}
+
+/// Writes to a temporary file beside `path` and renames it into place, so a crash never
+/// leaves a half-written file and the previous version survives until the new one is whole.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("output");
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.with_context(|| format!("cannot write {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.txt");
+        write_atomic(&p, b"one").unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

@@ -1,0 +1,270 @@
+//! The terminal summary: bilingual labels, amounts in 万元 with thousands separators, columns
+//! aligned by display width (a CJK character takes two cells).
+
+use rust_decimal::Decimal;
+use shanglou::metrics::Summary;
+use shanglou::model::Ledger;
+use shanglou::num::Num;
+use shanglou::scenario::{Basis, Scenario};
+use std::fmt::Write;
+
+/// Cells a string takes in a terminal.
+pub fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| {
+            let u = c as u32;
+            let wide = (0x1100..=0x115F).contains(&u)
+                || (0x2E80..=0xA4CF).contains(&u)
+                || (0xAC00..=0xD7A3).contains(&u)
+                || (0xF900..=0xFAFF).contains(&u)
+                || (0xFE30..=0xFE4F).contains(&u)
+                || (0xFF00..=0xFF60).contains(&u)
+                || (0xFFE0..=0xFFE6).contains(&u);
+            if wide {
+                2
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+pub fn pad_right(s: &str, w: usize) -> String {
+    format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
+}
+
+pub fn pad_left(s: &str, w: usize) -> String {
+    format!("{}{s}", " ".repeat(w.saturating_sub(width(s))))
+}
+
+/// 1234567.891 → "1,234,567.89"
+pub fn thousands(v: f64, decimals: usize) -> String {
+    if !v.is_finite() {
+        return v.to_string();
+    }
+    let s = format!("{:.*}", decimals, v.abs());
+    let (int, frac) = s
+        .split_once('.')
+        .map(|(a, b)| (a.to_string(), format!(".{b}")))
+        .unwrap_or((s.clone(), String::new()));
+    let mut out = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    let neg = v < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0');
+    format!("{}{out}{frac}", if neg { "-" } else { "" })
+}
+
+/// Yuan → 万元 text.
+pub fn wan(v: f64) -> String {
+    thousands(v / 10_000.0, 2)
+}
+
+pub fn pct(v: Option<f64>) -> String {
+    match v {
+        Some(r) => format!("{:.2}%", r * 100.0),
+        None => "—".to_string(),
+    }
+}
+
+/// A table with a header row; the first column is left-aligned, the rest right-aligned.
+pub fn grid(header: &[String], rows: &[Vec<String>]) -> String {
+    let ncol = header.len();
+    let mut w = vec![0; ncol];
+    for r in std::iter::once(header).chain(rows.iter().map(|r| r.as_slice())) {
+        for (i, c) in r.iter().enumerate().take(ncol) {
+            w[i] = w[i].max(width(c));
+        }
+    }
+    let line = |r: &[String]| {
+        let cells: Vec<String> = r
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if i == 0 {
+                    pad_right(c, w[0])
+                } else {
+                    pad_left(c, w[i])
+                }
+            })
+            .collect();
+        format!("  {}\n", cells.join("  ").trim_end())
+    };
+    let mut out = line(header);
+    let total: usize = w.iter().sum::<usize>() + 2 * (ncol - 1);
+    out.push_str(&format!("  {}\n", "─".repeat(total)));
+    for r in rows {
+        out.push_str(&line(r));
+    }
+    out
+}
+
+fn s(v: &str) -> String {
+    v.to_string()
+}
+
+/// The summary printed by `shanglou run`.
+pub fn run_summary(sc: &Scenario, l: &Ledger<Decimal>, sm: &Summary) -> String {
+    let inp = &sc.inputs;
+    let n = l.years();
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{}\n  {} 年 years {}–{}, 首个运营年 first operating year t = {} ({})\n",
+        sc.name,
+        n,
+        inp.project.start_year,
+        inp.project.start_year + n as i64 - 1,
+        l.t_op,
+        inp.project.start_year + l.t_op as i64
+    );
+    let a = &sm.areas;
+    let area_rows = vec![
+        vec![s("计容建筑面积 GFA"), thousands(a.gfa, 0)],
+        vec![s("产业用房 Factory"), thousands(a.factory, 0)],
+        vec![s("  自持出租 leased"), thousands(a.factory_leased, 0)],
+        vec![s("  分割销售 sold"), thousands(a.factory_sold, 0)],
+        vec![s("  回迁安置 resettled"), thousands(a.factory_resettled, 0)],
+        vec![s("宿舍 Dormitory"), thousands(a.dormitory, 0)],
+        vec![s("配套 Supporting"), thousands(a.supporting, 0)],
+        vec![s("住宅 Residential (sold)"), thousands(a.residential, 0)],
+        vec![s("地下室 Basement"), thousands(a.basement, 0)],
+    ];
+    o.push_str(&grid(&[s("面积 Areas"), s("m²")], &area_rows));
+    o.push('\n');
+    let t = &sm.totals;
+    let f = |d: Decimal| wan(Num::to_f64(d));
+    let total_rows = vec![
+        vec![s("土地 Land (incl. deed tax, other)"), f(t.land)],
+        vec![s("建设投资 Construction"), f(t.construction)],
+        vec![s("租金收入 Rent (VAT incl.)"), f(t.rent)],
+        vec![s("销售收入 Sales (VAT incl.)"), f(t.sales)],
+        vec![s("补助 Subsidies"), f(t.subsidy)],
+        vec![s("增值税 VAT"), f(t.vat)],
+        vec![s("附加税 Surcharges"), f(t.surcharges)],
+        vec![s("房产税 Property tax"), f(t.property_tax)],
+        vec![s("城镇土地使用税 Land use tax"), f(t.land_use_tax)],
+        vec![s("土地增值税 LAT"), f(t.lat)],
+        vec![s("运营成本 Opex"), f(t.opex)],
+        vec![
+            s("调整所得税 Income tax (project)"),
+            f(t.income_tax_adjusted),
+        ],
+        vec![s("所得税 Income tax (equity)"), f(t.income_tax_equity)],
+    ];
+    o.push_str(&grid(&[s("合计 Totals"), s("万元")], &total_rows));
+    o.push('\n');
+
+    let header = vec![
+        s("年 Year"),
+        s("流入 Inflow"),
+        s("流出 Outflow"),
+        s("税前 CF pre-tax"),
+        s("累计 Cumulative"),
+        s("税后 After tax"),
+        s("资本金 Equity"),
+    ];
+    let mut rows = Vec::new();
+    let mut cum = Decimal::ZERO;
+    for t in 0..n {
+        let inflow = l.rent_factory[t]
+            + l.rent_dormitory[t]
+            + l.rent_supporting[t]
+            + l.sales_factory[t]
+            + l.sales_residential[t]
+            + l.subsidy[t]
+            + l.terminal_value[t];
+        cum += l.cf_pre_tax[t];
+        rows.push(vec![
+            format!("{} {}", t, l.start_year + t as i64),
+            f(inflow),
+            f(inflow - l.cf_pre_tax[t]),
+            f(l.cf_pre_tax[t]),
+            f(cum),
+            f(l.cf_after_tax[t]),
+            f(l.cf_equity[t]),
+        ]);
+    }
+    o.push_str("现金流量表 Annual cash flows (万元; the full statement is in cashflow.csv)\n");
+    o.push_str(&grid(&header, &rows));
+    o.push('\n');
+
+    let per = |g: &dyn Fn(Basis) -> String| Basis::ALL.iter().map(|b| g(*b)).collect::<Vec<_>>();
+    let mut ind = Vec::new();
+    let mut row = vec![s("内部收益率 IRR")];
+    row.extend(per(&|b| pct(*sm.irr.get(b))));
+    ind.push(row);
+    let mut row = vec![format!(
+        "净现值 NPV @ {:.2}% (万元)",
+        inp.finance.discount_rate * 100.0
+    )];
+    row.extend(per(&|b| wan(*sm.npv.get(b))));
+    ind.push(row);
+    let mut row = vec![s("静态回收期 Payback (years)")];
+    row.extend(per(&|b| {
+        sm.payback_years
+            .get(b)
+            .map(|v| format!("{v:.2}"))
+            .unwrap_or_else(|| "never".into())
+    }));
+    ind.push(row);
+    let mut row = vec![s("多重根 Several IRRs")];
+    row.extend(per(&|b| {
+        if sm.irr_detail.get(b).multiple_roots {
+            format!("yes: {:?}", sm.irr_detail.get(b).roots)
+        } else {
+            "no".into()
+        }
+    }));
+    ind.push(row);
+    o.push_str(&grid(
+        &[
+            s("指标 Indicators"),
+            s("税前 pre-tax"),
+            s("税后 after-tax"),
+            s("资本金 equity"),
+        ],
+        &ind,
+    ));
+    let _ = writeln!(
+        o,
+        "  峰值资金需求 Peak funding: {} 万元",
+        wan(sm.peak_funding)
+    );
+    let _ = writeln!(
+        o,
+        "  超额收益现值 Excess PV at the {:.2}% cap (收益调配): {} 万元\n",
+        sm.verdict.cap * 100.0,
+        wan(sm.excess_pv)
+    );
+    let v = &sm.verdict;
+    let _ = writeln!(
+        o,
+        "结论 Verdict: {} {} — {} IRR {} against the band {} (保本 floor) to {} (微利 cap)",
+        v.status.zh(),
+        v.status.name(),
+        v.basis.name(),
+        pct(v.irr),
+        pct(Some(v.floor)),
+        pct(Some(v.cap))
+    );
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_and_widths() {
+        assert_eq!(thousands(1234567.891, 2), "1,234,567.89");
+        assert_eq!(thousands(-1000.0, 0), "-1,000");
+        assert_eq!(thousands(-0.001, 2), "0.00");
+        assert_eq!(thousands(999.0, 0), "999");
+        assert_eq!(width("土地 Land"), 9);
+        assert_eq!(pad_left("万元", 6), "  万元");
+    }
+}

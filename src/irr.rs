@@ -1,0 +1,357 @@
+//! IRR, NPV and payback on f64 cash flows (MODEL.md §8): every root on r ∈ (−0.99, 10) is
+//! bracketed and refined by Brent's method, and when there are several the investment root
+//! (NPV falling through zero) nearest the discount rate is chosen.
+
+use serde::Serialize;
+
+pub const R_MIN: f64 = -0.99;
+pub const R_MAX: f64 = 10.0;
+/// Roots are refined to |Δr| ≤ this.
+pub const R_TOL: f64 = 1e-12;
+/// Grid points of the root scan used when Descartes allows several roots.
+const SCAN_POINTS: usize = 4000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// The flows are all ≥ 0 or all ≤ 0: no rate can balance them.
+    NoSignChange,
+    /// The flows change sign but NPV has no zero on (−0.99, 10).
+    NoRoot,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// NPV falls through zero as r rises: an investment-type root.
+    Down,
+    Up,
+}
+
+/// Everything the solver found for one series.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IrrDetail {
+    #[serde(skip)]
+    pub irr: Option<f64>,
+    pub reason: Option<Reason>,
+    pub multiple_roots: bool,
+    pub roots: Vec<f64>,
+    pub directions: Vec<Direction>,
+    /// Descartes' bound: the number of sign changes in the flows.
+    pub descartes_bound: usize,
+}
+
+/// NPV with the year-0 flow undiscounted: Σ CF_t (1+r)^-t. Horner in 1/(1+r).
+#[inline]
+pub fn pv(flows: &[f64], r: f64) -> f64 {
+    let x = 1.0 / (1.0 + r);
+    flows.iter().rev().fold(0.0, |acc, cf| acc * x + cf)
+}
+
+/// NPV in the Excel `NPV()` / 《建设项目经济评价方法与参数》 convention: Σ CF_t (1+r)^-(t+1).
+pub fn npv(flows: &[f64], r: f64) -> f64 {
+    pv(flows, r) / (1.0 + r)
+}
+
+/// A function with the same sign and roots as `pv` on (−1, ∞) that cannot overflow for long
+/// series: for r < 0 the powers of 1/(1+r) grow, so it evaluates (1+r)^(n−1)·pv instead.
+#[inline]
+fn signed_pv(flows: &[f64], r: f64) -> f64 {
+    if r >= 0.0 || flows.len() < 2 {
+        pv(flows, r)
+    } else {
+        let y = 1.0 + r;
+        flows.iter().fold(0.0, |acc, cf| acc * y + cf)
+    }
+}
+
+fn sign_changes(flows: &[f64]) -> usize {
+    let mut last = 0.0f64;
+    let mut n = 0;
+    for &cf in flows {
+        if cf != 0.0 {
+            if last != 0.0 && (cf > 0.0) != (last > 0.0) {
+                n += 1;
+            }
+            last = cf;
+        }
+    }
+    n
+}
+
+/// Brent's method on [a, b] where f(a), f(b) have opposite signs.
+fn brent(f: impl Fn(f64) -> f64, mut a: f64, mut b: f64, mut fa: f64, mut fb: f64) -> f64 {
+    if fa == 0.0 {
+        return a;
+    }
+    if fb == 0.0 {
+        return b;
+    }
+    let (mut c, mut fc) = (a, fa);
+    let mut d = b - a;
+    let mut e = d;
+    for _ in 0..200 {
+        if (fb > 0.0) == (fc > 0.0) {
+            c = a;
+            fc = fa;
+            d = b - a;
+            e = d;
+        }
+        if fc.abs() < fb.abs() {
+            a = b;
+            b = c;
+            c = a;
+            fa = fb;
+            fb = fc;
+            fc = fa;
+        }
+        let tol = 2.0 * f64::EPSILON * b.abs() + 0.5 * R_TOL;
+        let m = 0.5 * (c - b);
+        if m.abs() <= tol || fb == 0.0 {
+            return b;
+        }
+        if e.abs() >= tol && fa.abs() > fb.abs() {
+            let s = fb / fa;
+            let (mut p, mut q);
+            if a == c {
+                p = 2.0 * m * s;
+                q = 1.0 - s;
+            } else {
+                let qa = fa / fc;
+                let r = fb / fc;
+                p = s * (2.0 * m * qa * (qa - r) - (b - a) * (r - 1.0));
+                q = (qa - 1.0) * (r - 1.0) * (s - 1.0);
+            }
+            if p > 0.0 {
+                q = -q;
+            } else {
+                p = -p;
+            }
+            if 2.0 * p < (3.0 * m * q - (tol * q).abs()).min((e * q).abs()) {
+                e = d;
+                d = p / q;
+            } else {
+                d = m;
+                e = m;
+            }
+        } else {
+            d = m;
+            e = m;
+        }
+        a = b;
+        fa = fb;
+        b += if d.abs() > tol { d } else { tol.copysign(m) };
+        fb = f(b);
+    }
+    b
+}
+
+/// Roots of `signed_pv` in (lo, hi) by sign changes on a log grid of 1+r, with 0 on the grid
+/// so no bracket straddles the change of form in `signed_pv`.
+fn scan_roots(flows: &[f64], points: usize, roots: &mut Vec<(f64, Direction)>) {
+    let f = |r: f64| signed_pv(flows, r);
+    let (l0, l1) = ((1.0 + R_MIN).ln(), (1.0 + R_MAX).ln());
+    let mut grid: Vec<f64> = (0..=points)
+        .map(|i| (l0 + (l1 - l0) * i as f64 / points as f64).exp() - 1.0)
+        .collect();
+    grid[0] = R_MIN;
+    grid[points] = R_MAX;
+    let pos = grid.partition_point(|&r| r < 0.0);
+    if grid.get(pos) != Some(&0.0) {
+        grid.insert(pos, 0.0);
+    }
+    let mut prev_r = grid[0];
+    let mut prev_f = f(prev_r);
+    for &r in &grid[1..] {
+        let fr = f(r);
+        if prev_f == 0.0 {
+            // an exact zero on the grid: a root if the sign differs on both sides
+            prev_r = r;
+            prev_f = fr;
+            continue;
+        }
+        if fr == 0.0 || (fr > 0.0) != (prev_f > 0.0) {
+            let root = if fr == 0.0 {
+                r
+            } else {
+                brent(f, prev_r, r, prev_f, fr)
+            };
+            let dir = if prev_f > 0.0 {
+                Direction::Down
+            } else {
+                Direction::Up
+            };
+            if fr == 0.0 {
+                // confirm the crossing on the far side; a touch is not a crossing
+                let next = f(r + 1e-7 * (1.0 + r.abs()));
+                if next == 0.0 || (next > 0.0) == (prev_f > 0.0) {
+                    prev_r = r;
+                    prev_f = fr;
+                    continue;
+                }
+            }
+            roots.push((root, dir));
+        }
+        if fr != 0.0 {
+            prev_f = fr;
+        }
+        prev_r = r;
+    }
+}
+
+/// The IRR of `flows` with every root found and the MODEL.md §8 choice among them.
+pub fn irr_detail(flows: &[f64], discount_rate: f64) -> IrrDetail {
+    let bound = sign_changes(flows);
+    let mut d = IrrDetail {
+        irr: None,
+        reason: None,
+        multiple_roots: false,
+        roots: vec![],
+        directions: vec![],
+        descartes_bound: bound,
+    };
+    if bound == 0 {
+        d.reason = Some(Reason::NoSignChange);
+        return d;
+    }
+    let mut found = Vec::new();
+    if bound == 1 {
+        if let Some(r) = single_root(flows) {
+            let dir = if signed_pv(flows, R_MIN) > 0.0 {
+                Direction::Down
+            } else {
+                Direction::Up
+            };
+            found.push((r, dir));
+        }
+    } else {
+        scan_roots(flows, SCAN_POINTS, &mut found);
+    }
+    if found.is_empty() {
+        d.reason = Some(Reason::NoRoot);
+        return d;
+    }
+    d.multiple_roots = found.len() > 1;
+    d.irr = Some(choose(&found, discount_rate));
+    d.roots = found.iter().map(|x| x.0).collect();
+    d.directions = found.iter().map(|x| x.1).collect();
+    d
+}
+
+/// MODEL.md §8: the one root where NPV falls through zero; among several such, or if there is
+/// none, the root nearest the discount rate.
+fn choose(roots: &[(f64, Direction)], discount_rate: f64) -> f64 {
+    let down: Vec<f64> = roots
+        .iter()
+        .filter(|x| x.1 == Direction::Down)
+        .map(|x| x.0)
+        .collect();
+    let pool: Vec<f64> = if down.is_empty() {
+        roots.iter().map(|x| x.0).collect()
+    } else {
+        down
+    };
+    pool.iter().copied().fold(f64::NAN, |best, r| {
+        if best.is_nan() || (r - discount_rate).abs() < (best - discount_rate).abs() {
+            r
+        } else {
+            best
+        }
+    })
+}
+
+/// With one sign change there is exactly one root on (−1, ∞) (Descartes); find it if it lies in
+/// (−0.99, 10). Splitting at r = 0 keeps each bracket inside one form of `signed_pv`.
+fn single_root(flows: &[f64]) -> Option<f64> {
+    let f = |r: f64| signed_pv(flows, r);
+    let (f_lo, f0, f_hi) = (f(R_MIN), f(0.0), f(R_MAX));
+    if f0 == 0.0 {
+        return Some(0.0);
+    }
+    if (f_lo > 0.0) != (f0 > 0.0) && f_lo != 0.0 {
+        Some(brent(f, R_MIN, 0.0, f_lo, f0))
+    } else if (f0 > 0.0) != (f_hi > 0.0) && f_hi != 0.0 {
+        Some(brent(f, 0.0, R_MAX, f0, f_hi))
+    } else {
+        None
+    }
+}
+
+/// The IRR alone, without allocating: the hot path of Monte Carlo.
+pub fn irr(flows: &[f64], discount_rate: f64) -> Option<f64> {
+    match sign_changes(flows) {
+        0 => None,
+        1 => single_root(flows),
+        _ => irr_detail(flows, discount_rate).irr,
+    }
+}
+
+/// Static payback in years from the start of t = 0 (Chinese convention, MODEL.md §8): the first
+/// year whose cumulative flow is ≥ 0, interpolated within the year.
+pub fn payback(flows: &[f64]) -> Option<f64> {
+    let mut cum = 0.0;
+    for (t, &cf) in flows.iter().enumerate() {
+        let prev = cum;
+        cum += cf;
+        if cum >= 0.0 {
+            if t == 0 || cf == 0.0 {
+                return Some(t as f64);
+            }
+            return Some(t as f64 + prev.abs() / cf);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simple_investment() {
+        let f = [-100.0, 110.0];
+        assert!((irr(&f, 0.05).unwrap() - 0.1).abs() < 1e-12);
+        let f = [-1000.0, 300.0, 400.0, 500.0];
+        let r = irr(&f, 0.05).unwrap();
+        assert!(pv(&f, r).abs() < 1e-9);
+    }
+
+    #[test]
+    fn npv_follows_excel() {
+        // Excel: =NPV(10%, -100, 60, 60) = -3.7566…/… computed by hand
+        let v = npv(&[-100.0, 60.0, 60.0], 0.1);
+        let hand = -100.0 / 1.1 + 60.0 / 1.21 + 60.0 / 1.331;
+        assert!((v - hand).abs() < 1e-12);
+    }
+
+    #[test]
+    fn no_sign_change_and_no_root() {
+        let d = irr_detail(&[-1.0, -2.0, 0.0], 0.05);
+        assert_eq!(d.reason, Some(Reason::NoSignChange));
+        assert_eq!(d.irr, None);
+        // root at r = 20 is outside (−0.99, 10)
+        let d = irr_detail(&[-1.0, 21.0], 0.05);
+        assert_eq!(d.reason, Some(Reason::NoRoot));
+    }
+
+    #[test]
+    fn several_roots_pick_the_investment_root() {
+        // (1+r)^-t polynomial with roots r = 0.1 and r = -0.5 (x = 1/1.1 and x = 2):
+        // -(x - 1/1.1)(x - 2) scaled: flows c0 + c1 x + c2 x^2 with a large negative final flow
+        let a = 1.0 / 1.1;
+        let flows = [-(a * 2.0), a + 2.0, -1.0];
+        let d = irr_detail(&flows, 0.045);
+        assert!(d.multiple_roots);
+        assert_eq!(d.roots.len(), 2);
+        assert!((d.irr.unwrap() - 0.1).abs() < 1e-10, "{d:?}");
+        assert!(d.roots.iter().any(|r| (r + 0.5).abs() < 1e-10));
+    }
+
+    #[test]
+    fn payback_interpolates_and_takes_the_first_crossing() {
+        assert_eq!(payback(&[-100.0, 50.0, 100.0]), Some(1.5));
+        assert_eq!(payback(&[-100.0, 100.0, -50.0, 100.0]), Some(1.0));
+        assert_eq!(payback(&[0.0, 10.0]), Some(0.0));
+        assert_eq!(payback(&[-1.0, 0.5]), None);
+    }
+}

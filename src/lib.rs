@@ -1,0 +1,9 @@
+//! shanglou (上楼): cash flows, IRR and the 保本微利 verdict for 工业上楼 (industrial-tower)
+//! projects. The library knows nothing of files, terminals or command lines.
+
+pub mod irr;
+pub mod metrics;
+pub mod model;
+pub mod num;
+pub mod policy;
+pub mod scenario;

@@ -1,0 +1,244 @@
+//! The indicators and the 保本微利 verdict of MODEL.md §8, and the §12 summary object built
+//! from an exact ledger.
+
+use crate::irr::{self, IrrDetail};
+use crate::model::{Areas, Ledger};
+use crate::num::Num;
+use crate::scenario::{Basis, Inputs};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// Where the basis IRR falls against the band (MODEL.md §8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// 保本微利: between the floor and the cap.
+    Within,
+    /// Above the cap: 收益调配 would reclaim the excess.
+    AboveCap,
+    /// Does not break even.
+    BelowFloor,
+    /// All flows zero.
+    Undefined,
+}
+
+impl Status {
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Within => "within",
+            Status::AboveCap => "above_cap",
+            Status::BelowFloor => "below_floor",
+            Status::Undefined => "undefined",
+        }
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            Status::Within => "符合保本微利",
+            Status::AboveCap => "超过微利上限",
+            Status::BelowFloor => "未能保本",
+            Status::Undefined => "无法判定",
+        }
+    }
+}
+
+/// The verdict read from NPV signs, defined even when the IRR is not unique.
+pub fn verdict(flows: &[f64], floor: f64, cap: f64) -> Status {
+    if flows.iter().all(|v| *v == 0.0) {
+        Status::Undefined
+    } else if irr::npv(flows, floor) < 0.0 {
+        Status::BelowFloor
+    } else if irr::npv(flows, cap) > 0.0 {
+        Status::AboveCap
+    } else {
+        Status::Within
+    }
+}
+
+/// One value per series, keyed as in §12.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PerSeries<T> {
+    pub project_pre_tax: T,
+    pub project_after_tax: T,
+    pub equity: T,
+}
+
+impl<T> PerSeries<T> {
+    pub fn get(&self, b: Basis) -> &T {
+        match b {
+            Basis::ProjectPreTax => &self.project_pre_tax,
+            Basis::ProjectAfterTax => &self.project_after_tax,
+            Basis::Equity => &self.equity,
+        }
+    }
+    fn build(mut f: impl FnMut(Basis) -> T) -> Self {
+        PerSeries {
+            project_pre_tax: f(Basis::ProjectPreTax),
+            project_after_tax: f(Basis::ProjectAfterTax),
+            equity: f(Basis::Equity),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AreasOut {
+    pub gfa: f64,
+    pub factory: f64,
+    pub factory_leased: f64,
+    pub factory_sold: f64,
+    pub factory_resettled: f64,
+    pub dormitory: f64,
+    pub supporting: f64,
+    pub residential: f64,
+    pub basement: f64,
+}
+
+/// Totals over all years: exact sums of the ledger columns.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Totals {
+    #[serde(with = "rust_decimal::serde::float")]
+    pub land: Decimal,
+    #[serde(with = "rust_decimal::serde::float")]
+    pub construction: Decimal,
+    #[serde(with = "rust_decimal::serde::float")]
+    pub rent: Decimal,
+    #[serde(with = "rust_decimal::serde::float")]
+    pub sales: Decimal,
+    #[serde(with = "rust_decimal::serde::float")]
+    pub subsidy: Decimal,
+    #[serde(with = "rust_decimal::serde::float")]
+    pub vat: Decimal,
+    #[serde(with = "rust_decimal::serde::float")]
+    pub surcharges: Decimal,
+    #[serde(with = "rust_decimal::serde::float")]
+    pub property_tax: Decimal,
+    #[serde(with = "rust_decimal::serde::float")]
+    pub land_use_tax: Decimal,
+    #[serde(with = "rust_decimal::serde::float")]
+    pub lat: Decimal,
+    #[serde(with = "rust_decimal::serde::float")]
+    pub opex: Decimal,
+    #[serde(with = "rust_decimal::serde::float")]
+    pub income_tax_adjusted: Decimal,
+    #[serde(with = "rust_decimal::serde::float")]
+    pub income_tax_equity: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    pub basis: Basis,
+    pub irr: Option<f64>,
+    pub floor: f64,
+    pub cap: f64,
+    pub status: Status,
+}
+
+/// The §12 object of `shanglou run --json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    pub irr: PerSeries<Option<f64>>,
+    pub npv: PerSeries<f64>,
+    pub payback_years: PerSeries<Option<f64>>,
+    pub peak_funding: f64,
+    pub excess_pv: f64,
+    pub areas: AreasOut,
+    pub totals: Totals,
+    pub verdict: Verdict,
+    pub irr_detail: PerSeries<IrrDetail>,
+}
+
+fn sum(v: &[Decimal]) -> Decimal {
+    v.iter().copied().sum()
+}
+
+fn to_f64(v: &[Decimal]) -> Vec<f64> {
+    v.iter().map(|d| Num::to_f64(*d)).collect()
+}
+
+fn areas_out(a: &Areas<Decimal>) -> AreasOut {
+    let f = |d: Decimal| Num::to_f64(d);
+    AreasOut {
+        gfa: f(a.gfa),
+        factory: f(a.factory),
+        factory_leased: f(a.factory_leased),
+        factory_sold: f(a.factory_sold),
+        factory_resettled: f(a.factory_resettled),
+        dormitory: f(a.dormitory),
+        supporting: f(a.supporting),
+        residential: f(a.residential),
+        basement: f(a.basement),
+    }
+}
+
+/// Totals of the exact ledger (§12 names).
+pub fn totals(l: &Ledger<Decimal>) -> Totals {
+    Totals {
+        land: sum(&l.land),
+        construction: sum(&l.construction),
+        rent: sum(&l.rent_factory) + sum(&l.rent_dormitory) + sum(&l.rent_supporting),
+        sales: sum(&l.sales_factory) + sum(&l.sales_residential),
+        subsidy: sum(&l.subsidy),
+        vat: sum(&l.vat),
+        surcharges: sum(&l.surcharges),
+        property_tax: sum(&l.property_tax),
+        land_use_tax: sum(&l.land_use_tax),
+        lat: sum(&l.lat),
+        opex: sum(&l.opex),
+        income_tax_adjusted: sum(&l.income_tax_adjusted),
+        income_tax_equity: sum(&l.income_tax_equity),
+    }
+}
+
+/// Metrics and verdict of an exact ledger.
+pub fn summarize(inp: &Inputs<f64>, l: &Ledger<Decimal>) -> Summary {
+    let dr = inp.finance.discount_rate;
+    let series = PerSeries::build(|b| to_f64(l.series(b)));
+    let detail = PerSeries::build(|b| irr::irr_detail(series.get(b), dr));
+    let pol = &inp.policy;
+    let basis = series.get(pol.irr_basis);
+    let mut cum = Decimal::ZERO;
+    let mut min_cum = Decimal::ZERO;
+    for v in &l.cf_pre_tax {
+        cum += *v;
+        min_cum = min_cum.min(cum);
+    }
+    Summary {
+        irr: PerSeries::build(|b| detail.get(b).irr),
+        npv: PerSeries::build(|b| irr::npv(series.get(b), dr)),
+        payback_years: PerSeries::build(|b| payback_exact(l.series(b))),
+        peak_funding: Num::to_f64(-min_cum),
+        excess_pv: irr::npv(basis, pol.irr_cap),
+        areas: areas_out(&l.areas),
+        totals: totals(l),
+        verdict: Verdict {
+            basis: pol.irr_basis,
+            irr: detail.get(pol.irr_basis).irr,
+            floor: pol.irr_floor,
+            cap: pol.irr_cap,
+            status: verdict(basis, pol.irr_floor, pol.irr_cap),
+        },
+        irr_detail: detail,
+    }
+}
+
+/// Payback on the exact cumulative flows, so a cumulative that lands exactly on zero counts.
+fn payback_exact(flows: &[Decimal]) -> Option<f64> {
+    let mut cum = Decimal::ZERO;
+    for (t, &cf) in flows.iter().enumerate() {
+        let prev = cum;
+        cum += cf;
+        if cum >= Decimal::ZERO {
+            if t == 0 || cf.is_zero() {
+                return Some(t as f64);
+            }
+            return Some(t as f64 + Num::to_f64(prev.abs() / cf));
+        }
+    }
+    None
+}
+
+/// Runs the exact model on a scenario's deterministic inputs.
+pub fn evaluate(inp: &Inputs<f64>) -> (Ledger<Decimal>, Summary) {
+    let ledger = crate::model::run(&inp.convert::<Decimal>());
+    let summary = summarize(inp, &ledger);
+    (ledger, summary)
+}

@@ -1,0 +1,138 @@
+//! The numeric type the cash-flow model is written against, so that one model serves both the
+//! exact reported ledger (`rust_decimal::Decimal`) and the Monte Carlo hot loop (`f64`).
+
+use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+use rust_decimal::Decimal;
+use std::fmt::Debug;
+use std::ops::{Add, AddAssign, Div, Mul, Neg, Sub, SubAssign};
+use std::str::FromStr;
+
+/// Arithmetic the ledger needs. Implemented for `Decimal` (exact, reported) and `f64` (fast).
+pub trait Num:
+    Copy
+    + Debug
+    + PartialOrd
+    + Default
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+    + AddAssign
+    + SubAssign
+    + Send
+    + Sync
+{
+    fn zero() -> Self;
+    fn one() -> Self;
+    /// Converts an input number. For `Decimal` this goes through the shortest decimal text of the
+    /// float, so `0.1` in a scenario is exactly 0.1, as the analyst typed it.
+    fn from_f64(v: f64) -> Self;
+    fn from_usize(v: usize) -> Self;
+    fn to_f64(self) -> f64;
+    fn is_zero(self) -> bool {
+        self == Self::zero()
+    }
+    fn max0(self) -> Self {
+        if self > Self::zero() {
+            self
+        } else {
+            Self::zero()
+        }
+    }
+    fn min(self, other: Self) -> Self {
+        if other < self {
+            other
+        } else {
+            self
+        }
+    }
+    fn abs(self) -> Self {
+        if self < Self::zero() {
+            -self
+        } else {
+            self
+        }
+    }
+}
+
+impl Num for f64 {
+    #[inline(always)]
+    fn zero() -> Self {
+        0.0
+    }
+    #[inline(always)]
+    fn one() -> Self {
+        1.0
+    }
+    #[inline(always)]
+    fn from_f64(v: f64) -> Self {
+        v
+    }
+    #[inline(always)]
+    fn from_usize(v: usize) -> Self {
+        v as f64
+    }
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self
+    }
+}
+
+impl Num for Decimal {
+    fn zero() -> Self {
+        Decimal::ZERO
+    }
+    fn one() -> Self {
+        Decimal::ONE
+    }
+    fn from_f64(v: f64) -> Self {
+        decimal_from_f64(v)
+    }
+    fn from_usize(v: usize) -> Self {
+        Decimal::from(v as u64)
+    }
+    fn to_f64(self) -> f64 {
+        // Decimal → f64 through the text is correctly rounded; ToPrimitive is not always.
+        f64::from_str(&self.to_string())
+            .unwrap_or_else(|_| ToPrimitive::to_f64(&self).unwrap_or(0.0))
+    }
+}
+
+/// The decimal an analyst meant by a float read from a file: its shortest round-trip text.
+/// Validation keeps inputs inside ranges where this always succeeds; the fallbacks only guard
+/// against values far outside them (they never panic).
+pub fn decimal_from_f64(v: f64) -> Decimal {
+    if !v.is_finite() {
+        return Decimal::ZERO;
+    }
+    let text = format!("{v}");
+    Decimal::from_str(&text)
+        .or_else(|_| Decimal::from_scientific(&format!("{v:e}")))
+        .ok()
+        .or_else(|| <Decimal as FromPrimitive>::from_f64(v))
+        .unwrap_or(Decimal::ZERO)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_keeps_the_typed_digits() {
+        assert_eq!(decimal_from_f64(0.1).to_string(), "0.1");
+        assert_eq!(
+            decimal_from_f64(0.6666666666666666).to_string(),
+            "0.6666666666666666"
+        );
+        assert_eq!(decimal_from_f64(1e12).to_string(), "1000000000000");
+        assert_eq!(decimal_from_f64(-2.5).to_string(), "-2.5");
+    }
+
+    #[test]
+    fn decimal_round_trips_to_f64() {
+        for v in [0.1, 123456789.123, 1e-7, 0.045, 986520000.0] {
+            assert_eq!(Num::to_f64(decimal_from_f64(v)), v);
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! The registry of numeric scenario keys: name, kind, valid range and unit, and how to read the
+//! key from the raw file and write it into `Inputs`. Validation, `--set`, Monte Carlo sampling,
+//! `solve` and `sweep` all address inputs through this one table.
+
+use super::inputs::Inputs;
+use super::raw::{RawNum, RawScenario};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A real number.
+    Real,
+    /// A whole number of years (or floors); distributions on it draw whole numbers.
+    Int,
+}
+
+pub struct KeySpec {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub lo: f64,
+    pub hi: f64,
+    pub unit: &'static str,
+    pub required: bool,
+    raw: fn(&RawScenario) -> Option<&RawNum>,
+    get: fn(&Inputs<f64>) -> Option<f64>,
+    set: fn(&mut Inputs<f64>, f64),
+}
+
+impl std::fmt::Debug for KeySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+impl KeySpec {
+    pub fn raw<'a>(&self, r: &'a RawScenario) -> Option<&'a RawNum> {
+        (self.raw)(r)
+    }
+    /// The value in `inputs`; `None` for an optional key left unset (e.g. no subsidy cap).
+    pub fn get(&self, i: &Inputs<f64>) -> Option<f64> {
+        (self.get)(i)
+    }
+    /// Writes `v` (rounded for whole-number keys; callers validate the range first).
+    pub fn set(&self, i: &mut Inputs<f64>, v: f64) {
+        let v = if self.kind == Kind::Int { v.round() } else { v };
+        (self.set)(i, v)
+    }
+    /// Per-year draws are allowed on rent growth and occupancy only (MODEL.md §10).
+    pub fn allows_per_year(&self) -> bool {
+        self.name.ends_with(".rent_growth") || self.name.ends_with(".occupancy")
+    }
+    /// "a number from 0 to 1 (share)", for messages that say what would be valid.
+    pub fn valid_text(&self) -> String {
+        let what = if self.kind == Kind::Int {
+            "a whole number"
+        } else {
+            "a number"
+        };
+        format!(
+            "{what} from {} to {}{}",
+            fmt_num(self.lo),
+            fmt_num(self.hi),
+            if self.unit.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", self.unit)
+            }
+        )
+    }
+    pub fn in_range(&self, v: f64) -> bool {
+        v.is_finite()
+            && v >= self.lo
+            && v <= self.hi
+            && (self.kind == Kind::Real || v.fract() == 0.0)
+    }
+}
+
+pub fn fmt_num(v: f64) -> String {
+    if v.abs() >= 1e6 && v.fract() == 0.0 {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Looks a dotted key up in the registry.
+pub fn find(name: &str) -> Option<(usize, &'static KeySpec)> {
+    KEYS.iter().enumerate().find(|(_, k)| k.name == name)
+}
+
+/// All key names, for "expected one of" messages.
+pub fn names() -> Vec<&'static str> {
+    KEYS.iter().map(|k| k.name).collect()
+}
+
+trait Slot {
+    fn get(&self) -> Option<f64>;
+    fn put(&mut self, v: f64);
+}
+impl Slot for f64 {
+    fn get(&self) -> Option<f64> {
+        Some(*self)
+    }
+    fn put(&mut self, v: f64) {
+        *self = v
+    }
+}
+impl Slot for Option<f64> {
+    fn get(&self) -> Option<f64> {
+        *self
+    }
+    fn put(&mut self, v: f64) {
+        *self = Some(v)
+    }
+}
+impl Slot for usize {
+    fn get(&self) -> Option<f64> {
+        Some(*self as f64)
+    }
+    fn put(&mut self, v: f64) {
+        *self = v.max(0.0) as usize
+    }
+}
+impl Slot for Option<usize> {
+    fn get(&self) -> Option<f64> {
+        self.map(|v| v as f64)
+    }
+    fn put(&mut self, v: f64) {
+        *self = Some(v.max(0.0) as usize)
+    }
+}
+impl Slot for i64 {
+    fn get(&self) -> Option<f64> {
+        Some(*self as f64)
+    }
+    fn put(&mut self, v: f64) {
+        *self = v as i64
+    }
+}
+
+macro_rules! keys {
+    ($( $name:literal $kind:ident [$lo:expr, $hi:expr] $unit:literal $req:literal raw $($raw:ident).+ ; inp $($inp:ident).+ ;)*) => {
+        /// Every numeric key of MODEL.md §9. Ranges are wide enough for any real scheme and
+        /// narrow enough that the exact ledger can never overflow (see README, "Valid ranges").
+        pub static KEYS: &[KeySpec] = &[$(
+            KeySpec {
+                name: $name,
+                kind: Kind::$kind,
+                lo: $lo,
+                hi: $hi,
+                unit: $unit,
+                required: $req,
+                raw: |r: &RawScenario| r.$($raw).+.as_ref(),
+                get: |i: &Inputs<f64>| Slot::get(&i.$($inp).+),
+                set: |i: &mut Inputs<f64>, v: f64| Slot::put(&mut i.$($inp).+, v),
+            },
+        )*];
+    };
+}
+
+keys! {
+    "project.start_year" Int [1900.0, 2200.0] "calendar year" true raw project.start_year; inp project.start_year;
+    "project.land_term_years" Int [1.0, 100.0] "years" true raw project.land_term_years; inp project.land_term_years;
+    "project.terminal_value" Real [0.0, 1e13] "yuan" false raw project.terminal_value; inp project.terminal_value;
+    "site.land_area_m2" Real [0.0, 1e7] "m²" true raw site.land_area_m2; inp site.land_area_m2;
+    "site.far" Real [0.0, 30.0] "容积率" true raw site.far; inp site.far;
+    "site.basement_area_m2" Real [0.0, 1e7] "m²" false raw site.basement_area_m2; inp site.basement_area_m2;
+    "site.floors" Int [1.0, 300.0] "floors" false raw site.floors; inp site.floors;
+    "site.height_m" Real [0.0, 1000.0] "m" false raw site.height_m; inp site.height_m;
+    "mix.factory" Real [0.0, 1.0] "share of GFA" false raw mix.factory; inp mix.factory;
+    "mix.dormitory" Real [0.0, 1.0] "share of GFA" false raw mix.dormitory; inp mix.dormitory;
+    "mix.supporting" Real [0.0, 1.0] "share of GFA" false raw mix.supporting; inp mix.supporting;
+    "mix.residential" Real [0.0, 1.0] "share of GFA" false raw mix.residential; inp mix.residential;
+    "land.price" Real [0.0, 1e12] "yuan per basis unit" false raw land.price; inp land.price;
+    "land.deed_tax_rate" Real [0.0, 0.2] "share" false raw land.deed_tax_rate; inp land.deed_tax_rate;
+    "land.other_costs" Real [0.0, 1e13] "yuan" false raw land.other_costs; inp land.other_costs;
+    "construction.delay_years" Int [0.0, 20.0] "years" false raw construction.delay_years; inp construction.delay_years;
+    "construction.cost_per_m2" Real [0.0, 1e6] "yuan/m²" false raw construction.cost_per_m2; inp construction.cost_per_m2;
+    "construction.residential_cost_per_m2" Real [0.0, 1e6] "yuan/m²" false raw construction.residential_cost_per_m2; inp construction.residential_cost_per_m2;
+    "construction.basement_cost_per_m2" Real [0.0, 1e6] "yuan/m²" false raw construction.basement_cost_per_m2; inp construction.basement_cost_per_m2;
+    "construction.soft_cost_rate" Real [0.0, 2.0] "share of hard cost" false raw construction.soft_cost_rate; inp construction.soft_cost_rate;
+    "construction.contingency_rate" Real [0.0, 1.0] "share" false raw construction.contingency_rate; inp construction.contingency_rate;
+    "construction.infrastructure_fee_per_m2" Real [0.0, 1e5] "yuan/m² of GFA" false raw construction.infrastructure_fee_per_m2; inp construction.infrastructure_fee_per_m2;
+    "factory.self_held_share" Real [0.0, 1.0] "share of factory area" false raw factory.self_held_share; inp factory.self_held_share;
+    "factory.resettlement_share" Real [0.0, 1.0] "share of factory area" false raw factory.resettlement_share; inp factory.resettlement_share;
+    "factory.rent" Real [0.0, 1e4] "yuan/m²/month" false raw factory.rent; inp factory.lease.rent;
+    "factory.rent_growth" Real [-0.5, 0.3] "per year" false raw factory.rent_growth; inp factory.lease.rent_growth;
+    "factory.occupancy" Real [0.0, 1.0] "share" false raw factory.occupancy; inp factory.lease.occupancy;
+    "factory.sale_price" Real [0.0, 1e7] "yuan/m²" false raw factory.sale_price; inp factory.sale_price;
+    "dormitory.rent" Real [0.0, 1e4] "yuan/m²/month" false raw dormitory.rent; inp dormitory.rent;
+    "dormitory.rent_growth" Real [-0.5, 0.3] "per year" false raw dormitory.rent_growth; inp dormitory.rent_growth;
+    "dormitory.occupancy" Real [0.0, 1.0] "share" false raw dormitory.occupancy; inp dormitory.occupancy;
+    "supporting.rent" Real [0.0, 1e4] "yuan/m²/month" false raw supporting.rent; inp supporting.rent;
+    "supporting.rent_growth" Real [-0.5, 0.3] "per year" false raw supporting.rent_growth; inp supporting.rent_growth;
+    "supporting.occupancy" Real [0.0, 1.0] "share" false raw supporting.occupancy; inp supporting.occupancy;
+    "residential.sale_price" Real [0.0, 1e7] "yuan/m²" false raw residential.sale_price; inp residential.sale_price;
+    "residential.sale_start" Int [0.0, 99.0] "year index t" false raw residential.sale_start; inp residential.sale_start;
+    "subsidy.construction_per_m2" Real [0.0, 1e5] "yuan/m²" false raw subsidy.construction_per_m2; inp subsidy.construction_per_m2;
+    "subsidy.construction_cap" Real [0.0, 1e13] "yuan" false raw subsidy.construction_cap; inp subsidy.construction_cap;
+    "subsidy.construction_lag" Int [0.0, 99.0] "years after t_op" false raw subsidy.construction_lag; inp subsidy.construction_lag;
+    "subsidy.basement_per_m2" Real [0.0, 1e5] "yuan/m²" false raw subsidy.basement_per_m2; inp subsidy.basement_per_m2;
+    "subsidy.basement_cap" Real [0.0, 1e13] "yuan" false raw subsidy.basement_cap; inp subsidy.basement_cap;
+    "subsidy.operating_per_year" Real [0.0, 1e12] "yuan/year" false raw subsidy.operating_per_year; inp subsidy.operating_per_year;
+    "subsidy.operating_years" Int [0.0, 100.0] "years" false raw subsidy.operating_years; inp subsidy.operating_years;
+    "opex.rate_of_revenue" Real [0.0, 1.0] "share of net rent" false raw opex.rate_of_revenue; inp opex.rate_of_revenue;
+    "opex.capex_reserve_rate" Real [0.0, 1.0] "share of net rent" false raw opex.capex_reserve_rate; inp opex.capex_reserve_rate;
+    "opex.per_m2_month" Real [0.0, 1e4] "yuan/m²/month" false raw opex.per_m2_month; inp opex.per_m2_month;
+    "tax.vat_rent_rate" Real [0.0, 1.0] "rate" false raw tax.vat_rent_rate; inp tax.vat_rent_rate;
+    "tax.vat_sale_rate" Real [0.0, 1.0] "rate" false raw tax.vat_sale_rate; inp tax.vat_sale_rate;
+    "tax.surcharge_rate" Real [0.0, 1.0] "share of VAT" false raw tax.surcharge_rate; inp tax.surcharge_rate;
+    "tax.property_tax_rent_rate" Real [0.0, 1.0] "rate" false raw tax.property_tax_rent_rate; inp tax.property_tax_rent_rate;
+    "tax.land_use_tax_per_m2" Real [0.0, 1e4] "yuan/m² of land/year" false raw tax.land_use_tax_per_m2; inp tax.land_use_tax_per_m2;
+    "tax.lat_rate" Real [0.0, 1.0] "effective rate" false raw tax.lat_rate; inp tax.lat_rate;
+    "tax.income_tax_rate" Real [0.0, 1.0] "rate" false raw tax.income_tax_rate; inp tax.income_tax_rate;
+    "tax.depreciation_years" Int [1.0, 100.0] "years" false raw tax.depreciation_years; inp tax.depreciation_years;
+    "tax.loss_carry_years" Int [0.0, 100.0] "years" false raw tax.loss_carry_years; inp tax.loss_carry_years;
+    "finance.loan_share" Real [0.0, 1.0] "share" false raw finance.loan_share; inp finance.loan_share;
+    "finance.interest_rate" Real [0.0, 1.0] "per year" false raw finance.interest_rate; inp finance.interest_rate;
+    "finance.repayment_years" Int [0.0, 100.0] "years" false raw finance.repayment_years; inp finance.repayment_years;
+    "finance.discount_rate" Real [-0.5, 1.0] "per year" false raw finance.discount_rate; inp finance.discount_rate;
+}
