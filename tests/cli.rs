@@ -1,0 +1,512 @@
+//! Runs the real `shanglou` binary: the conformance vectors, the example scenarios, bad input,
+//! and the `irr` command.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn bin() -> Command {
+    Command::cargo_bin("shanglou").unwrap()
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+const CASES: [&str; 6] = [
+    "01-minimal-lease",
+    "02-shenzhen-renewal",
+    "03-wuhan-subsidy-loan",
+    "04-delay-resettle-tv-gfa",
+    "05-loss-expiry-basement",
+    "06-never-positive",
+];
+
+fn close_money(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 0.01 || (a - b).abs() <= 1e-9 * b.abs()
+}
+
+/// Compares per the conformance README's tolerances; returns the mismatches.
+fn compare(path: &str, got: &Value, want: &Value, bad: &mut Vec<String>) {
+    match want {
+        Value::Object(m) => {
+            for (k, w) in m {
+                // roots, directions and the Descartes bound are there for debugging only
+                if matches!(k.as_str(), "roots" | "directions" | "descartes_bound") {
+                    continue;
+                }
+                compare(
+                    &format!("{path}.{k}"),
+                    got.get(k).unwrap_or(&Value::Null),
+                    w,
+                    bad,
+                );
+            }
+        }
+        Value::Number(w) => {
+            let w = w.as_f64().unwrap();
+            let Some(g) = got.as_f64() else {
+                bad.push(format!("{path}: got {got}, want {w}"));
+                return;
+            };
+            let ok = if path.starts_with(".irr.")
+                || path == ".verdict.irr"
+                || path.starts_with(".payback_years")
+            {
+                (g - w).abs() <= 1e-6
+            } else if path == ".verdict.floor" || path == ".verdict.cap" {
+                (g - w).abs() <= 1e-12
+            } else {
+                close_money(g, w)
+            };
+            if !ok {
+                bad.push(format!("{path}: got {g}, want {w}"));
+            }
+        }
+        other => {
+            if got != other {
+                bad.push(format!("{path}: got {got}, want {other}"));
+            }
+        }
+    }
+}
+
+fn read_csv(p: &Path) -> (Vec<String>, Vec<Vec<f64>>) {
+    let text = std::fs::read_to_string(p).unwrap();
+    let text = text.trim_start_matches('\u{feff}');
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|rec| {
+            rec.unwrap()
+                .iter()
+                .map(|c| c.parse::<f64>().unwrap())
+                .collect()
+        })
+        .collect();
+    (header, rows)
+}
+
+#[test]
+fn conformance_vectors_match_json_and_csv() {
+    let dir = root().join("tests/conformance");
+    for case in CASES {
+        let out = tempfile::tempdir().unwrap();
+        let a = bin()
+            .args(["run", "--json", "--out"])
+            .arg(out.path())
+            .arg(dir.join(format!("{case}.toml")))
+            .assert()
+            .success();
+        let stdout = String::from_utf8(a.get_output().stdout.clone()).unwrap();
+        let got: Value = serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("{case}: stdout is not only JSON: {e}\n{stdout}"));
+        let want: Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join(format!("{case}.expected.json"))).unwrap(),
+        )
+        .unwrap();
+        let mut bad = Vec::new();
+        compare("", &got, &want, &mut bad);
+        // irr_detail: multiple_roots exact and reason exact (already compared above); also the
+        // chosen IRR must be one of the roots we list
+        for s in ["project_pre_tax", "project_after_tax", "equity"] {
+            if let Some(irr) = got["irr"][s].as_f64() {
+                let roots = got["irr_detail"][s]["roots"].as_array().unwrap();
+                assert!(
+                    roots
+                        .iter()
+                        .any(|r| (r.as_f64().unwrap() - irr).abs() < 1e-12),
+                    "{case} {s}"
+                );
+            }
+        }
+        assert!(bad.is_empty(), "{case}: {bad:#?}");
+        let on_disk: Value = serde_json::from_str(
+            &std::fs::read_to_string(out.path().join("summary.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(on_disk, got, "{case}: summary.json differs from --json");
+
+        let raw = std::fs::read(out.path().join("cashflow.csv")).unwrap();
+        assert!(
+            raw.starts_with(b"\xEF\xBB\xBF"),
+            "cashflow.csv must start with a UTF-8 BOM for Excel"
+        );
+        let (gh, grows) = read_csv(&out.path().join("cashflow.csv"));
+        let (wh, wrows) = read_csv(&dir.join(format!("{case}.cashflow.csv")));
+        assert_eq!(
+            &gh[..wh.len()],
+            &wh[..],
+            "{case}: the §12 columns come first, in order"
+        );
+        assert_eq!(grows.len(), wrows.len(), "{case}: one row per year");
+        for (t, (g, w)) in grows.iter().zip(&wrows).enumerate() {
+            for (j, name) in wh.iter().enumerate() {
+                assert!(
+                    close_money(g[j], w[j]),
+                    "{case} t={t} {name}: got {}, want {}",
+                    g[j],
+                    w[j]
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn csv_column_sums_equal_json_totals() {
+    let dir = root().join("tests/conformance");
+    for case in CASES {
+        let out = tempfile::tempdir().unwrap();
+        let a = bin()
+            .args(["run", "--json", "--out"])
+            .arg(out.path())
+            .arg(dir.join(format!("{case}.toml")))
+            .assert()
+            .success();
+        let got: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+        let (h, rows) = read_csv(&out.path().join("cashflow.csv"));
+        let col = |n: &str| {
+            let j = h.iter().position(|x| x == n).unwrap();
+            rows.iter().map(|r| r[j]).sum::<f64>()
+        };
+        let t = &got["totals"];
+        let pairs = [
+            ("land", col("land")),
+            ("construction", col("construction")),
+            (
+                "rent",
+                col("rent_factory") + col("rent_dormitory") + col("rent_supporting"),
+            ),
+            ("sales", col("sales_factory") + col("sales_residential")),
+            ("subsidy", col("subsidy")),
+            ("vat", col("vat")),
+            ("surcharges", col("surcharges")),
+            ("property_tax", col("property_tax")),
+            ("land_use_tax", col("land_use_tax")),
+            ("lat", col("lat")),
+            ("opex", col("opex")),
+            ("income_tax_adjusted", col("income_tax_adjusted")),
+            ("income_tax_equity", col("income_tax_equity")),
+        ];
+        for (k, s) in pairs {
+            assert!(
+                close_money(s, t[k].as_f64().unwrap()),
+                "{case} {k}: csv sum {s} vs json {}",
+                t[k]
+            );
+        }
+    }
+}
+
+#[test]
+fn example_scenarios_run() {
+    let mut n = 0;
+    for e in std::fs::read_dir(root().join("scenarios")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().and_then(|x| x.to_str()) != Some("toml") {
+            continue;
+        }
+        let out = tempfile::tempdir().unwrap();
+        let a = bin()
+            .args(["run", "--json", "--out"])
+            .arg(out.path())
+            .arg(&p)
+            .assert()
+            .success();
+        let v: Value = serde_json::from_slice(&a.get_output().stdout)
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        assert!(v["verdict"]["status"].is_string(), "{}", p.display());
+        n += 1;
+    }
+    assert!(n >= 5, "at least five example scenarios, found {n}");
+}
+
+#[test]
+fn human_summary_shows_verdict_and_writes_files() {
+    let out = tempfile::tempdir().unwrap();
+    let a = bin()
+        .args(["run", "--out"])
+        .arg(out.path())
+        .arg(root().join("tests/conformance/03-wuhan-subsidy-loan.toml"))
+        .assert()
+        .success();
+    let s = String::from_utf8(a.get_output().stdout.clone()).unwrap();
+    assert!(s.contains("结论 Verdict: 超过微利上限 above_cap"), "{s}");
+    assert!(
+        s.contains("5.37%"),
+        "pre-tax IRR shown as a percentage: {s}"
+    );
+    assert!(
+        s.contains("76,137.60"),
+        "construction in 万元 with separators: {s}"
+    );
+    assert!(out.path().join("cashflow.csv").exists() && out.path().join("summary.json").exists());
+}
+
+#[test]
+fn set_overrides_a_key_like_the_file() {
+    let f = root().join("tests/conformance/01-minimal-lease.toml");
+    let out = tempfile::tempdir().unwrap();
+    let base: Value = serde_json::from_slice(
+        &bin()
+            .args(["run", "--json", "--out"])
+            .arg(out.path())
+            .arg(&f)
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
+    )
+    .unwrap();
+    let up: Value = serde_json::from_slice(
+        &bin()
+            .args(["run", "--json", "--set", "factory.rent=30", "--out"])
+            .arg(out.path())
+            .arg(&f)
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
+    )
+    .unwrap();
+    assert!(up["irr"]["project_pre_tax"].as_f64() > base["irr"]["project_pre_tax"].as_f64());
+    let a = bin()
+        .args(["run", "--set", "factory.occupancy=2", "--out"])
+        .arg(out.path())
+        .arg(&f)
+        .assert()
+        .code(2);
+    let err = String::from_utf8(a.get_output().stderr.clone()).unwrap();
+    assert!(
+        err.contains("factory.occupancy") && err.contains("--set") && err.contains("from 0 to 1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn rent_above_the_pack_cap_warns_on_stderr() {
+    let f = root().join("tests/conformance/02-shenzhen-renewal.toml");
+    let out = tempfile::tempdir().unwrap();
+    let a = bin()
+        .args(["run", "--json", "--set", "factory.rent=38", "--out"])
+        .arg(out.path())
+        .arg(&f)
+        .assert()
+        .success();
+    let err = String::from_utf8(a.get_output().stderr.clone()).unwrap();
+    assert!(
+        err.contains("warning") && err.contains("rent cap of 35"),
+        "{err}"
+    );
+    let _: Value = serde_json::from_slice(&a.get_output().stdout).expect("stdout stays pure JSON");
+}
+
+const BASE: &str = r#"[project]
+name = "bad"
+start_year = 2025
+land_term_years = 30
+
+[site]
+land_area_m2 = 20000
+far = 3.0
+
+[mix]
+factory = 0.9
+dormitory = 0.1
+
+[construction]
+schedule = [0.4, 0.6]
+cost_per_m2 = 5000
+
+[factory]
+self_held_share = 1.0
+rent = 28
+occupancy = 0.9
+
+[dormitory]
+rent = 20
+occupancy = 0.9
+"#;
+
+/// Writes `src` to a file, runs it, expects exit 2, and returns stderr.
+fn bad(src: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bad.toml");
+    std::fs::write(&f, src).unwrap();
+    let a = bin()
+        .args(["run", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&f)
+        .assert()
+        .code(2);
+    assert!(!dir.path().join("out").exists(), "no output for bad input");
+    let err = String::from_utf8(a.get_output().stderr.clone()).unwrap();
+    assert!(err.contains("bad.toml"), "names the file: {err}");
+    err
+}
+
+#[test]
+fn base_of_the_invalid_cases_is_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("ok.toml");
+    std::fs::write(&f, BASE).unwrap();
+    bin()
+        .args(["run", "--json", "--out"])
+        .arg(dir.path())
+        .arg(&f)
+        .assert()
+        .success();
+}
+
+#[test]
+fn invalid_mix_not_summing_to_one() {
+    let e = bad(&BASE.replace("dormitory = 0.1\n", "dormitory = 0.2\n"));
+    assert!(
+        e.contains("bad.toml:10: mix:") && e.contains("= 1.1") && e.contains("must sum to 1"),
+        "{e}"
+    );
+}
+
+#[test]
+fn invalid_schedule_summing_to_1_1() {
+    let e = bad(&BASE.replace("[0.4, 0.6]", "[0.5, 0.6]"));
+    assert!(
+        e.contains("bad.toml:15: construction.schedule") && e.contains("sum to 1.1"),
+        "{e}"
+    );
+}
+
+#[test]
+fn invalid_unknown_key_rnet() {
+    let e = bad(&BASE.replace("rent = 28", "rnet = 28"));
+    assert!(
+        e.contains("bad.toml:20: factory.rnet: unknown key") && e.contains("rent_growth"),
+        "{e}"
+    );
+}
+
+#[test]
+fn invalid_self_held_plus_resettlement_above_one() {
+    let e = bad(&BASE.replace(
+        "self_held_share = 1.0",
+        "self_held_share = 0.8\nresettlement_share = 0.3",
+    ));
+    assert!(
+        e.contains("factory.resettlement_share") && e.contains("exceeds 1"),
+        "{e}"
+    );
+}
+
+#[test]
+fn invalid_construction_longer_than_land_term() {
+    let e = bad(&BASE.replace("land_term_years = 30", "land_term_years = 2"));
+    assert!(
+        e.contains("construction.schedule") && e.contains("land term of 2 years"),
+        "{e}"
+    );
+}
+
+#[test]
+fn invalid_negative_area() {
+    let e = bad(&BASE.replace("land_area_m2 = 20000", "land_area_m2 = -5"));
+    assert!(
+        e.contains("bad.toml:7: site.land_area_m2: -5 is not valid") && e.contains("m²"),
+        "{e}"
+    );
+}
+
+#[test]
+fn invalid_malformed_toml() {
+    let e = bad(&BASE.replace("far = 3.0", "far = = 3"));
+    assert!(
+        e.contains("bad.toml:8") && e.contains("malformed TOML"),
+        "{e}"
+    );
+}
+
+#[test]
+fn invalid_problems_are_all_reported_at_once() {
+    let e = bad(&BASE
+        .replace("far = 3.0", "far = -3")
+        .replace(
+            "occupancy = 0.9\n\n[dormitory]",
+            "occupancy = 1.9\n\n[dormitory]",
+        )
+        .replace("[0.4, 0.6]", "[0.4, 0.4]"));
+    assert!(e.contains("3 problems"), "{e}");
+}
+
+#[test]
+fn missing_file_is_bad_input() {
+    let a = bin().args(["run", "/nonexistent/x.toml"]).assert().code(2);
+    assert!(String::from_utf8_lossy(&a.get_output().stderr).contains("/nonexistent/x.toml"));
+}
+
+#[test]
+fn irr_command_columns_with_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("flows.csv");
+    std::fs::write(&f, "a,b,never\n-100,-1000,-5\n110,300,-5\n,400,\n,500,\n").unwrap();
+    let a = bin().args(["irr", "--json"]).arg(&f).assert().success();
+    let v: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    assert_eq!(v[0]["name"], "a");
+    assert!((v[0]["irr"].as_f64().unwrap() - 0.1).abs() < 1e-10);
+    assert!((v[0]["payback_years"].as_f64().unwrap() - (1.0 + 100.0 / 110.0)).abs() < 1e-12);
+    assert_eq!(v[2]["irr"], Value::Null);
+    assert_eq!(v[2]["reason"], "no_sign_change");
+    let flows = [-1000.0, 300.0, 400.0, 500.0];
+    let r = v[1]["irr"].as_f64().unwrap();
+    let pv: f64 = flows
+        .iter()
+        .enumerate()
+        .map(|(t, c)| c / (1.0 + r).powi(t as i32))
+        .sum();
+    assert!(pv.abs() < 1e-8);
+    let npv: f64 = flows
+        .iter()
+        .enumerate()
+        .map(|(t, c)| c / 1.045f64.powi(t as i32 + 1))
+        .sum();
+    assert!((v[1]["npv"].as_f64().unwrap() - npv).abs() < 1e-9);
+}
+
+#[test]
+fn irr_command_rows_and_several_roots() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("rows.csv");
+    // a mine: invest, earn, then a large clean-up cost. NPV(r) has roots 10% and 20%... the
+    // investment root (NPV falling through zero) is the one the §8 rule reports.
+    // flows: -100, 230, -132 → roots r = 0.1 and r = 0.2
+    std::fs::write(&f, "mine,-100,230,-132\nplain,-100,110\n").unwrap();
+    let a = bin()
+        .args(["irr", "--rows", "--json", "--rate", "0.05"])
+        .arg(&f)
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    assert_eq!(v[0]["name"], "mine");
+    assert_eq!(v[0]["multiple_roots"], true);
+    // NPV(r) = -100 + 230x - 132x², x = 1/(1+r): it rises through 0 at r = 0.1 (x = 1/1.1)
+    // and falls through 0 at r = 0.2: the falling root is the investment IRR.
+    assert!(
+        (v[0]["irr"].as_f64().unwrap() - 0.2).abs() < 1e-9,
+        "{}",
+        v[0]
+    );
+    assert!((v[1]["irr"].as_f64().unwrap() - 0.1).abs() < 1e-10);
+}
+
+#[test]
+fn irr_command_bad_cell_names_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("x.csv");
+    std::fs::write(&f, "a\n-100\nabc\n").unwrap();
+    let a = bin().args(["irr"]).arg(&f).assert().code(2);
+    let e = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(
+        e.contains("line 3, column 1") && e.contains("\"abc\""),
+        "{e}"
+    );
+}
