@@ -1,7 +1,10 @@
 //! Runs the real `shanglou` binary: the conformance vectors, the example scenarios, bad input,
 //! and the `irr` command.
 
+mod common;
+
 use assert_cmd::Command;
+use proptest::prelude::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -159,44 +162,53 @@ fn csv_column_sums_equal_json_totals() {
     let dir = root().join("tests/conformance");
     for case in CASES {
         let out = tempfile::tempdir().unwrap();
-        let a = bin()
-            .args(["run", "--json", "--out"])
-            .arg(out.path())
-            .arg(dir.join(format!("{case}.toml")))
-            .assert()
-            .success();
+        let a = bin().args(["run", "--json", "--out"]).arg(out.path()).arg(dir.join(format!("{case}.toml"))).assert().success();
         let got: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
-        let (h, rows) = read_csv(&out.path().join("cashflow.csv"));
-        let col = |n: &str| {
-            let j = h.iter().position(|x| x == n).unwrap();
-            rows.iter().map(|r| r[j]).sum::<f64>()
-        };
-        let t = &got["totals"];
-        let pairs = [
-            ("land", col("land")),
-            ("construction", col("construction")),
-            (
-                "rent",
-                col("rent_factory") + col("rent_dormitory") + col("rent_supporting"),
-            ),
-            ("sales", col("sales_factory") + col("sales_residential")),
-            ("subsidy", col("subsidy")),
-            ("vat", col("vat")),
-            ("surcharges", col("surcharges")),
-            ("property_tax", col("property_tax")),
-            ("land_use_tax", col("land_use_tax")),
-            ("lat", col("lat")),
-            ("opex", col("opex")),
-            ("income_tax_adjusted", col("income_tax_adjusted")),
-            ("income_tax_equity", col("income_tax_equity")),
-        ];
-        for (k, s) in pairs {
-            assert!(
-                close_money(s, t[k].as_f64().unwrap()),
-                "{case} {k}: csv sum {s} vs json {}",
-                t[k]
-            );
+        csv_sums_match_totals(case, &got, &out.path().join("cashflow.csv")).unwrap();
+    }
+}
+
+/// The §12 totals and the CSV columns they sum, for the column-sum checks.
+fn csv_sums_match_totals(case: &str, got: &Value, csv_path: &Path) -> Result<(), String> {
+    let (h, rows) = read_csv(csv_path);
+    let col = |n: &str| {
+        let j = h.iter().position(|x| x == n).unwrap();
+        rows.iter().map(|r| r[j]).sum::<f64>()
+    };
+    let t = &got["totals"];
+    let pairs = [
+        ("land", col("land")),
+        ("construction", col("construction")),
+        ("rent", col("rent_factory") + col("rent_dormitory") + col("rent_supporting")),
+        ("sales", col("sales_factory") + col("sales_residential")),
+        ("subsidy", col("subsidy")),
+        ("vat", col("vat")),
+        ("surcharges", col("surcharges")),
+        ("property_tax", col("property_tax")),
+        ("land_use_tax", col("land_use_tax")),
+        ("lat", col("lat")),
+        ("opex", col("opex")),
+        ("income_tax_adjusted", col("income_tax_adjusted")),
+        ("income_tax_equity", col("income_tax_equity")),
+    ];
+    for (k, s) in pairs {
+        if !close_money(s, t[k].as_f64().unwrap()) {
+            return Err(format!("{case} {k}: csv sum {s} vs json {}", t[k]));
         }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, .. ProptestConfig::default() })]
+    #[test]
+    fn generated_scenarios_csv_sums_equal_json_totals(g in common::gen()) {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("g.toml");
+        std::fs::write(&f, common::scenario(&g)).unwrap();
+        let a = bin().args(["run", "--json", "--out"]).arg(dir.path()).arg(&f).assert().success();
+        let got: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+        prop_assert_eq!(csv_sums_match_totals("generated", &got, &dir.path().join("cashflow.csv")), Ok(()));
     }
 }
 

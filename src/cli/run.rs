@@ -31,7 +31,6 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let (ledger, summary) = metrics::evaluate(&sc.inputs);
     let dir = out_dir(&a.file, a.out.as_ref());
     let doc = Document::Run {
-        scenario: &sc,
         ledger: &ledger,
         summary: &summary,
     };

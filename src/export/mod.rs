@@ -9,7 +9,6 @@ use anyhow::{Context, Result};
 use rust_decimal::Decimal;
 use shanglou::metrics::Summary;
 use shanglou::model::Ledger;
-use shanglou::scenario::Scenario;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -17,7 +16,6 @@ use std::path::{Path, PathBuf};
 pub enum Document<'a> {
     /// A deterministic run: the exact ledger and its summary.
     Run {
-        scenario: &'a Scenario,
         ledger: &'a Ledger<Decimal>,
         summary: &'a Summary,
     },

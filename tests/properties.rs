@@ -1,0 +1,78 @@
+//! Invariants of the model and the IRR solver, on generated scenarios and flows.
+
+mod common;
+
+use proptest::prelude::*;
+use shanglou::irr;
+use shanglou::metrics;
+use shanglou::scenario::{self, Override};
+
+fn pre_tax_irr(src: &str, sets: &[&str]) -> Option<(f64, bool)> {
+    let ov: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
+    let sc = scenario::load(src, &ov).unwrap();
+    let (_, s) = metrics::evaluate(&sc.inputs);
+    s.irr.project_pre_tax.map(|r| (r, s.irr_detail.project_pre_tax.multiple_roots))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    #[test]
+    fn npv_at_the_irr_is_zero(g in common::gen()) {
+        let sc = scenario::load(&common::scenario(&g), &[]).unwrap();
+        let (ledger, s) = metrics::evaluate(&sc.inputs);
+        for b in shanglou::scenario::Basis::ALL {
+            let flows: Vec<f64> = ledger.series(b).iter().map(|d| shanglou::num::Num::to_f64(*d)).collect();
+            let scale = flows.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            if let Some(r) = *s.irr.get(b) {
+                prop_assert!(irr::pv(&flows, r).abs() <= 1e-7 * scale, "{b:?} r={r} pv={}", irr::pv(&flows, r));
+            }
+        }
+    }
+
+    #[test]
+    fn more_rent_never_lowers_the_pre_tax_irr(g in common::gen(), extra in 0.5f64..10.0) {
+        let src = common::scenario(&g);
+        let up = format!("factory.rent={}", g.rent + extra);
+        if let (Some((a, false)), Some((b, false))) = (pre_tax_irr(&src, &[]), pre_tax_irr(&src, &[&up])) {
+            prop_assert!(b >= a - 1e-9, "rent {} → {}: IRR {a} → {b}", g.rent, g.rent + extra);
+        }
+    }
+
+    #[test]
+    fn more_subsidy_never_lowers_the_pre_tax_irr(g in common::gen(), extra in 10.0f64..500.0) {
+        let src = common::scenario(&g);
+        let up = format!("subsidy.construction_per_m2={}", g.subsidy + extra);
+        if let (Some((a, false)), Some((b, false))) = (pre_tax_irr(&src, &[]), pre_tax_irr(&src, &[&up])) {
+            prop_assert!(b >= a - 1e-9, "subsidy {} → {}: IRR {a} → {b}", g.subsidy, g.subsidy + extra);
+        }
+    }
+
+    #[test]
+    fn solver_roots_are_roots(flows in prop::collection::vec(-1e9f64..1e9, 2..60)) {
+        let d = irr::irr_detail(&flows, 0.045);
+        let scale = flows.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        for r in &d.roots {
+            prop_assert!(*r > irr::R_MIN && *r < irr::R_MAX);
+            // NPV is steep near r = -0.99; compare in the overflow-safe scaled form
+            let v = if *r >= 0.0 { irr::pv(&flows, *r) } else { irr::pv(&flows, *r) * (1.0 + r).powi(flows.len() as i32 - 1) };
+            let slope_scale = scale * flows.len() as f64 * flows.len() as f64;
+            prop_assert!(v.abs() <= 1e-9 * slope_scale, "root {r}: {v}");
+        }
+        if let Some(r) = d.irr {
+            prop_assert!(d.roots.contains(&r));
+        }
+        prop_assert_eq!(d.multiple_roots, d.roots.len() > 1);
+    }
+
+    #[test]
+    fn conventional_flows_have_one_root(inv in 1.0f64..1e12, n in 2usize..60, cf in 0.01f64..0.5) {
+        let mut flows = vec![-inv];
+        flows.extend(std::iter::repeat_n(inv * cf, n));
+        let d = irr::irr_detail(&flows, 0.045);
+        prop_assert!(!d.multiple_roots);
+        if let Some(r) = d.irr {
+            prop_assert!(irr::pv(&flows, r).abs() <= 1e-9 * inv * n as f64);
+        }
+    }
+}
