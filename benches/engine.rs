@@ -11,25 +11,45 @@ fn engine(c: &mut Criterion) {
     let sc = scenario::load(SHENZHEN, &[]).unwrap();
     assert_eq!(sc.inputs.project.land_term_years, 50);
     let dec = sc.inputs.convert::<Decimal>();
-    c.bench_function("ledger_decimal_50y", |b| b.iter(|| model::run(black_box(&dec))));
-    c.bench_function("run_full_decimal_50y (ledger + 3 IRRs + metrics)", |b| b.iter(|| metrics::evaluate(black_box(&sc.inputs))));
+    c.bench_function("ledger_decimal_50y", |b| {
+        b.iter(|| model::run(black_box(&dec)))
+    });
+    c.bench_function("run_full_decimal_50y (ledger + 3 IRRs + metrics)", |b| {
+        b.iter(|| metrics::evaluate(black_box(&sc.inputs)))
+    });
     let mut buf = model::Ledger::default();
-    c.bench_function("ledger_f64_50y", |b| b.iter(|| model::run_into(black_box(&sc.inputs), &mut buf)));
+    c.bench_function("ledger_f64_50y", |b| {
+        b.iter(|| model::run_into(black_box(&sc.inputs), &mut buf))
+    });
     let ledger = model::run(&dec);
     let flows: Vec<f64> = ledger.cf_pre_tax.iter().map(|d| Num::to_f64(*d)).collect();
-    c.bench_function("irr_50y_unique_root", |b| b.iter(|| irr::irr(black_box(&flows), 0.045)));
-    c.bench_function("irr_detail_50y", |b| b.iter(|| irr::irr_detail(black_box(&flows), 0.045)));
+    c.bench_function("irr_50y_unique_root", |b| {
+        b.iter(|| irr::irr(black_box(&flows), 0.045))
+    });
+    c.bench_function("irr_detail_50y", |b| {
+        b.iter(|| irr::irr_detail(black_box(&flows), 0.045))
+    });
     let eq: Vec<f64> = ledger.cf_equity.iter().map(|d| Num::to_f64(*d)).collect();
-    c.bench_function("irr_detail_50y_equity_several_sign_changes", |b| b.iter(|| irr::irr_detail(black_box(&eq), 0.045)));
+    c.bench_function("irr_detail_50y_equity_several_sign_changes", |b| {
+        b.iter(|| irr::irr_detail(black_box(&eq), 0.045))
+    });
     // the irr command's workload: 100,000 series of 53 flows
-    let rows: Vec<Vec<f64>> = (0..100_000).map(|i| {
-        let mut f = vec![-1000.0 - (i % 97) as f64];
-        f.extend((1..53).map(|t| 40.0 + ((i + t) % 13) as f64));
-        f
-    }).collect();
+    let rows: Vec<Vec<f64>> = (0..100_000)
+        .map(|i| {
+            let mut f = vec![-1000.0 - (i % 97) as f64];
+            f.extend((1..53).map(|t| 40.0 + ((i + t) % 13) as f64));
+            f
+        })
+        .collect();
     let mut g = c.benchmark_group("irr_100k_rows_of_53");
     g.sample_size(10);
-    g.bench_function("irr_detail", |b| b.iter(|| rows.iter().map(|r| irr::irr_detail(r, 0.045).irr.unwrap_or(0.0)).sum::<f64>()));
+    g.bench_function("irr_detail", |b| {
+        b.iter(|| {
+            rows.iter()
+                .map(|r| irr::irr_detail(r, 0.045).irr.unwrap_or(0.0))
+                .sum::<f64>()
+        })
+    });
     g.finish();
 }
 

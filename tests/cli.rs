@@ -162,7 +162,12 @@ fn csv_column_sums_equal_json_totals() {
     let dir = root().join("tests/conformance");
     for case in CASES {
         let out = tempfile::tempdir().unwrap();
-        let a = bin().args(["run", "--json", "--out"]).arg(out.path()).arg(dir.join(format!("{case}.toml"))).assert().success();
+        let a = bin()
+            .args(["run", "--json", "--out"])
+            .arg(out.path())
+            .arg(dir.join(format!("{case}.toml")))
+            .assert()
+            .success();
         let got: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
         csv_sums_match_totals(case, &got, &out.path().join("cashflow.csv")).unwrap();
     }
@@ -179,7 +184,10 @@ fn csv_sums_match_totals(case: &str, got: &Value, csv_path: &Path) -> Result<(),
     let pairs = [
         ("land", col("land")),
         ("construction", col("construction")),
-        ("rent", col("rent_factory") + col("rent_dormitory") + col("rent_supporting")),
+        (
+            "rent",
+            col("rent_factory") + col("rent_dormitory") + col("rent_supporting"),
+        ),
         ("sales", col("sales_factory") + col("sales_residential")),
         ("subsidy", col("subsidy")),
         ("vat", col("vat")),

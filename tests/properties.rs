@@ -11,7 +11,9 @@ fn pre_tax_irr(src: &str, sets: &[&str]) -> Option<(f64, bool)> {
     let ov: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
     let sc = scenario::load(src, &ov).unwrap();
     let (_, s) = metrics::evaluate(&sc.inputs);
-    s.irr.project_pre_tax.map(|r| (r, s.irr_detail.project_pre_tax.multiple_roots))
+    s.irr
+        .project_pre_tax
+        .map(|r| (r, s.irr_detail.project_pre_tax.multiple_roots))
 }
 
 proptest! {

@@ -92,22 +92,42 @@ repayment_years = 10
 pub fn gen() -> impl proptest::strategy::Strategy<Value = Gen> {
     use proptest::prelude::*;
     (
-        (15u32..=70, 1.5f64..6.0, 0.55f64..0.9, 0.0f64..0.8, 0.5f64..=1.0, 10.0f64..40.0, 0.0f64..0.05),
-        (0.3f64..=1.0, 3000.0f64..7000.0, 0.0f64..3000.0, 0.0f64..500.0, 0.0f64..0.7, 4000.0f64..15000.0),
+        (
+            15u32..=70,
+            1.5f64..6.0,
+            0.55f64..0.9,
+            0.0f64..0.8,
+            0.5f64..=1.0,
+            10.0f64..40.0,
+            0.0f64..0.05,
+        ),
+        (
+            0.3f64..=1.0,
+            3000.0f64..7000.0,
+            0.0f64..3000.0,
+            0.0f64..500.0,
+            0.0f64..0.7,
+            4000.0f64..15000.0,
+        ),
     )
-        .prop_map(|((term, far, factory, residential, held, rent, growth), (occupancy, cost, land_price, subsidy, loan, sale_price))| Gen {
-            term,
-            far,
-            factory,
-            residential: residential * (1.0 - factory),
-            held,
-            rent,
-            growth,
-            occupancy,
-            cost,
-            land_price,
-            subsidy,
-            loan,
-            sale_price,
-        })
+        .prop_map(
+            |(
+                (term, far, factory, residential, held, rent, growth),
+                (occupancy, cost, land_price, subsidy, loan, sale_price),
+            )| Gen {
+                term,
+                far,
+                factory,
+                residential: residential * (1.0 - factory),
+                held,
+                rent,
+                growth,
+                occupancy,
+                cost,
+                land_price,
+                subsidy,
+                loan,
+                sale_price,
+            },
+        )
 }
