@@ -348,6 +348,29 @@ mod tests {
     }
 
     #[test]
+    fn large_negative_final_flow_spurious_negative_root_is_not_chosen() {
+        // invest 1000, earn 260 a year for 10 years, then a 1500 clean-up: NPV rises through
+        // zero slightly below r = 0 (a spurious root spreadsheets may return, depending on the
+        // guess or the currency unit) and falls through zero at about 14.07%.
+        let mut flows = vec![-1000.0];
+        flows.extend([260.0; 10]);
+        flows.push(-1500.0);
+        let d = irr_detail(&flows, 0.045);
+        assert!(d.multiple_roots);
+        assert_eq!(d.roots.len(), 2, "{d:?}");
+        assert!(d.roots[0] < 0.0 && d.directions[0] == Direction::Up, "{d:?}");
+        assert_eq!(d.directions[1], Direction::Down);
+        let r = d.irr.unwrap();
+        assert!((r - 0.14067630864).abs() < 1e-9, "{r}");
+        assert!(pv(&flows, r).abs() < 1e-9);
+        assert!(pv(&flows, d.roots[0]).abs() < 1e-9);
+        // scaling the flows (yuan → 万元) changes nothing
+        let scaled: Vec<f64> = flows.iter().map(|v| v * 1e8).collect();
+        assert_eq!(irr_detail(&scaled, 0.045).roots.len(), 2);
+        assert!((irr(&scaled, 0.045).unwrap() - r).abs() < 1e-10);
+    }
+
+    #[test]
     fn payback_interpolates_and_takes_the_first_crossing() {
         // year 2 is the first with cumulative ≥ 0: 2 + |−50| / 100
         assert_eq!(payback(&[-100.0, 50.0, 100.0]), Some(2.5));
