@@ -65,7 +65,8 @@ fn signed_pv(flows: &[f64], r: f64) -> f64 {
     }
 }
 
-fn sign_changes(flows: &[f64]) -> usize {
+/// Sign changes in the flows, zeros skipped: Descartes' bound on the number of roots.
+pub fn sign_changes(flows: &[f64]) -> usize {
     let mut last = 0.0f64;
     let mut n = 0;
     for &cf in flows {
@@ -286,6 +287,68 @@ pub fn irr(flows: &[f64], discount_rate: f64) -> Option<f64> {
     }
 }
 
+/// p(x) = Σ c_t x^t and p'(x), as four interleaved Horner chains in y = x⁴ so the CPU can
+/// overlap them: a single chain is one dependent multiply-add per year.
+#[inline]
+fn poly_and_slope(c: &[f64], x: f64) -> (f64, f64) {
+    let y = x * x * x * x;
+    let mut p = [0.0f64; 4];
+    let mut d = [0.0f64; 4];
+    let full = c.len() / 4 * 4;
+    // the partial group of the highest powers first, then whole groups downwards
+    for (m, &cm) in c[full..].iter().enumerate() {
+        p[m] = cm;
+    }
+    for j in (0..full / 4).rev() {
+        for m in 0..4 {
+            d[m] = d[m] * y + p[m];
+            p[m] = p[m] * y + c[4 * j + m];
+        }
+    }
+    // p = Σ_m x^m P_m(y);  p' = Σ_m (m x^(m−1) P_m(y) + 4 x^(m+3) P_m'(y))
+    let (x2, x3) = (x * x, x * x * x);
+    let pv = p[0] + x * p[1] + x2 * p[2] + x3 * p[3];
+    let slope = p[1]
+        + 2.0 * x * p[2]
+        + 3.0 * x2 * p[3]
+        + 4.0 * x3 * (d[0] + x * d[1] + x2 * d[2] + x3 * d[3]);
+    (pv, slope)
+}
+
+/// The IRR by Newton's method from `guess` when the flows have one sign change (the root is
+/// then unique, so any converged point inside the range is it), else as [`irr`]. Monte Carlo
+/// passes the deterministic IRR as the guess: a fixed guess keeps results independent of the
+/// order paths run in. Falls back to Brent whenever Newton leaves the range or stalls.
+pub fn irr_guess(flows: &[f64], discount_rate: f64, guess: f64) -> Option<f64> {
+    if sign_changes(flows) != 1 {
+        return irr(flows, discount_rate);
+    }
+    if flows.len() <= 200 && guess > R_MIN && guess < R_MAX {
+        let mut r = guess;
+        for _ in 0..40 {
+            let x = 1.0 / (1.0 + r);
+            // d pv / dr = −x² p'(x)
+            let (p, dp) = poly_and_slope(flows, x);
+            let d = -x * x * dp;
+            if d == 0.0 || !d.is_finite() || !p.is_finite() {
+                break;
+            }
+            let step = p / d;
+            let next = r - step;
+            if !(next > R_MIN && next < R_MAX) {
+                break;
+            }
+            // Newton converges quadratically: after a step of 1e-8 the error is of order
+            // (f''/2f')·1e-16, far inside the 1e-10 tolerance of MODEL.md §8
+            if step.abs() <= 1e-8 * (1.0 + next.abs()) {
+                return Some(next);
+            }
+            r = next;
+        }
+    }
+    single_root(flows)
+}
+
 /// Static payback in years from the start of t = 0 (Chinese convention, MODEL.md §8): the first
 /// year whose cumulative flow is ≥ 0, interpolated within the year.
 pub fn payback(flows: &[f64]) -> Option<f64> {
@@ -358,7 +421,10 @@ mod tests {
         let d = irr_detail(&flows, 0.045);
         assert!(d.multiple_roots);
         assert_eq!(d.roots.len(), 2, "{d:?}");
-        assert!(d.roots[0] < 0.0 && d.directions[0] == Direction::Up, "{d:?}");
+        assert!(
+            d.roots[0] < 0.0 && d.directions[0] == Direction::Up,
+            "{d:?}"
+        );
         assert_eq!(d.directions[1], Direction::Down);
         let r = d.irr.unwrap();
         assert!((r - 0.14067630864).abs() < 1e-9, "{r}");
@@ -368,6 +434,46 @@ mod tests {
         let scaled: Vec<f64> = flows.iter().map(|v| v * 1e8).collect();
         assert_eq!(irr_detail(&scaled, 0.045).roots.len(), 2);
         assert!((irr(&scaled, 0.045).unwrap() - r).abs() < 1e-10);
+    }
+
+    #[test]
+    fn interleaved_horner_matches_plain() {
+        for n in 1..12 {
+            let c: Vec<f64> = (0..n).map(|t| (t as f64 * 1.7).sin() * 100.0).collect();
+            let x: f64 = 0.93;
+            let plain: f64 = c
+                .iter()
+                .enumerate()
+                .map(|(t, v)| v * x.powi(t as i32))
+                .sum();
+            let slope: f64 = c
+                .iter()
+                .enumerate()
+                .skip(1)
+                .map(|(t, v)| t as f64 * v * x.powi(t as i32 - 1))
+                .sum();
+            let (p, d) = poly_and_slope(&c, x);
+            assert!(
+                (p - plain).abs() < 1e-10 && (d - slope).abs() < 1e-9,
+                "n={n}: {p} {plain} {d} {slope}"
+            );
+        }
+    }
+
+    #[test]
+    fn newton_agrees_with_brent() {
+        let mut flows = vec![-5000.0, -3000.0];
+        flows.extend((0..48).map(|t| 300.0 + 5.0 * t as f64));
+        let a = irr(&flows, 0.045).unwrap();
+        for g in [-0.5, 0.0, 0.03, 0.2, 3.0] {
+            let b = irr_guess(&flows, 0.045, g).unwrap();
+            assert!((a - b).abs() < 1e-11, "guess {g}: {a} vs {b}");
+        }
+        assert_eq!(
+            irr_guess(&[-1.0, 21.0], 0.05, 0.1),
+            None,
+            "root outside the range"
+        );
     }
 
     #[test]

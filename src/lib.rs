@@ -2,6 +2,7 @@
 //! projects. The library knows nothing of files, terminals or command lines.
 
 pub mod irr;
+pub mod mc;
 pub mod metrics;
 pub mod model;
 pub mod num;

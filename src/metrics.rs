@@ -54,6 +54,26 @@ pub fn verdict(flows: &[f64], floor: f64, cap: f64) -> Status {
     }
 }
 
+/// The same verdict, faster when the IRR is known: with one sign change NPV has a single
+/// root on (−1, ∞), so its sign at the floor and the cap follows from which side of the IRR
+/// they lie (NPV falls through the root when the first flow is an outlay). Ties and every
+/// other case fall back to the NPV signs.
+pub fn verdict_with_irr(flows: &[f64], irr: Option<f64>, floor: f64, cap: f64) -> Status {
+    if let Some(r) = irr {
+        let first = flows.iter().copied().find(|v| *v != 0.0).unwrap_or(0.0);
+        if first < 0.0 && irr::sign_changes(flows) == 1 && r != floor && r != cap {
+            return if r < floor {
+                Status::BelowFloor
+            } else if r > cap {
+                Status::AboveCap
+            } else {
+                Status::Within
+            };
+        }
+    }
+    verdict(flows, floor, cap)
+}
+
 /// One value per series, keyed as in §12.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PerSeries<T> {
@@ -241,4 +261,14 @@ pub fn evaluate(inp: &Inputs<f64>) -> (Ledger<Decimal>, Summary) {
     let ledger = crate::model::run(&inp.convert::<Decimal>());
     let summary = summarize(inp, &ledger);
     (ledger, summary)
+}
+
+/// The basis IRR and verdict of the f64 model (Monte Carlo's view of the deterministic run).
+pub fn evaluate_f64(inp: &Inputs<f64>) -> (Option<f64>, Status) {
+    let l = crate::model::run(inp);
+    let flows = l.series(inp.policy.irr_basis);
+    (
+        irr::irr(flows, inp.finance.discount_rate),
+        verdict(flows, inp.policy.irr_floor, inp.policy.irr_cap),
+    )
 }

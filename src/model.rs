@@ -152,17 +152,27 @@ impl<T: Num> Ledger<T> {
         ]
     }
 
-    fn reset(&mut self, n: usize) {
+    /// Sizes every column to `n` years. Only the columns the model writes in some years (or
+    /// adds into) are zeroed: the rest are overwritten year by year, and zeroing them for
+    /// every Monte Carlo path would cost more than the arithmetic.
+    fn reset(&mut self, n: usize, need: Need) {
         for v in [
             &mut self.land,
             &mut self.construction,
+            &mut self.subsidy,
+            &mut self.terminal_value,
+            &mut self.loan_draw,
+            &mut self.principal,
+        ] {
+            v.clear();
+            v.resize(n, T::zero());
+        }
+        let overwritten = [
             &mut self.rent_factory,
             &mut self.rent_dormitory,
             &mut self.rent_supporting,
             &mut self.sales_factory,
             &mut self.sales_residential,
-            &mut self.subsidy,
-            &mut self.terminal_value,
             &mut self.vat,
             &mut self.surcharges,
             &mut self.property_tax,
@@ -170,21 +180,30 @@ impl<T: Num> Ledger<T> {
             &mut self.lat,
             &mut self.opex,
             &mut self.cf_pre_tax,
-            &mut self.income_tax_adjusted,
-            &mut self.cf_after_tax,
-            &mut self.loan_draw,
-            &mut self.interest,
-            &mut self.principal,
-            &mut self.income_tax_equity,
-            &mut self.cf_equity,
             &mut self.cost_of_sales,
             &mut self.depreciation,
             &mut self.ebit,
+        ];
+        let later = [
+            &mut self.income_tax_adjusted,
+            &mut self.cf_after_tax,
+            &mut self.interest,
             &mut self.loan_balance,
+            &mut self.income_tax_equity,
+            &mut self.cf_equity,
             &mut self.losses,
-        ] {
-            v.clear();
-            v.resize(n, T::zero());
+        ];
+        for v in overwritten {
+            size_to(v, n);
+        }
+        for v in later {
+            if need == Need::All {
+                size_to(v, n);
+            } else {
+                // the passes that would overwrite these are skipped: keep the promise of zeros
+                v.clear();
+                v.resize(n, T::zero());
+            }
         }
     }
 
@@ -194,6 +213,14 @@ impl<T: Num> Ledger<T> {
             crate::scenario::Basis::ProjectAfterTax => &self.cf_after_tax,
             crate::scenario::Basis::Equity => &self.cf_equity,
         }
+    }
+}
+
+/// Gives `v` length `n` without touching its values when it already has it.
+fn size_to<T: Num>(v: &mut Vec<T>, n: usize) {
+    if v.len() != n {
+        v.clear();
+        v.resize(n, T::zero());
     }
 }
 
@@ -262,12 +289,40 @@ fn income_tax<T: Num>(
     }
 }
 
+/// How much of the ledger a caller needs: Monte Carlo on the pre-tax basis can skip the two
+/// income-tax passes and the loan schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Need {
+    /// Line items and `cf_pre_tax`.
+    PreTax,
+    /// Also the adjusted income tax and `cf_after_tax`.
+    AfterTax,
+    /// Everything, including the loan and `cf_equity`.
+    All,
+}
+
+impl Need {
+    /// What the verdict on `basis` needs.
+    pub fn for_basis(basis: crate::scenario::Basis) -> Need {
+        match basis {
+            crate::scenario::Basis::ProjectPreTax => Need::PreTax,
+            crate::scenario::Basis::ProjectAfterTax => Need::AfterTax,
+            crate::scenario::Basis::Equity => Need::All,
+        }
+    }
+}
+
 /// Runs the model into `l`, reusing its buffers (no allocation once they are large enough).
 pub fn run_into<T: Num>(inp: &Inputs<T>, l: &mut Ledger<T>) {
+    run_part(inp, l, Need::All)
+}
+
+/// Runs as much of the model as `need` asks; the columns it skips are left at zero.
+pub fn run_part<T: Num>(inp: &Inputs<T>, l: &mut Ledger<T>, need: Need) {
     let n = inp.years();
     let c = &inp.construction;
     let t_op = inp.t_op();
-    l.reset(n);
+    l.reset(n, need);
     l.start_year = inp.project.start_year;
     l.t_op = t_op;
     let a = areas(inp);
@@ -348,6 +403,9 @@ pub fn run_into<T: Num>(inp: &Inputs<T>, l: &mut Ledger<T>) {
         T::zero()
     };
     let resettle = capital * a.factory_resettled / a.gfa;
+    // cost of sales per unit of schedule share (K·A/GFA), hoisted out of the year loop
+    let cogs_f = capital * a.factory_sold / a.gfa;
+    let cogs_r = capital * a.residential / a.gfa;
 
     for t in 0..n {
         let (mut r_f, mut r_d, mut r_s, mut opex) = (T::zero(), T::zero(), T::zero(), T::zero());
@@ -360,11 +418,11 @@ pub fn run_into<T: Num>(inp: &Inputs<T>, l: &mut Ledger<T>) {
             r_s = lease_revenue(&inp.supporting, a.supporting, k, &mut rs);
             let share = at(&inp.factory.sale_schedule, k);
             sf = sold_value_f * share;
-            cogs += capital * a.factory_sold * share / a.gfa;
+            cogs += cogs_f * share;
         }
         let sr = if t >= res_start {
             let share = at(&inp.residential.sale_schedule, t - res_start);
-            cogs += capital * a.residential * share / a.gfa;
+            cogs += cogs_r * share;
             sold_value_r * share
         } else {
             T::zero()
@@ -415,6 +473,9 @@ pub fn run_into<T: Num>(inp: &Inputs<T>, l: &mut Ledger<T>) {
             - d;
     }
 
+    if need == Need::PreTax {
+        return;
+    }
     // §7 adjusted income tax
     let Ledger {
         ebit,
@@ -434,6 +495,9 @@ pub fn run_into<T: Num>(inp: &Inputs<T>, l: &mut Ledger<T>) {
         l.cf_after_tax[t] = l.cf_pre_tax[t] - l.income_tax_adjusted[t];
     }
 
+    if need == Need::AfterTax {
+        return;
+    }
     // §7 loan and equity
     let f = &inp.finance;
     let mut drawn = T::zero();

@@ -2,6 +2,7 @@
 //! name the file, and where outputs go.
 
 pub mod irr;
+pub mod mc;
 pub mod run;
 
 use anyhow::{Context, Result};
@@ -25,6 +26,8 @@ pub struct Cli {
 pub enum Command {
     /// Deterministic run: annual cash flows, IRR/NPV/payback and the 保本微利 verdict
     Run(run::Args),
+    /// Monte Carlo: the distribution of the IRR and the probability of landing inside 保本微利
+    Mc(mc::Args),
     /// IRR, NPV and payback of raw cash flows in a CSV file (one series per column or row)
     Irr(irr::Args),
 }
@@ -33,6 +36,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Run(a) => run::run(a),
         Command::Irr(a) => irr::run(a),
+        Command::Mc(a) => mc::run(a),
     }
 }
 
@@ -79,8 +83,9 @@ pub fn load_scenario(path: &Path, sets: &[String]) -> Result<Scenario> {
     })
 }
 
-/// `output/<file stem>/` unless `--out` says otherwise.
-pub fn out_dir(scenario_path: &Path, out: Option<&PathBuf>) -> PathBuf {
+/// `output/<file stem>/<sub>` unless `--out` says otherwise (`sub` keeps one command's
+/// `summary.json` from replacing another's).
+pub fn out_dir(scenario_path: &Path, out: Option<&PathBuf>, sub: &str) -> PathBuf {
     match out {
         Some(p) => p.clone(),
         None => {
@@ -88,7 +93,7 @@ pub fn out_dir(scenario_path: &Path, out: Option<&PathBuf>) -> PathBuf {
                 .file_stem()
                 .and_then(|s| s.to_str())
                 .unwrap_or("scenario");
-            Path::new("output").join(stem)
+            Path::new("output").join(stem).join(sub)
         }
     }
 }

@@ -29,7 +29,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         eprintln!("warning: {}: {w}", a.file.display());
     }
     let (ledger, summary) = metrics::evaluate(&sc.inputs);
-    let dir = out_dir(&a.file, a.out.as_ref());
+    let dir = out_dir(&a.file, a.out.as_ref(), "");
     let doc = Document::Run {
         ledger: &ledger,
         summary: &summary,

@@ -1,23 +1,23 @@
-//! `cashflow.csv`: one row per year, the MODEL.md §12 columns then the income-tax working,
-//! exact decimal amounts, UTF-8 with a BOM so Excel opens it correctly.
+//! CSV files, UTF-8 with a BOM so Excel opens them correctly: `cashflow.csv` (one row per
+//! year, the MODEL.md §12 columns then the income-tax working, exact decimal amounts) and
+//! `paths.csv` (one row per Monte Carlo path: sampled inputs and results).
 
-use super::{Document, Exporter};
+use super::{Document, Exporter, File};
 use anyhow::Result;
 use rust_decimal::Decimal;
+use shanglou::mc::{sample::Sampler, Worker};
 use shanglou::model::{Ledger, COLUMNS};
-
-pub struct CashflowCsv;
 
 /// Excel reads a UTF-8 CSV as the local code page unless it starts with a BOM.
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+pub struct CashflowCsv;
+
 impl Exporter for CashflowCsv {
-    fn file_name(&self) -> &'static str {
-        "cashflow.csv"
-    }
-    fn render(&self, doc: &Document) -> Option<Result<Vec<u8>>> {
+    fn render(&self, doc: &Document) -> Result<Vec<File>> {
         match doc {
-            Document::Run { ledger, .. } => Some(cashflow(ledger)),
+            Document::Run { ledger, .. } => Ok(vec![("cashflow.csv".into(), cashflow(ledger)?)]),
+            _ => Ok(vec![]),
         }
     }
 }
@@ -34,4 +34,84 @@ pub fn cashflow(l: &Ledger<Decimal>) -> Result<Vec<u8>> {
         w.write_record(&row)?;
     }
     Ok(w.into_inner()?)
+}
+
+/// `paths.csv`: the inputs are drawn again from (seed, path), so the run keeps no copy.
+pub struct PathsCsv;
+
+fn num(v: f64) -> String {
+    if v.is_nan() {
+        String::new()
+    } else {
+        v.to_string()
+    }
+}
+
+impl Exporter for PathsCsv {
+    fn render(&self, doc: &Document) -> Result<Vec<File>> {
+        let Document::Mc {
+            scenario, outcome, ..
+        } = doc
+        else {
+            return Ok(vec![]);
+        };
+        let sampler = Sampler::new(scenario);
+        let mut worker = Worker::new(scenario, &sampler);
+        let mut w = csv::Writer::from_writer(BOM.to_vec());
+        let mut header = vec!["path".to_string()];
+        header.extend(sampler.scalars.iter().map(|v| v.key.name.to_string()));
+        header.extend(
+            sampler
+                .years
+                .iter()
+                .map(|v| format!("{} (mean over years)", v.key.name)),
+        );
+        header.extend([
+            format!("irr_{}", outcome.basis.name()),
+            "status".into(),
+            "clipped".into(),
+        ]);
+        let all = !outcome.extra.is_empty();
+        if all {
+            header.extend(
+                [
+                    "irr_project_after_tax",
+                    "irr_equity",
+                    "irr_project_pre_tax",
+                    "npv_basis",
+                ]
+                .map(String::from),
+            );
+        }
+        w.write_record(&header)?;
+        let t_op_max = scenario.inputs.project.land_term_years;
+        for i in 0..outcome.irr.len() {
+            worker.draw(outcome.settings.seed, i as u64);
+            let mut row = vec![i.to_string()];
+            row.extend(
+                sampler
+                    .scalars
+                    .iter()
+                    .map(|v| num(v.key.get(&worker.inputs).unwrap_or(f64::NAN))),
+            );
+            for v in &sampler.years {
+                let t_op = worker.inputs.t_op().min(t_op_max);
+                let ys = worker
+                    .inputs
+                    .per_year(v.key.name)
+                    .map(|v| v.as_slice())
+                    .unwrap_or(&[]);
+                let k = (t_op_max - t_op).max(1);
+                row.push(num(ys.iter().take(k).sum::<f64>() / k as f64));
+            }
+            row.push(num(outcome.irr[i]));
+            row.push(outcome.status(i).name().to_string());
+            row.push(outcome.clipped(i).to_string());
+            if all {
+                row.extend(outcome.extra[i].iter().map(|v| num(*v)));
+            }
+            w.write_record(&row)?;
+        }
+        Ok(vec![("paths.csv".into(), w.into_inner()?)])
+    }
 }

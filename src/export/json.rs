@@ -1,18 +1,17 @@
-//! `summary.json`: the MODEL.md §12 object.
+//! `summary.json`: the MODEL.md §12 object of a run or of a Monte Carlo run.
 
-use super::{Document, Exporter};
+use super::{Document, Exporter, File};
 use anyhow::Result;
 
 pub struct Json;
 
 impl Exporter for Json {
-    fn file_name(&self) -> &'static str {
-        "summary.json"
-    }
-    fn render(&self, doc: &Document) -> Option<Result<Vec<u8>>> {
-        match doc {
-            Document::Run { summary, .. } => Some(to_vec(summary)),
-        }
+    fn render(&self, doc: &Document) -> Result<Vec<File>> {
+        let bytes = match doc {
+            Document::Run { summary, .. } => to_vec(summary)?,
+            Document::Mc { summary, .. } => to_vec(summary)?,
+        };
+        Ok(vec![("summary.json".into(), bytes)])
     }
 }
 

@@ -1,14 +1,17 @@
 //! Every file shanglou writes, one module per format behind [`Exporter`], and the atomic write
 //! (temporary file in the target folder, then rename) they all go through.
 
+pub mod charts;
 pub mod csv;
 pub mod json;
 pub mod table;
 
 use anyhow::{Context, Result};
 use rust_decimal::Decimal;
+use shanglou::mc::{stats::McSummary, Outcome};
 use shanglou::metrics::Summary;
 use shanglou::model::Ledger;
+use shanglou::scenario::Scenario;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -19,27 +22,36 @@ pub enum Document<'a> {
         ledger: &'a Ledger<Decimal>,
         summary: &'a Summary,
     },
+    /// A Monte Carlo run: per-path outcomes and their summary.
+    Mc {
+        scenario: &'a Scenario,
+        outcome: &'a Outcome,
+        summary: &'a McSummary,
+    },
 }
+
+/// A file to write: its name inside the output folder and its bytes.
+pub type File = (String, Vec<u8>);
 
 /// One output format.
 pub trait Exporter {
-    /// The file it writes inside the output folder.
-    fn file_name(&self) -> &'static str;
-    /// The bytes of the file, or `None` when this format has nothing to say about `doc`.
-    fn render(&self, doc: &Document) -> Option<Result<Vec<u8>>>;
+    /// The files this format makes of `doc` (none when it has nothing to say about it).
+    fn render(&self, doc: &Document) -> Result<Vec<File>>;
 }
 
 /// Renders `doc` with each exporter and writes the files atomically into `dir`.
 pub fn export_all(dir: &Path, doc: &Document, exporters: &[&dyn Exporter]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for e in exporters {
+        files.extend(e.render(doc)?);
+    }
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
     let mut written = Vec::new();
-    for e in exporters {
-        if let Some(bytes) = e.render(doc) {
-            let path = dir.join(e.file_name());
-            write_atomic(&path, &bytes?)?;
-            written.push(path);
-        }
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        write_atomic(&path, &bytes)?;
+        written.push(path);
     }
     Ok(written)
 }

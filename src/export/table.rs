@@ -254,6 +254,104 @@ pub fn run_summary(sc: &Scenario, l: &Ledger<Decimal>, sm: &Summary) -> String {
     o
 }
 
+/// The summary printed by `shanglou mc`.
+pub fn mc_summary(
+    sc: &Scenario,
+    s: &shanglou::mc::stats::McSummary,
+    det: Option<f64>,
+    det_status: shanglou::metrics::Status,
+    secs: f64,
+) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{}\n  Monte Carlo: {} paths, seed {}, basis {} — {:.2} s ({} paths/s)\n",
+        sc.name,
+        thousands(s.paths as f64, 0),
+        s.seed,
+        s.basis.name(),
+        secs,
+        thousands(s.paths as f64 / secs.max(1e-9), 0)
+    );
+    let i = &s.irr;
+    let header: Vec<String> = [
+        "IRR 内部收益率",
+        "mean",
+        "sd",
+        "p5",
+        "p25",
+        "p50",
+        "p75",
+        "p95",
+    ]
+    .iter()
+    .map(|x| x.to_string())
+    .collect();
+    let row = vec![
+        format!(
+            "{} ({} paths)",
+            s.basis.name(),
+            thousands((s.paths - i.undefined) as f64, 0)
+        ),
+        pct(i.mean),
+        pct(i.sd),
+        pct(i.p5),
+        pct(i.p25),
+        pct(i.p50),
+        pct(i.p75),
+        pct(i.p95),
+    ];
+    o.push_str(&grid(&header, &[row]));
+    let _ = writeln!(
+        o,
+        "  deterministic run 确定性结果: {} ({})",
+        pct(det),
+        det_status.name()
+    );
+    if i.undefined > 0 {
+        let _ = writeln!(
+            o,
+            "  paths without an IRR 无IRR路径: {}",
+            thousands(i.undefined as f64, 0)
+        );
+    }
+    let p = &s.prob;
+    let band = &sc.inputs.policy;
+    let _ = writeln!(
+        o,
+        "\n概率 Probabilities (band {} to {}):",
+        pct(Some(band.irr_floor)),
+        pct(Some(band.irr_cap))
+    );
+    let rows = vec![
+        vec![
+            "符合保本微利 within the band".to_string(),
+            pct(Some(p.within)),
+        ],
+        vec![
+            "超过微利上限 above the cap (收益调配)".to_string(),
+            pct(Some(p.above_cap)),
+        ],
+        vec![
+            "未能保本 below the floor".to_string(),
+            pct(Some(p.below_floor)),
+        ],
+        vec!["无法判定 undefined".to_string(), pct(Some(p.undefined))],
+    ];
+    o.push_str(&grid(
+        &["verdict".to_string(), "share of paths".to_string()],
+        &rows,
+    ));
+    if s.clipped_share > 0.0 {
+        let _ = writeln!(
+            o,
+            "  policy caps clipped a sampled rent or growth in {} of paths",
+            pct(Some(s.clipped_share))
+        );
+    }
+    o
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -204,6 +204,42 @@ impl<T: Num> Inputs<T> {
     pub fn years(&self) -> usize {
         self.project.land_term_years
     }
+
+    fn lease_of(&self, use_name: &str) -> Option<&Lease<T>> {
+        match use_name {
+            "factory" => Some(&self.factory.lease),
+            "dormitory" => Some(&self.dormitory),
+            "supporting" => Some(&self.supporting),
+            _ => None,
+        }
+    }
+
+    /// The per-year draws of `key` (`factory.rent_growth`, `dormitory.occupancy`, …), indexed
+    /// by operating year; `None` for a key that cannot be drawn per year.
+    pub fn per_year(&self, key: &str) -> Option<&Vec<T>> {
+        let (u, field) = key.split_once('.')?;
+        let lease = self.lease_of(u)?;
+        match field {
+            "rent_growth" => Some(&lease.rent_growth_by_year),
+            "occupancy" => Some(&lease.occupancy_by_year),
+            _ => None,
+        }
+    }
+
+    pub fn per_year_mut(&mut self, key: &str) -> Option<&mut Vec<T>> {
+        let (u, field) = key.split_once('.')?;
+        let lease = match u {
+            "factory" => &mut self.factory.lease,
+            "dormitory" => &mut self.dormitory,
+            "supporting" => &mut self.supporting,
+            _ => return None,
+        };
+        match field {
+            "rent_growth" => Some(&mut lease.rent_growth_by_year),
+            "occupancy" => Some(&mut lease.occupancy_by_year),
+            _ => None,
+        }
+    }
 }
 
 fn mv<A: Copy, B>(v: &[A], f: &impl Fn(A) -> B) -> Vec<B> {

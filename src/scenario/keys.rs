@@ -41,7 +41,11 @@ impl KeySpec {
     }
     /// Writes `v` (rounded for whole-number keys; callers validate the range first).
     pub fn set(&self, i: &mut Inputs<f64>, v: f64) {
-        let v = if self.kind == Kind::Int { v.round() } else { v };
+        let v = if self.kind == Kind::Int {
+            round_whole(v)
+        } else {
+            v
+        };
         (self.set)(i, v)
     }
     /// Per-year draws are allowed on rent growth and occupancy only (MODEL.md §10).
@@ -71,6 +75,17 @@ impl KeySpec {
             && v >= self.lo
             && v <= self.hi
             && (self.kind == Kind::Real || v.fract() == 0.0)
+    }
+}
+
+/// `f64::round` for the small whole-number keys, as a cast: `round` is a library call on
+/// baseline x86-64 and LLVM may hoist it out of the branch into hot loops.
+#[inline]
+pub fn round_whole(v: f64) -> f64 {
+    if v.abs() < 1e15 {
+        (v + 0.5f64.copysign(v)) as i64 as f64
+    } else {
+        v
     }
 }
 

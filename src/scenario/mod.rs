@@ -613,6 +613,8 @@ fn validate(
             }
         }
     }
+    check_correlation_matrix(&mut c, &uncertain, &correlations);
+    check_timeline_extremes(&mut c, &inp, &uncertain);
     let settings = |c: &mut Collector, sect: &str, paths: Option<i64>, seed: Option<i64>| {
         if let Some(p) = paths {
             if p < 1 {
@@ -693,6 +695,95 @@ fn validate(
         sweep,
         sweep_grid,
     })
+}
+
+/// The Gaussian copula needs a positive semi-definite matrix; per-year draws are independent
+/// by year and cannot take part in it.
+fn check_correlation_matrix(c: &mut Collector, uncertain: &[Uncertain], corr: &[Correlation]) {
+    let key = "monte_carlo.correlation";
+    let mut order: Vec<usize> = Vec::new();
+    for k in corr {
+        for u in [k.a, k.b] {
+            if !order.contains(&u) {
+                order.push(u);
+            }
+            if uncertain[u].per_year {
+                c.push(key, format!("\"{}\" is drawn per year (per_year = true) and cannot be correlated; remove per_year or the correlation", KEYS[uncertain[u].key].name));
+                return;
+            }
+        }
+    }
+    for (i, a) in corr.iter().enumerate() {
+        if corr[..i]
+            .iter()
+            .any(|b| (a.a, a.b) == (b.a, b.b) || (a.a, a.b) == (b.b, b.a))
+        {
+            c.push(
+                key,
+                format!(
+                    "the pair {} / {} is listed twice",
+                    KEYS[uncertain[a.a].key].name, KEYS[uncertain[a.b].key].name
+                ),
+            );
+            return;
+        }
+    }
+    let n = order.len();
+    let mut m = vec![0.0; n * n];
+    for i in 0..n {
+        m[i * n + i] = 1.0;
+    }
+    for k in corr {
+        let (i, j) = (
+            order.iter().position(|u| *u == k.a).unwrap(),
+            order.iter().position(|u| *u == k.b).unwrap(),
+        );
+        m[i * n + j] = k.rho;
+        m[j * n + i] = k.rho;
+    }
+    if let Err(row) = crate::mc::sample::cholesky(&m, n) {
+        let within: Vec<usize> = order[..=row].to_vec();
+        let pairs: Vec<String> = corr
+            .iter()
+            .filter(|k| within.contains(&k.a) && within.contains(&k.b))
+            .map(|k| {
+                format!(
+                    "{} ~ {} (rho {})",
+                    KEYS[uncertain[k.a].key].name, KEYS[uncertain[k.b].key].name, k.rho
+                )
+            })
+            .collect();
+        c.push(key, format!("the correlations are not positive semi-definite (no set of variables can have them all): {}; weaken some of these rho values", pairs.join(", ")));
+    }
+}
+
+/// Timeline rules must hold for every value an uncertain whole-number key can draw (a delay
+/// of up to 2 years must still leave room for repayment inside the land term).
+fn check_timeline_extremes(c: &mut Collector, inp: &Inputs<f64>, uncertain: &[Uncertain]) {
+    let ints: Vec<&Uncertain> = uncertain
+        .iter()
+        .filter(|u| KEYS[u.key].kind == Kind::Int)
+        .collect();
+    if ints.is_empty() {
+        return;
+    }
+    let mut hi = inp.clone();
+    for u in &ints {
+        let spec = &KEYS[u.key];
+        let (_, top) = u.dist.support();
+        spec.set(&mut hi, top.min(spec.hi));
+    }
+    let names: Vec<&str> = ints.iter().map(|u| KEYS[u.key].name).collect();
+    for p in cross_checks_of(&hi) {
+        c.cross(
+            &p.key,
+            format!(
+                "{} (at the largest values {} can draw)",
+                p.message,
+                names.join(", ")
+            ),
+        );
+    }
 }
 
 /// Rules that join several keys (MODEL.md §1–§7). Run on the deterministic inputs; Monte Carlo

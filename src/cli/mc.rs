@@ -1,0 +1,130 @@
+//! `shanglou mc`: the probability that the scheme lands inside 保本微利.
+
+use super::{bad_input, load_scenario, out_dir, print};
+use crate::export::{self, charts::McCharts, csv::PathsCsv, json::Json, table, Document, Exporter};
+use anyhow::Result;
+use clap::Args as ClapArgs;
+use indicatif::{ProgressBar, ProgressStyle};
+use shanglou::mc::{self, Observer, Settings};
+use shanglou::metrics;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// Used when neither the command line nor `[monte_carlo]` gives them.
+pub const DEFAULT_PATHS: u64 = 10_000;
+pub const DEFAULT_SEED: u64 = 20_230_207;
+
+#[derive(ClapArgs)]
+pub struct Args {
+    /// Scenario file (TOML) with distributions on its uncertain inputs
+    pub file: PathBuf,
+    /// Number of paths [default: monte_carlo.paths, else 10000]
+    #[arg(long)]
+    pub paths: Option<u64>,
+    /// Random seed [default: monte_carlo.seed, else 20230207]
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads; 0 = one per core
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Output folder [default: output/<scenario file name>/mc]
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print the MODEL.md §12 Monte Carlo object as JSON on stdout, and nothing else
+    #[arg(long)]
+    pub json: bool,
+    /// Also write paths.csv: one row per path, sampled inputs and results
+    #[arg(long)]
+    pub paths_csv: bool,
+    /// Also compute the after-tax and equity IRRs and the NPV of every path
+    #[arg(long)]
+    pub all_metrics: bool,
+    /// Override a key, e.g. --set factory.rent=30 (repeatable)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+/// A progress bar on stderr, shown only when stderr is a terminal.
+pub struct Progress(Option<ProgressBar>);
+
+impl Progress {
+    pub fn new(total: u64, quiet: bool) -> Progress {
+        if quiet || !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let pb = ProgressBar::new(total);
+        pb.set_style(
+            ProgressStyle::with_template(
+                "{spinner} [{bar:40}] {human_pos}/{human_len} paths  {per_sec}  ETA {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        Progress(Some(pb))
+    }
+    pub fn finish(&self) {
+        if let Some(pb) = &self.0 {
+            pb.finish_and_clear();
+        }
+    }
+}
+
+impl Observer for Progress {
+    fn progress(&self, done: u64, _total: u64) {
+        if let Some(pb) = &self.0 {
+            pb.set_position(done);
+        }
+    }
+}
+
+pub fn run(a: Args) -> Result<ExitCode> {
+    let sc = load_scenario(&a.file, &a.set)?;
+    let paths = a.paths.or(sc.monte_carlo.paths).unwrap_or(DEFAULT_PATHS);
+    if paths == 0 {
+        return Err(bad_input(
+            "--paths 0: a Monte Carlo run needs at least 1 path",
+        ));
+    }
+    let seed = a.seed.or(sc.monte_carlo.seed).unwrap_or(DEFAULT_SEED);
+    if sc.uncertain.is_empty() {
+        eprintln!("warning: {}: no input is given as a distribution, so every path equals the deterministic run", a.file.display());
+    }
+    let settings = Settings {
+        paths,
+        seed,
+        threads: a.threads,
+        all_metrics: a.all_metrics,
+    };
+    let progress = Progress::new(paths, a.json);
+    let start = Instant::now();
+    let outcome = mc::simulate(&sc, settings, &progress)?;
+    let secs = start.elapsed().as_secs_f64();
+    progress.finish();
+    let summary = outcome.summary();
+    let dir = out_dir(&a.file, a.out.as_ref(), "mc");
+    let doc = Document::Mc {
+        scenario: &sc,
+        outcome: &outcome,
+        summary: &summary,
+    };
+    let mut exporters: Vec<&dyn Exporter> = vec![&Json, &McCharts];
+    if a.paths_csv {
+        exporters.push(&PathsCsv);
+    }
+    let written = export::export_all(&dir, &doc, &exporters)?;
+    if a.json {
+        print(&String::from_utf8(export::json::to_vec(&summary)?)?)?;
+    } else {
+        let (det, det_status) = metrics::evaluate_f64(&sc.inputs);
+        let mut text = table::mc_summary(&sc, &summary, det, det_status, secs);
+        text.push_str("\nwritten:");
+        for p in written {
+            text.push_str(&format!(" {}", p.display()));
+        }
+        text.push('\n');
+        print(&text)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,293 @@
+//! Monte Carlo (MODEL.md §10): draws each path's inputs, runs the f64 model and the IRR
+//! solver, in parallel across cores with buffers per worker and no allocation per path.
+//! Path i depends only on (seed, i), so results are identical for any thread count. Progress
+//! and cancellation go through [`Observer`]; the engine never prints.
+
+pub mod sample;
+pub mod stats;
+
+use crate::irr;
+use crate::metrics::{self, Status};
+use crate::model::{self, Ledger};
+use crate::policy;
+use crate::scenario::{Basis, Inputs, Scenario};
+use rayon::prelude::*;
+use sample::Sampler;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+/// Told how far the run is; may ask it to stop.
+pub trait Observer: Sync {
+    fn progress(&self, _done: u64, _total: u64) {}
+    fn cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// An observer that does nothing.
+pub struct Silent;
+impl Observer for Silent {}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    pub paths: u64,
+    pub seed: u64,
+    /// Worker threads; 0 = one per core.
+    pub threads: usize,
+    /// Also the two other IRRs and the basis NPV per path.
+    pub all_metrics: bool,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum McError {
+    #[error("the run was cancelled")]
+    Cancelled,
+    #[error("cannot start {0} worker threads")]
+    Threads(usize),
+}
+
+/// Per-path results, in path order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub settings: Settings,
+    pub basis: Basis,
+    /// Basis IRR per path (NaN: none).
+    pub irr: Vec<f64>,
+    /// Verdict per path (`Status as u8`), bit 7 set when a cap clipped a draw.
+    pub flags: Vec<u8>,
+    /// With `all_metrics`: per path [after-tax IRR, equity IRR, pre-tax IRR, basis NPV].
+    pub extra: Vec<[f64; 4]>,
+}
+
+const CLIPPED: u8 = 0x80;
+const CHUNK: usize = 2048;
+
+impl Outcome {
+    pub fn status(&self, i: usize) -> Status {
+        match self.flags[i] & 0x7f {
+            0 => Status::Within,
+            1 => Status::AboveCap,
+            2 => Status::BelowFloor,
+            _ => Status::Undefined,
+        }
+    }
+    pub fn clipped(&self, i: usize) -> bool {
+        self.flags[i] & CLIPPED != 0
+    }
+    pub fn summary(&self) -> stats::McSummary {
+        let n = self.irr.len() as u64;
+        let clipped = self.flags.iter().filter(|f| **f & CLIPPED != 0).count();
+        stats::McSummary {
+            paths: n,
+            seed: self.settings.seed,
+            basis: self.basis,
+            irr: stats::irr_stats(&self.irr),
+            prob: stats::probabilities((0..self.irr.len()).map(|i| self.status(i)), n),
+            clipped_share: clipped as f64 / n.max(1) as f64,
+        }
+    }
+}
+
+/// One path's evaluation state, reused across the paths of a chunk.
+pub struct Worker<'a> {
+    sc: &'a Scenario,
+    sampler: &'a Sampler,
+    pub inputs: Inputs<f64>,
+    ledger: Ledger<f64>,
+    scalars: Vec<f64>,
+    years: Vec<f64>,
+    scratch: Vec<f64>,
+    flows: Vec<f64>,
+    rent_cap: Option<f64>,
+    growth_cap: Option<f64>,
+    guess: f64,
+}
+
+/// Result of one path.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PathResult {
+    pub irr: Option<f64>,
+    pub status: Status,
+    pub clipped: bool,
+    pub extra: [f64; 4],
+}
+
+impl<'a> Worker<'a> {
+    pub fn new(sc: &'a Scenario, sampler: &'a Sampler) -> Worker<'a> {
+        let n = sc.inputs.project.land_term_years;
+        let mut inputs = sc.inputs.clone();
+        for v in &sampler.years {
+            if let Some(v) = inputs.per_year_mut(v.key.name) {
+                v.resize(n, 0.0);
+            }
+        }
+        let pack = inputs.policy.pack.as_deref().and_then(policy::pack);
+        let enforce = inputs.policy.enforce_caps;
+        let (det, _) = metrics::evaluate_f64(&sc.inputs);
+        Worker {
+            sc,
+            sampler,
+            inputs,
+            ledger: Ledger::default(),
+            scalars: vec![0.0; sampler.scalars.len()],
+            years: vec![0.0; sampler.years.len() * n],
+            scratch: vec![0.0; 2 * sampler.ncorr],
+            flows: Vec::with_capacity(n),
+            rent_cap: pack.and_then(|p| p.rent_cap).filter(|_| enforce),
+            growth_cap: pack.and_then(|p| p.growth_cap).filter(|_| enforce),
+            guess: det.unwrap_or(0.05),
+        }
+    }
+
+    /// Draws path `i`'s inputs into `self.inputs`; returns whether a policy cap clipped a draw.
+    pub fn draw(&mut self, seed: u64, i: u64) -> bool {
+        self.sampler.draw_path(
+            seed,
+            i,
+            &mut self.scalars,
+            &mut self.years,
+            &mut self.scratch,
+        );
+        let mut clipped = false;
+        for (j, v) in self.sampler.scalars.iter().enumerate() {
+            let mut x = self.scalars[j];
+            let cap = match v.key.name {
+                "factory.rent" => self.rent_cap,
+                "factory.rent_growth" => self.growth_cap,
+                _ => None,
+            };
+            if let Some(c) = cap {
+                if x > c {
+                    x = c;
+                    clipped = true;
+                }
+            }
+            v.key.set(&mut self.inputs, x);
+        }
+        let n = self.sampler.horizon;
+        for (vi, v) in self.sampler.years.iter().enumerate() {
+            let cap = if v.key.name == "factory.rent_growth" {
+                self.growth_cap
+            } else {
+                None
+            };
+            let Some(slot) = self.inputs.per_year_mut(v.key.name) else {
+                continue;
+            };
+            for (k, dst) in slot.iter_mut().enumerate() {
+                let mut x = self.years[vi * n + k];
+                if let Some(c) = cap {
+                    if x > c {
+                        x = c;
+                        clipped = true;
+                    }
+                }
+                *dst = x;
+            }
+        }
+        clipped
+    }
+
+    /// Runs the model on `self.inputs` as drawn.
+    pub fn evaluate(&mut self, all: bool) -> (Option<f64>, Status, [f64; 4]) {
+        let pol = &self.sc.inputs.policy;
+        let dr = self.sc.inputs.finance.discount_rate;
+        let need = if all {
+            model::Need::All
+        } else {
+            model::Need::for_basis(pol.irr_basis)
+        };
+        model::run_part(&self.inputs, &mut self.ledger, need);
+        self.flows.clear();
+        self.flows
+            .extend_from_slice(self.ledger.series(pol.irr_basis));
+        let r = irr::irr_guess(&self.flows, dr, self.guess);
+        let status = metrics::verdict_with_irr(&self.flows, r, pol.irr_floor, pol.irr_cap);
+        let mut extra = [f64::NAN; 4];
+        if all {
+            let nan = |v: Option<f64>| v.unwrap_or(f64::NAN);
+            extra[0] = nan(irr::irr(&self.ledger.cf_after_tax, dr));
+            extra[1] = nan(irr::irr(&self.ledger.cf_equity, dr));
+            extra[2] = nan(irr::irr(&self.ledger.cf_pre_tax, dr));
+            extra[3] = irr::npv(&self.flows, dr);
+        }
+        (r, status, extra)
+    }
+
+    pub fn path(&mut self, seed: u64, i: u64, all: bool) -> PathResult {
+        let clipped = self.draw(seed, i);
+        let (irr, status, extra) = self.evaluate(all);
+        PathResult {
+            irr,
+            status,
+            clipped,
+            extra,
+        }
+    }
+}
+
+/// Runs `settings.paths` paths.
+pub fn simulate(sc: &Scenario, settings: Settings, obs: &dyn Observer) -> Result<Outcome, McError> {
+    let sampler = Sampler::new(sc);
+    let n = settings.paths as usize;
+    let mut irr = vec![0.0f64; n];
+    let mut flags = vec![0u8; n];
+    let mut extra = if settings.all_metrics {
+        vec![[0.0; 4]; n]
+    } else {
+        Vec::new()
+    };
+    let done = AtomicU64::new(0);
+    let stop = AtomicBool::new(false);
+    let all = settings.all_metrics;
+    let body = |(c, (irr_c, flags_c)): (usize, (&mut [f64], &mut [u8])),
+                extra_c: Option<&mut [[f64; 4]]>,
+                w: &mut Worker| {
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        if obs.cancelled() {
+            stop.store(true, Ordering::Relaxed);
+            return;
+        }
+        let base = (c * CHUNK) as u64;
+        let mut extra_c = extra_c;
+        for k in 0..irr_c.len() {
+            let p = w.path(settings.seed, base + k as u64, all);
+            irr_c[k] = p.irr.unwrap_or(f64::NAN);
+            flags_c[k] = p.status as u8 | if p.clipped { CLIPPED } else { 0 };
+            if let Some(e) = extra_c.as_deref_mut() {
+                e[k] = p.extra;
+            }
+        }
+        let d = done.fetch_add(irr_c.len() as u64, Ordering::Relaxed) + irr_c.len() as u64;
+        obs.progress(d, settings.paths);
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.threads)
+        .build()
+        .map_err(|_| McError::Threads(settings.threads))?;
+    pool.install(|| {
+        let chunks = irr
+            .par_chunks_mut(CHUNK)
+            .zip(flags.par_chunks_mut(CHUNK))
+            .enumerate();
+        if all {
+            chunks.zip(extra.par_chunks_mut(CHUNK)).for_each_init(
+                || Worker::new(sc, &sampler),
+                |w, (a, e)| body(a, Some(e), w),
+            );
+        } else {
+            chunks.for_each_init(|| Worker::new(sc, &sampler), |w, a| body(a, None, w));
+        }
+    });
+    if stop.load(Ordering::Relaxed) {
+        return Err(McError::Cancelled);
+    }
+    Ok(Outcome {
+        settings,
+        basis: sc.inputs.policy.irr_basis,
+        irr,
+        flags,
+        extra,
+    })
+}

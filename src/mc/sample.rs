@@ -1,0 +1,504 @@
+//! Drawing scenario inputs: each distribution as a function of a uniform or a normal score,
+//! the Gaussian copula (Cholesky of the correlation matrix), and per-path random streams that
+//! depend only on (seed, path) so results do not depend on the thread count.
+
+use crate::scenario::{Dist, KeySpec, Kind, Scenario, KEYS};
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::{RngExt, SeedableRng};
+use rand_distr::StandardNormal;
+use std::sync::Arc;
+
+/// Standard normal CDF.
+#[inline]
+pub fn phi(z: f64) -> f64 {
+    0.5 * libm::erfc(-z * std::f64::consts::FRAC_1_SQRT_2)
+}
+
+/// A random stream for one path: a SplitMix64-style mix of (seed, path) seeds xoshiro256++.
+pub fn path_rng(seed: u64, path: u64) -> Xoshiro256PlusPlus {
+    let mut z = seed ^ 0x9E37_79B9_7F4A_7C15u64.wrapping_mul(path.wrapping_add(1));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    Xoshiro256PlusPlus::seed_from_u64(z ^ seed.rotate_left(17))
+}
+
+/// Beta-PERT (λ = 4) quantile table: the CDF integrated on a fine grid and inverted by
+/// interpolation, so PERT draws cost a binary search whether they come from a uniform or,
+/// through the copula, a normal score.
+#[derive(Debug)]
+pub struct PertTable {
+    min: f64,
+    range: f64,
+    cdf: Vec<f64>,
+    /// `start[b]`: the first cell whose CDF can reach u = b / BUCKETS, so a lookup scans a few
+    /// cells near the answer instead of binary-searching the whole (128 KB) table.
+    start: Vec<u32>,
+}
+
+const BUCKETS: usize = 1024;
+
+const PERT_CELLS: usize = 1 << 14;
+
+impl PertTable {
+    pub fn new(min: f64, mode: f64, max: f64) -> PertTable {
+        let range = max - min;
+        let a = 1.0 + 4.0 * (mode - min) / range;
+        let b = 1.0 + 4.0 * (max - mode) / range;
+        let pdf = |x: f64| x.powf(a - 1.0) * (1.0 - x).powf(b - 1.0);
+        let mut cdf = Vec::with_capacity(PERT_CELLS + 1);
+        cdf.push(0.0);
+        let h = 1.0 / PERT_CELLS as f64;
+        let mut acc = 0.0;
+        for i in 0..PERT_CELLS {
+            let (x0, x1) = (i as f64 * h, (i + 1) as f64 * h);
+            // Simpson on each cell
+            acc += h / 6.0 * (pdf(x0) + 4.0 * pdf(0.5 * (x0 + x1)) + pdf(x1));
+            cdf.push(acc);
+        }
+        for v in cdf.iter_mut() {
+            *v /= acc;
+        }
+        let start = (0..=BUCKETS)
+            .map(|b| {
+                cdf.partition_point(|&c| c <= b as f64 / BUCKETS as f64)
+                    .saturating_sub(1) as u32
+            })
+            .collect();
+        PertTable {
+            min,
+            range,
+            cdf,
+            start,
+        }
+    }
+
+    #[inline]
+    pub fn quantile(&self, u: f64) -> f64 {
+        let b = ((u * BUCKETS as f64) as usize).min(BUCKETS);
+        let mut i = (self.start[b] as usize).max(1);
+        while i < PERT_CELLS && self.cdf[i] <= u {
+            i += 1;
+        }
+        let (c0, c1) = (self.cdf[i - 1], self.cdf[i]);
+        let frac = if c1 > c0 {
+            ((u - c0) / (c1 - c0)).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        self.min + self.range * ((i - 1) as f64 + frac) / PERT_CELLS as f64
+    }
+
+    /// CDF at x (for tests and reports).
+    pub fn cdf(&self, x: f64) -> f64 {
+        let t = ((x - self.min) / self.range).clamp(0.0, 1.0) * PERT_CELLS as f64;
+        let i = (t.floor() as usize).min(PERT_CELLS - 1);
+        let f = t - i as f64;
+        self.cdf[i] + f * (self.cdf[i + 1] - self.cdf[i])
+    }
+}
+
+/// A distribution ready to draw from.
+#[derive(Debug, Clone)]
+pub enum Drawer {
+    Fixed(f64),
+    Uniform {
+        min: f64,
+        max: f64,
+    },
+    Triangular {
+        min: f64,
+        mode: f64,
+        max: f64,
+    },
+    Pert(Arc<PertTable>),
+    Normal {
+        mean: f64,
+        sd: f64,
+        lo: f64,
+        hi: f64,
+    },
+    Lognormal {
+        mu: f64,
+        s: f64,
+    },
+    Discrete {
+        values: Vec<f64>,
+        cum: Vec<f64>,
+    },
+}
+
+impl Drawer {
+    pub fn new(d: &Dist) -> Drawer {
+        if d.is_degenerate() {
+            return Drawer::Fixed(d.central());
+        }
+        match d {
+            Dist::Uniform { min, max } => Drawer::Uniform {
+                min: *min,
+                max: *max,
+            },
+            Dist::Triangular { min, mode, max } => Drawer::Triangular {
+                min: *min,
+                mode: *mode,
+                max: *max,
+            },
+            Dist::Pert { min, mode, max } => {
+                Drawer::Pert(Arc::new(PertTable::new(*min, *mode, *max)))
+            }
+            Dist::Normal { mean, sd, min, max } => Drawer::Normal {
+                mean: *mean,
+                sd: *sd,
+                lo: min.unwrap_or(f64::NEG_INFINITY),
+                hi: max.unwrap_or(f64::INFINITY),
+            },
+            Dist::Lognormal { mean, sd } => {
+                let s2 = (1.0 + (sd / mean).powi(2)).ln();
+                Drawer::Lognormal {
+                    mu: mean.ln() - 0.5 * s2,
+                    s: s2.sqrt(),
+                }
+            }
+            Dist::Discrete { values, weights } => {
+                let total: f64 = weights.iter().sum();
+                let mut acc = 0.0;
+                let cum = weights
+                    .iter()
+                    .map(|w| {
+                        acc += w / total;
+                        acc
+                    })
+                    .collect();
+                Drawer::Discrete {
+                    values: values.clone(),
+                    cum,
+                }
+            }
+        }
+    }
+
+    /// True when the draw is naturally a function of a normal score.
+    fn wants_normal(&self) -> bool {
+        matches!(self, Drawer::Normal { .. } | Drawer::Lognormal { .. })
+    }
+
+    /// Value at uniform score u ∈ [0, 1).
+    #[inline]
+    pub fn from_u(&self, u: f64) -> f64 {
+        match self {
+            Drawer::Fixed(v) => *v,
+            Drawer::Uniform { min, max } => min + u * (max - min),
+            Drawer::Triangular { min, mode, max } => {
+                let (a, c, b) = (*min, *mode, *max);
+                let fc = (c - a) / (b - a);
+                if u < fc {
+                    a + (u * (b - a) * (c - a)).sqrt()
+                } else {
+                    b - ((1.0 - u) * (b - a) * (b - c)).sqrt()
+                }
+            }
+            Drawer::Pert(t) => t.quantile(u),
+            Drawer::Discrete { values, cum } => {
+                let i = cum.partition_point(|&c| c <= u).min(values.len() - 1);
+                values[i]
+            }
+            // normal-type draws come from a score; from a uniform they go through Φ⁻¹
+            Drawer::Normal { .. } | Drawer::Lognormal { .. } => self.from_z(inverse_phi(u)),
+        }
+    }
+
+    /// Value at normal score z (the copula's input).
+    #[inline]
+    pub fn from_z(&self, z: f64) -> f64 {
+        match self {
+            Drawer::Normal { mean, sd, lo, hi } => (mean + sd * z).clamp(*lo, *hi),
+            Drawer::Lognormal { mu, s } => (mu + s * z).exp(),
+            Drawer::Fixed(v) => *v,
+            _ => self.from_u(phi(z).min(1.0 - f64::EPSILON)),
+        }
+    }
+
+    /// One independent draw.
+    #[inline]
+    pub fn draw(&self, rng: &mut Xoshiro256PlusPlus) -> f64 {
+        if self.wants_normal() {
+            let z: f64 = rng.sample(StandardNormal);
+            self.from_z(z)
+        } else {
+            self.from_u(rng.random::<f64>())
+        }
+    }
+}
+
+/// Acklam's rational approximation of Φ⁻¹ with one Halley step (|error| < 1e-15).
+pub fn inverse_phi(p: f64) -> f64 {
+    if p <= 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if p >= 1.0 {
+        return f64::INFINITY;
+    }
+    const A: [f64; 6] = [
+        -3.969683028665376e1,
+        2.209460984245205e2,
+        -2.759285104469687e2,
+        1.38357751867269e2,
+        -3.066479806614716e1,
+        2.506628277459239,
+    ];
+    const B: [f64; 5] = [
+        -5.447609879822406e1,
+        1.615858368580409e2,
+        -1.556989798598866e2,
+        6.680131188771972e1,
+        -1.328068155288572e1,
+    ];
+    const C: [f64; 6] = [
+        -7.784894002430293e-3,
+        -3.223964580411365e-1,
+        -2.400758277161838,
+        -2.549732539343734,
+        4.374664141464968,
+        2.938163982698783,
+    ];
+    const D: [f64; 4] = [
+        7.784695709041462e-3,
+        3.224671290700398e-1,
+        2.445134137142996,
+        3.754408661907416,
+    ];
+    let pl = 0.02425;
+    let x = if p < pl {
+        let q = (-2.0 * p.ln()).sqrt();
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    } else if p <= 1.0 - pl {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    } else {
+        let q = (-2.0 * (1.0 - p).ln()).sqrt();
+        -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    };
+    let e = phi(x) - p;
+    let u = e * (2.0 * std::f64::consts::PI).sqrt() * (0.5 * x * x).exp();
+    x - u / (1.0 + 0.5 * x * u)
+}
+
+/// Lower-triangular Cholesky factor (row-major n×n) of a correlation matrix. A matrix that is
+/// positive semi-definite but singular (e.g. ρ = 1) is accepted; `Err(k)` names the first
+/// row at which the matrix is found not to be positive semi-definite.
+pub fn cholesky(m: &[f64], n: usize) -> Result<Vec<f64>, usize> {
+    let mut l = vec![0.0; n * n];
+    for i in 0..n {
+        for j in 0..=i {
+            let mut s = m[i * n + j];
+            for k in 0..j {
+                s -= l[i * n + k] * l[j * n + k];
+            }
+            if i == j {
+                if s < -1e-10 {
+                    return Err(i);
+                }
+                l[i * n + i] = s.max(0.0).sqrt();
+            } else if l[j * n + j] > 1e-12 {
+                l[i * n + j] = s / l[j * n + j];
+            } else if s.abs() > 1e-9 {
+                // a zero pivot with a non-zero remainder: no PSD completion exists
+                return Err(i);
+            }
+        }
+    }
+    Ok(l)
+}
+
+/// One uncertain scalar input ready to draw.
+#[derive(Debug, Clone)]
+pub struct ScalarVar {
+    pub key: &'static KeySpec,
+    pub drawer: Drawer,
+    /// Position in the copula, when correlated.
+    pub corr: Option<usize>,
+}
+
+/// One input drawn afresh for every operating year.
+#[derive(Debug, Clone)]
+pub struct YearVar {
+    pub key: &'static KeySpec,
+    pub drawer: Drawer,
+}
+
+/// Everything needed to draw one path's inputs.
+#[derive(Debug, Clone)]
+pub struct Sampler {
+    pub scalars: Vec<ScalarVar>,
+    pub years: Vec<YearVar>,
+    /// Cholesky factor of the copula's correlation matrix (row-major).
+    pub chol: Vec<f64>,
+    pub ncorr: usize,
+    /// Draws per per-year variable: the land term, so the stream layout is fixed.
+    pub horizon: usize,
+}
+
+impl Sampler {
+    /// Builds the sampler; the correlation matrix was validated with the scenario.
+    pub fn new(sc: &Scenario) -> Sampler {
+        let mut corr_index: Vec<Option<usize>> = vec![None; sc.uncertain.len()];
+        let mut ncorr = 0;
+        for c in &sc.correlations {
+            for u in [c.a, c.b] {
+                if corr_index[u].is_none() {
+                    corr_index[u] = Some(ncorr);
+                    ncorr += 1;
+                }
+            }
+        }
+        let mut m = vec![0.0; ncorr * ncorr];
+        for i in 0..ncorr {
+            m[i * ncorr + i] = 1.0;
+        }
+        for c in &sc.correlations {
+            let (i, j) = (corr_index[c.a].unwrap(), corr_index[c.b].unwrap());
+            m[i * ncorr + j] = c.rho;
+            m[j * ncorr + i] = c.rho;
+        }
+        let chol = cholesky(&m, ncorr).unwrap_or_else(|_| vec![0.0; ncorr * ncorr]);
+        let mut scalars = Vec::new();
+        let mut years = Vec::new();
+        for (u, unc) in sc.uncertain.iter().enumerate() {
+            let key = &KEYS[unc.key];
+            let drawer = Drawer::new(&unc.dist);
+            if unc.per_year {
+                years.push(YearVar { key, drawer });
+            } else {
+                scalars.push(ScalarVar {
+                    key,
+                    drawer,
+                    corr: corr_index[u],
+                });
+            }
+        }
+        Sampler {
+            scalars,
+            years,
+            chol,
+            ncorr,
+            horizon: sc.inputs.project.land_term_years,
+        }
+    }
+
+    /// Normal scores of the correlated inputs after the copula (for tests and diagnostics):
+    /// fills `z` (length `ncorr`) from `raw` independent normals.
+    pub fn correlate(&self, raw: &[f64], z: &mut [f64]) {
+        let n = self.ncorr;
+        for (i, zi) in z.iter_mut().enumerate().take(n) {
+            *zi = self.chol[i * n..=i * n + i]
+                .iter()
+                .zip(raw)
+                .map(|(l, r)| l * r)
+                .sum();
+        }
+    }
+
+    /// Draws path `path`'s values: `scalars_out[j]` for each scalar variable and
+    /// `years_out[v * horizon + k]` for per-year variable v in operating year k. `scratch`
+    /// holds 2 × ncorr numbers. Values are clipped into each key's valid range.
+    pub fn draw_path(
+        &self,
+        seed: u64,
+        path: u64,
+        scalars_out: &mut [f64],
+        years_out: &mut [f64],
+        scratch: &mut [f64],
+    ) {
+        let mut rng = path_rng(seed, path);
+        let (raw, z) = scratch.split_at_mut(self.ncorr);
+        // the copula's scores come first in the stream, then one draw per scalar, then years
+        for r in raw.iter_mut() {
+            *r = rng.sample(StandardNormal);
+        }
+        self.correlate(raw, z);
+        for (j, v) in self.scalars.iter().enumerate() {
+            let x = match v.corr {
+                Some(c) => v.drawer.from_z(z[c]),
+                None => v.drawer.draw(&mut rng),
+            };
+            scalars_out[j] = clip(v.key, x);
+        }
+        // per-year keys are real-valued (rent growth, occupancy): clamping alone keeps the
+        // rounding of whole-number keys out of this loop
+        for (vi, v) in self.years.iter().enumerate() {
+            let (lo, hi) = (v.key.lo, v.key.hi);
+            for out in &mut years_out[vi * self.horizon..(vi + 1) * self.horizon] {
+                *out = v.drawer.draw(&mut rng).clamp(lo, hi);
+            }
+        }
+    }
+}
+
+#[inline]
+fn clip(key: &KeySpec, x: f64) -> f64 {
+    let x = x.clamp(key.lo, key.hi);
+    if key.kind == Kind::Int {
+        crate::scenario::keys::round_whole(x)
+    } else {
+        x
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inverse_phi_inverts_phi() {
+        for p in [1e-10, 0.001, 0.025, 0.3, 0.5, 0.9, 0.999] {
+            assert!(
+                (phi(inverse_phi(p)) - p).abs() < 1e-14 * p.max(1e-3) / 1e-3,
+                "{p}"
+            );
+        }
+        assert!((phi(1.959963984540054) - 0.975).abs() < 1e-15);
+    }
+
+    #[test]
+    fn cholesky_accepts_psd_and_rejects_the_rest() {
+        let m = [1.0, 0.5, 0.5, 1.0];
+        let l = cholesky(&m, 2).unwrap();
+        assert!((l[2] - 0.5).abs() < 1e-15 && (l[3] - 0.75f64.sqrt()).abs() < 1e-15);
+        assert!(cholesky(&[1.0, 1.0, 1.0, 1.0], 2).is_ok(), "ρ = 1 is PSD");
+        // three variables pairwise −0.9: not PSD
+        let m = [1.0, -0.9, -0.9, -0.9, 1.0, -0.9, -0.9, -0.9, 1.0];
+        assert_eq!(cholesky(&m, 3), Err(2));
+    }
+
+    #[test]
+    fn path_streams_differ_and_repeat() {
+        let a: f64 = path_rng(1, 7).random();
+        let b: f64 = path_rng(1, 7).random();
+        let c: f64 = path_rng(1, 8).random();
+        let d: f64 = path_rng(2, 7).random();
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_ne!(a, d);
+    }
+
+    #[test]
+    fn pert_table_is_monotone_and_centred() {
+        let t = PertTable::new(0.0, 0.25, 1.0);
+        assert_eq!(t.quantile(0.0), 0.0);
+        // draws never reach u = 1; near it the answer is within the last cells below max
+        let top = t.quantile(1.0 - 1e-15);
+        assert!(top > 0.99 && top <= 1.0, "{top}");
+        let mut last = -1.0;
+        for i in 0..=100 {
+            let q = t.quantile(i as f64 / 100.0);
+            assert!(q >= last);
+            last = q;
+        }
+        // Beta(2, 4): mean 1/3, CDF at 0.5 = 0.8125
+        assert!((t.cdf(0.5) - 0.8125).abs() < 1e-9, "{}", t.cdf(0.5));
+    }
+}
