@@ -1,1 +1,54 @@
-fn main() {}
+//! Monte Carlo throughput on the uncertain example scenario (50-year term, per-year rent growth
+//! draws, two correlations): paths per second with the basis IRR only.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use shanglou::mc::{self, Settings, Silent};
+use shanglou::scenario;
+use std::hint::black_box;
+
+const UNCERTAIN: &str = include_str!("../scenarios/shenzhen-renewal-uncertain.toml");
+
+fn monte_carlo(c: &mut Criterion) {
+    let sc = scenario::load(UNCERTAIN, &[]).unwrap();
+    assert_eq!(sc.inputs.project.land_term_years, 50);
+    let paths = 200_000u64;
+    let mut g = c.benchmark_group("mc_shenzhen_uncertain");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(paths));
+    for threads in [1usize, 2] {
+        g.bench_function(format!("{threads}_threads_basis_irr_only"), |b| {
+            b.iter(|| {
+                mc::simulate(
+                    black_box(&sc),
+                    Settings {
+                        paths,
+                        seed: 1,
+                        threads,
+                        all_metrics: false,
+                    },
+                    &Silent,
+                )
+                .unwrap()
+            })
+        });
+    }
+    g.bench_function("2_threads_all_metrics", |b| {
+        b.iter(|| {
+            mc::simulate(
+                black_box(&sc),
+                Settings {
+                    paths,
+                    seed: 1,
+                    threads: 2,
+                    all_metrics: true,
+                },
+                &Silent,
+            )
+            .unwrap()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, monte_carlo);
+criterion_main!(benches);

@@ -58,11 +58,29 @@ pub fn npv(flows: &[f64], r: f64) -> f64 {
 #[inline]
 fn signed_pv(flows: &[f64], r: f64) -> f64 {
     if r >= 0.0 || flows.len() < 2 {
-        pv(flows, r)
+        poly(flows, 1.0 / (1.0 + r))
     } else {
+        // Σ CF_t (1+r)^(n−1−t): the reversed polynomial in 1 + r
         let y = 1.0 + r;
         flows.iter().fold(0.0, |acc, cf| acc * y + cf)
     }
+}
+
+/// Σ c_t x^t as four interleaved Horner chains (see `poly_and_slope`).
+#[inline]
+fn poly(c: &[f64], x: f64) -> f64 {
+    let y = x * x * x * x;
+    let mut p = [0.0f64; 4];
+    let full = c.len() / 4 * 4;
+    for (m, &cm) in c[full..].iter().enumerate() {
+        p[m] = cm;
+    }
+    for j in (0..full / 4).rev() {
+        for m in 0..4 {
+            p[m] = p[m] * y + c[4 * j + m];
+        }
+    }
+    p[0] + x * (p[1] + x * (p[2] + x * p[3]))
 }
 
 /// Sign changes in the flows, zeros skipped: Descartes' bound on the number of roots.
@@ -202,6 +220,13 @@ fn scan_roots(flows: &[f64], points: usize, roots: &mut Vec<(f64, Direction)>) {
 
 /// The IRR of `flows` with every root found and the MODEL.md §8 choice among them.
 pub fn irr_detail(flows: &[f64], discount_rate: f64) -> IrrDetail {
+    irr_detail_scan(flows, discount_rate, SCAN_POINTS)
+}
+
+/// As [`irr_detail`], scanning `points` grid points when there can be several roots. Monte
+/// Carlo's extra series use a coarser grid: roots closer together than a grid cell (about
+/// 1% of 1+r at 256 points) may then be missed.
+pub fn irr_detail_scan(flows: &[f64], discount_rate: f64, points: usize) -> IrrDetail {
     let bound = sign_changes(flows);
     let mut d = IrrDetail {
         irr: None,
@@ -226,7 +251,7 @@ pub fn irr_detail(flows: &[f64], discount_rate: f64) -> IrrDetail {
             found.push((r, dir));
         }
     } else {
-        scan_roots(flows, SCAN_POINTS, &mut found);
+        scan_roots(flows, points.max(16), &mut found);
     }
     if found.is_empty() {
         d.reason = Some(Reason::NoRoot);
@@ -278,7 +303,7 @@ fn single_root(flows: &[f64]) -> Option<f64> {
     }
 }
 
-/// The IRR alone, without allocating: the hot path of Monte Carlo.
+/// The IRR alone: the common case (one sign change) without allocating.
 pub fn irr(flows: &[f64], discount_rate: f64) -> Option<f64> {
     match sign_changes(flows) {
         0 => None,
@@ -286,6 +311,9 @@ pub fn irr(flows: &[f64], discount_rate: f64) -> Option<f64> {
         _ => irr_detail(flows, discount_rate).irr,
     }
 }
+
+/// Grid points Monte Carlo scans for series with several sign changes.
+pub const MC_SCAN_POINTS: usize = 256;
 
 /// p(x) = Σ c_t x^t and p'(x), as four interleaved Horner chains in y = x⁴ so the CPU can
 /// overlap them: a single chain is one dependent multiply-add per year.

@@ -81,6 +81,9 @@ pub struct Ledger<T> {
     pub loan_balance: Vec<T>,
     /// Scratch for loss carry-forward (remaining loss of each year).
     losses: Vec<T>,
+    /// Years and extent of the previous run into this ledger: columns a pre-tax run skipped
+    /// are still zero, so the next pre-tax run of the same length need not zero them again.
+    last: Option<(usize, Need)>,
 }
 
 /// CSV column names in §12 order, then the extra working columns.
@@ -161,12 +164,12 @@ impl<T: Num> Ledger<T> {
             &mut self.construction,
             &mut self.subsidy,
             &mut self.terminal_value,
-            &mut self.loan_draw,
-            &mut self.principal,
         ] {
             v.clear();
             v.resize(n, T::zero());
         }
+        let still_zero = self.last == Some((n, Need::PreTax));
+        self.last = Some((n, need));
         let overwritten = [
             &mut self.rent_factory,
             &mut self.rent_dormitory,
@@ -180,30 +183,33 @@ impl<T: Num> Ledger<T> {
             &mut self.lat,
             &mut self.opex,
             &mut self.cf_pre_tax,
-            &mut self.cost_of_sales,
-            &mut self.depreciation,
-            &mut self.ebit,
-        ];
-        let later = [
-            &mut self.income_tax_adjusted,
-            &mut self.cf_after_tax,
-            &mut self.interest,
-            &mut self.loan_balance,
-            &mut self.income_tax_equity,
-            &mut self.cf_equity,
-            &mut self.losses,
         ];
         for v in overwritten {
             size_to(v, n);
         }
-        for v in later {
-            if need == Need::All {
-                size_to(v, n);
-            } else {
-                // the passes that would overwrite these are skipped: keep the promise of zeros
-                v.clear();
-                v.resize(n, T::zero());
-            }
+        let tax = [
+            &mut self.cost_of_sales,
+            &mut self.depreciation,
+            &mut self.ebit,
+            &mut self.income_tax_adjusted,
+            &mut self.cf_after_tax,
+            &mut self.losses,
+        ];
+        for v in tax {
+            fill_or_zero(v, n, need >= Need::AfterTax, still_zero);
+        }
+        // the loan pass writes draws and principal in some years only: zero them when it runs
+        for v in [&mut self.loan_draw, &mut self.principal] {
+            fill_or_zero(v, n, false, still_zero && need != Need::All);
+        }
+        let equity = [
+            &mut self.interest,
+            &mut self.loan_balance,
+            &mut self.income_tax_equity,
+            &mut self.cf_equity,
+        ];
+        for v in equity {
+            fill_or_zero(v, n, need == Need::All, still_zero);
         }
     }
 
@@ -219,6 +225,17 @@ impl<T: Num> Ledger<T> {
 /// Gives `v` length `n` without touching its values when it already has it.
 fn size_to<T: Num>(v: &mut Vec<T>, n: usize) {
     if v.len() != n {
+        v.clear();
+        v.resize(n, T::zero());
+    }
+}
+
+/// Sizes a column the model will overwrite, or zeroes one whose pass is skipped (so skipped
+/// columns read as zeros rather than a previous run's values).
+fn fill_or_zero<T: Num>(v: &mut Vec<T>, n: usize, written: bool, still_zero: bool) {
+    if written {
+        size_to(v, n);
+    } else if !still_zero {
         v.clear();
         v.resize(n, T::zero());
     }
@@ -454,6 +471,9 @@ pub fn run_part<T: Num>(inp: &Inputs<T>, l: &mut Ledger<T>, need: Need) {
         l.lat[t] = lat;
         l.opex[t] = opex;
         l.cf_pre_tax[t] = inflow - outflow;
+        if need == Need::PreTax {
+            continue;
+        }
         l.cost_of_sales[t] = cogs;
         let d = if t >= t_op && t < t_op + dep_years {
             dep
@@ -540,5 +560,49 @@ pub fn run_part<T: Num>(inp: &Inputs<T>, l: &mut Ledger<T>, need: Need) {
             - l.interest[t]
             - l.principal[t]
             - l.income_tax_equity[t];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SRC: &str = include_str!("../tests/conformance/03-wuhan-subsidy-loan.toml");
+
+    #[test]
+    fn a_reused_ledger_equals_a_fresh_one_whatever_was_run_before() {
+        let sc = crate::scenario::load(SRC, &[]).unwrap();
+        let mut other = sc.inputs.clone();
+        other.construction.delay_years = 2;
+        other.finance.loan_share = 0.3;
+        let fresh_all = run(&sc.inputs);
+        let mut l = Ledger::default();
+        for (inp, need) in [
+            (&other, Need::All),
+            (&sc.inputs, Need::PreTax),
+            (&other, Need::PreTax),
+            (&sc.inputs, Need::All),
+            (&other, Need::AfterTax),
+            (&sc.inputs, Need::PreTax),
+        ] {
+            run_part(inp, &mut l, need);
+            let fresh = {
+                let mut f = Ledger::default();
+                run_part(inp, &mut f, need);
+                f
+            };
+            assert_eq!(l.columns(), fresh.columns(), "{need:?}");
+        }
+        run_part(&sc.inputs, &mut l, Need::All);
+        assert_eq!(l.columns(), fresh_all.columns());
+        // skipped passes leave zeros
+        run_part(&sc.inputs, &mut l, Need::PreTax);
+        assert!(l
+            .cf_equity
+            .iter()
+            .chain(&l.loan_draw)
+            .chain(&l.income_tax_adjusted)
+            .all(|v| *v == 0.0));
+        assert_eq!(l.cf_pre_tax, fresh_all.cf_pre_tax);
     }
 }

@@ -530,3 +530,154 @@ fn irr_command_bad_cell_names_line_and_column() {
         "{e}"
     );
 }
+
+#[test]
+fn mc_same_seed_same_summary_for_any_thread_count() {
+    let f = root().join("scenarios/shenzhen-renewal-uncertain.toml");
+    let run = |threads: &str, seed: &str| {
+        let out = tempfile::tempdir().unwrap();
+        let a = bin()
+            .args([
+                "mc",
+                "--json",
+                "--paths",
+                "3000",
+                "--seed",
+                seed,
+                "--threads",
+                threads,
+                "--out",
+            ])
+            .arg(out.path())
+            .arg(&f)
+            .assert()
+            .success();
+        let stdout: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+        let file = std::fs::read(out.path().join("summary.json")).unwrap();
+        (stdout, file, out)
+    };
+    let (j1, f1, _d1) = run("1", "11");
+    let (j2, f2, d2) = run("2", "11");
+    assert_eq!(
+        f1, f2,
+        "summary.json must be byte-identical across thread counts"
+    );
+    assert_eq!(j1, j2);
+    let (j3, _, _d3) = run("2", "12");
+    assert_ne!(j1["irr"], j3["irr"]);
+    for k in ["paths", "seed", "basis", "clipped_share"] {
+        assert!(j1.get(k).is_some(), "{k}");
+    }
+    for k in ["mean", "sd", "p5", "p25", "p50", "p75", "p95", "undefined"] {
+        assert!(j1["irr"].get(k).is_some(), "irr.{k}");
+    }
+    let p = &j1["prob"];
+    let total: f64 = ["within", "above_cap", "below_floor", "undefined"]
+        .iter()
+        .map(|k| p[*k].as_f64().unwrap())
+        .sum();
+    assert!((total - 1.0).abs() < 1e-12);
+    for chart in ["irr_histogram", "irr_cdf"] {
+        let png = std::fs::read(d2.path().join(format!("{chart}.png"))).unwrap();
+        assert!(
+            png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 10_000,
+            "{chart}.png"
+        );
+        let svg = std::fs::read_to_string(d2.path().join(format!("{chart}.svg"))).unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.contains("P(within") && svg.contains("cap"),
+            "{chart}.svg"
+        );
+    }
+}
+
+#[test]
+fn mc_zero_variance_matches_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("fixed.toml");
+    let src = std::fs::read_to_string(root().join("tests/conformance/03-wuhan-subsidy-loan.toml"))
+        .unwrap();
+    std::fs::write(
+        &f,
+        src.replace(
+            "rent = 25",
+            "rent = { dist = \"uniform\", min = 25, max = 25 }",
+        ),
+    )
+    .unwrap();
+    let a = bin()
+        .args(["run", "--json", "--out"])
+        .arg(dir.path().join("r"))
+        .arg(&f)
+        .assert()
+        .success();
+    let run: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    let a = bin()
+        .args(["mc", "--json", "--paths", "100", "--out"])
+        .arg(dir.path().join("m"))
+        .arg(&f)
+        .assert()
+        .success();
+    let mc: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    let want = run["irr"]["project_pre_tax"].as_f64().unwrap();
+    for k in ["mean", "p5", "p50", "p95"] {
+        assert!((mc["irr"][k].as_f64().unwrap() - want).abs() < 1e-9, "{k}");
+    }
+    assert_eq!(mc["prob"]["above_cap"], 1.0);
+}
+
+#[test]
+fn mc_paths_csv_has_one_row_per_path() {
+    let out = tempfile::tempdir().unwrap();
+    bin()
+        .args([
+            "mc",
+            "--paths",
+            "500",
+            "--paths-csv",
+            "--all-metrics",
+            "--out",
+        ])
+        .arg(out.path())
+        .arg(root().join("scenarios/shenzhen-renewal-uncertain.toml"))
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(out.path().join("paths.csv")).unwrap();
+    let text = text.trim_start_matches('\u{feff}');
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let h = r.headers().unwrap().clone();
+    assert!(
+        h.iter().any(|c| c == "factory.rent")
+            && h.iter()
+                .any(|c| c == "factory.rent_growth (mean over years)")
+    );
+    assert!(h.iter().any(|c| c == "irr_project_pre_tax") && h.iter().any(|c| c == "irr_equity"));
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    assert_eq!(rows.len(), 500);
+    let rent = h.iter().position(|c| c == "factory.rent").unwrap();
+    assert!(
+        rows.iter()
+            .all(|row| row[rent].parse::<f64>().unwrap() <= 35.0),
+        "rents are clipped to the 35 cap"
+    );
+}
+
+#[test]
+fn mc_non_psd_correlation_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("c.toml");
+    let src =
+        std::fs::read_to_string(root().join("scenarios/shenzhen-renewal-uncertain.toml")).unwrap();
+    std::fs::write(&f, src.replace("rho = 0.4", "rho = 0.4\n[[monte_carlo.correlation]]\nbetween = [\"construction.cost_per_m2\", \"residential.sale_price\"]\nrho = 0.99\n[[monte_carlo.correlation]]\nbetween = [\"construction.cost_per_m2\", \"factory.rent\"]\nrho = -0.99")).unwrap();
+    let a = bin()
+        .args(["mc", "--out"])
+        .arg(dir.path())
+        .arg(&f)
+        .assert()
+        .code(2);
+    let e = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(
+        e.contains("monte_carlo.correlation") && e.contains("positive semi-definite"),
+        "{e}"
+    );
+}

@@ -89,25 +89,25 @@ pub fn histogram<DB: DrawingBackend>(
     irrs: &[f64],
     band: &Band,
 ) -> Result<()> {
-    let ok: Vec<f64> = irrs
-        .iter()
-        .copied()
-        .filter(|v| v.is_finite())
-        .map(|v| v * 100.0)
-        .collect();
-    let (lo, hi) = range_with(&ok, band);
+    let ok = || {
+        irrs.iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .map(|v| v * 100.0)
+    };
+    let (lo, hi) = range_with(ok(), band);
     let bins = 60usize;
     let width = (hi - lo) / bins as f64;
     let mut counts = vec![0u64; bins];
-    for v in &ok {
+    for v in ok() {
         let b = (((v - lo) / width) as usize).min(bins - 1);
         counts[b] += 1;
     }
     let n = irrs.len().max(1) as f64;
     let top = counts.iter().copied().max().unwrap_or(1) as f64 / n * 100.0 * 1.15;
     let mut chart = ChartBuilder::on(root)
-        .caption(title, (FONT, 24))
         .margin(20)
+        .margin_top(80)
         .x_label_area_size(50)
         .y_label_area_size(70)
         .build_cartesian_2d(lo..hi, 0.0..top.max(1e-9))
@@ -130,8 +130,7 @@ pub fn histogram<DB: DrawingBackend>(
         }))
         .map_err(e)?;
     mark_band(&mut chart, band, top)?;
-    root.draw(&Text::new(band.note(), (90, 60), (FONT, 16).into_font()))
-        .map_err(e)?;
+    header(root, title, &band.note())?;
     Ok(())
 }
 
@@ -142,18 +141,18 @@ pub fn cdf<DB: DrawingBackend>(
     irrs: &[f64],
     band: &Band,
 ) -> Result<()> {
-    let mut ok: Vec<f64> = irrs
-        .iter()
-        .copied()
-        .filter(|v| v.is_finite())
-        .map(|v| v * 100.0)
-        .collect();
-    ok.sort_unstable_by(f64::total_cmp);
-    let (lo, hi) = range_with(&ok, band);
+    let (lo, hi) = range_with(
+        irrs.iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .map(|v| v * 100.0),
+        band,
+    );
     let n = irrs.len().max(1) as f64;
+    let defined = irrs.iter().filter(|v| v.is_finite()).count() as f64;
     let mut chart = ChartBuilder::on(root)
-        .caption(title, (FONT, 24))
         .margin(20)
+        .margin_top(80)
         .x_label_area_size(50)
         .y_label_area_size(70)
         .build_cartesian_2d(lo..hi, 0.0..100.0)
@@ -165,20 +164,40 @@ pub fn cdf<DB: DrawingBackend>(
         .label_style((FONT, 15))
         .draw()
         .map_err(e)?;
-    // at most ~2000 points keep the SVG small whatever the path count
-    let step = (ok.len() / 2000).max(1);
-    let pts: Vec<(f64, f64)> = ok
+    // 1,001 quantiles draw the curve whatever the path count, without a sorted copy of the paths
+    let qs: Vec<f64> = (0..=1000).map(|i| i as f64 / 1000.0).collect();
+    let xs = shanglou::mc::stats::percentiles(irrs, &qs);
+    let pts: Vec<(f64, f64)> = qs
         .iter()
-        .enumerate()
-        .step_by(step)
-        .map(|(i, v)| (*v, (i + 1) as f64 / n * 100.0))
+        .zip(xs)
+        .filter_map(|(q, x)| x.map(|x| (x * 100.0, q * defined / n * 100.0)))
         .collect();
     chart
         .draw_series(LineSeries::new(pts, BLUE.stroke_width(2)))
         .map_err(e)?;
     mark_band(&mut chart, band, 100.0)?;
-    root.draw(&Text::new(band.note(), (90, 60), (FONT, 16).into_font()))
-        .map_err(e)?;
+    header(root, title, &band.note())?;
+    Ok(())
+}
+
+/// Title and a note line in a band above the plot.
+pub fn header<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    note: &str,
+) -> Result<()> {
+    root.draw(&Text::new(
+        title.to_string(),
+        (30, 14),
+        (FONT, 24).into_font(),
+    ))
+    .map_err(e)?;
+    root.draw(&Text::new(
+        note.to_string(),
+        (30, 50),
+        (FONT, 17).into_font(),
+    ))
+    .map_err(e)?;
     Ok(())
 }
 
@@ -192,11 +211,11 @@ fn bar_color(x: f64, band: &Band) -> RGBColor {
     }
 }
 
-fn range_with(v: &[f64], band: &Band) -> (f64, f64) {
+fn range_with(v: impl Iterator<Item = f64>, band: &Band) -> (f64, f64) {
     let (mut lo, mut hi) = (band.floor * 100.0, band.cap * 100.0);
     for x in v {
-        lo = lo.min(*x);
-        hi = hi.max(*x);
+        lo = lo.min(x);
+        hi = hi.max(x);
     }
     let pad = ((hi - lo) * 0.05).max(0.5);
     (lo - pad, hi + pad)

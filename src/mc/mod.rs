@@ -97,8 +97,9 @@ pub struct Worker<'a> {
     years: Vec<f64>,
     scratch: Vec<f64>,
     flows: Vec<f64>,
-    rent_cap: Option<f64>,
-    growth_cap: Option<f64>,
+    /// The policy cap clipping each scalar and each per-year variable, if any.
+    scalar_caps: Vec<Option<f64>>,
+    year_caps: Vec<Option<f64>>,
     guess: f64,
 }
 
@@ -120,8 +121,18 @@ impl<'a> Worker<'a> {
                 v.resize(n, 0.0);
             }
         }
-        let pack = inputs.policy.pack.as_deref().and_then(policy::pack);
-        let enforce = inputs.policy.enforce_caps;
+        let pack = inputs
+            .policy
+            .pack
+            .as_deref()
+            .and_then(policy::pack)
+            .filter(|_| inputs.policy.enforce_caps);
+        // MODEL.md §10: only the factory rent and its growth have pack caps
+        let cap_of = |key: &str| match key {
+            "factory.rent" => pack.and_then(|p| p.rent_cap),
+            "factory.rent_growth" => pack.and_then(|p| p.growth_cap),
+            _ => None,
+        };
         let (det, _) = metrics::evaluate_f64(&sc.inputs);
         Worker {
             sc,
@@ -132,8 +143,8 @@ impl<'a> Worker<'a> {
             years: vec![0.0; sampler.years.len() * n],
             scratch: vec![0.0; 2 * sampler.ncorr],
             flows: Vec::with_capacity(n),
-            rent_cap: pack.and_then(|p| p.rent_cap).filter(|_| enforce),
-            growth_cap: pack.and_then(|p| p.growth_cap).filter(|_| enforce),
+            scalar_caps: sampler.scalars.iter().map(|v| cap_of(v.key.name)).collect(),
+            year_caps: sampler.years.iter().map(|v| cap_of(v.key.name)).collect(),
             guess: det.unwrap_or(0.05),
         }
     }
@@ -150,12 +161,7 @@ impl<'a> Worker<'a> {
         let mut clipped = false;
         for (j, v) in self.sampler.scalars.iter().enumerate() {
             let mut x = self.scalars[j];
-            let cap = match v.key.name {
-                "factory.rent" => self.rent_cap,
-                "factory.rent_growth" => self.growth_cap,
-                _ => None,
-            };
-            if let Some(c) = cap {
+            if let Some(c) = self.scalar_caps[j] {
                 if x > c {
                     x = c;
                     clipped = true;
@@ -165,11 +171,7 @@ impl<'a> Worker<'a> {
         }
         let n = self.sampler.horizon;
         for (vi, v) in self.sampler.years.iter().enumerate() {
-            let cap = if v.key.name == "factory.rent_growth" {
-                self.growth_cap
-            } else {
-                None
-            };
+            let cap = self.year_caps[vi];
             let Some(slot) = self.inputs.per_year_mut(v.key.name) else {
                 continue;
             };
@@ -204,10 +206,16 @@ impl<'a> Worker<'a> {
         let status = metrics::verdict_with_irr(&self.flows, r, pol.irr_floor, pol.irr_cap);
         let mut extra = [f64::NAN; 4];
         if all {
-            let nan = |v: Option<f64>| v.unwrap_or(f64::NAN);
-            extra[0] = nan(irr::irr(&self.ledger.cf_after_tax, dr));
-            extra[1] = nan(irr::irr(&self.ledger.cf_equity, dr));
-            extra[2] = nan(irr::irr(&self.ledger.cf_pre_tax, dr));
+            let one = |flows: &[f64]| match irr::sign_changes(flows) {
+                0 => f64::NAN,
+                1 => irr::irr_guess(flows, dr, self.guess).unwrap_or(f64::NAN),
+                _ => irr::irr_detail_scan(flows, dr, irr::MC_SCAN_POINTS)
+                    .irr
+                    .unwrap_or(f64::NAN),
+            };
+            extra[0] = one(&self.ledger.cf_after_tax);
+            extra[1] = one(&self.ledger.cf_equity);
+            extra[2] = one(&self.ledger.cf_pre_tax);
             extra[3] = irr::npv(&self.flows, dr);
         }
         (r, status, extra)

@@ -64,21 +64,102 @@ pub struct McSummary {
     pub clipped_share: f64,
 }
 
+/// The values at 0-based `ranks` among the non-NaN values of `v`, as if sorted, without a
+/// sorted copy of `v`: one pass counts values into 65,536 equal bins, a second gathers only the
+/// bins holding a wanted rank, which are then sorted. Memory stays at the bins plus those few
+/// values, so a run's memory is its per-path results alone.
+pub fn order_stats(v: &[f64], ranks: &[usize]) -> Vec<f64> {
+    const BINS: usize = 1 << 16;
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for x in v.iter().filter(|x| !x.is_nan()) {
+        lo = lo.min(*x);
+        hi = hi.max(*x);
+    }
+    if lo >= hi {
+        return ranks.iter().map(|_| lo).collect();
+    }
+    let scale = BINS as f64 / (hi - lo);
+    let bin = |x: f64| (((x - lo) * scale) as usize).min(BINS - 1);
+    let mut count = vec![0usize; BINS];
+    for x in v.iter().filter(|x| !x.is_nan()) {
+        count[bin(*x)] += 1;
+    }
+    let mut before = vec![0usize; BINS];
+    let mut acc = 0;
+    for b in 0..BINS {
+        before[b] = acc;
+        acc += count[b];
+    }
+    let rank_bin: Vec<usize> = ranks
+        .iter()
+        .map(|r| before.partition_point(|&c| c <= *r) - 1)
+        .collect();
+    // bin → index into `gathered`, for the bins that hold a wanted rank
+    let mut slot = vec![u32::MAX; BINS];
+    let mut gathered: Vec<Vec<f64>> = Vec::new();
+    for b in &rank_bin {
+        if slot[*b] == u32::MAX {
+            slot[*b] = gathered.len() as u32;
+            gathered.push(Vec::with_capacity(count[*b]));
+        }
+    }
+    for x in v.iter().filter(|x| !x.is_nan()) {
+        let s = slot[bin(*x)];
+        if s != u32::MAX {
+            gathered[s as usize].push(*x);
+        }
+    }
+    for g in gathered.iter_mut() {
+        g.sort_unstable_by(f64::total_cmp);
+    }
+    ranks
+        .iter()
+        .zip(&rank_bin)
+        .map(|(r, b)| gathered[slot[*b] as usize][r - before[*b]])
+        .collect()
+}
+
+/// numpy-style percentiles (linear interpolation) of the non-NaN values of `v`.
+pub fn percentiles(v: &[f64], ps: &[f64]) -> Vec<Option<f64>> {
+    let n = v.iter().filter(|x| !x.is_nan()).count();
+    if n == 0 {
+        return ps.iter().map(|_| None).collect();
+    }
+    let mut ranks = Vec::new();
+    for p in ps {
+        let lo = ((n - 1) as f64 * p).floor() as usize;
+        ranks.push(lo);
+        ranks.push((lo + 1).min(n - 1));
+    }
+    let vals = order_stats(v, &ranks);
+    ps.iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let h = (n - 1) as f64 * p;
+            let (a, b) = (vals[2 * i], vals[2 * i + 1]);
+            Some(a + (h - h.floor()) * (b - a))
+        })
+        .collect()
+}
+
 pub fn irr_stats(irrs: &[f64]) -> IrrStats {
-    let mut ok: Vec<f64> = irrs.iter().copied().filter(|v| !v.is_nan()).collect();
-    let undefined = (irrs.len() - ok.len()) as u64;
-    let (mean, sd) = mean_sd(&ok);
-    ok.sort_unstable_by(f64::total_cmp);
-    let p = |q| percentile_sorted(&ok, q);
+    let ok = irrs.iter().filter(|v| !v.is_nan()).count();
+    // mean and sd in index order over the paths that have an IRR
+    let defined = || irrs.iter().filter(|v| !v.is_nan());
+    let mean = (ok > 0).then(|| defined().sum::<f64>() / ok as f64);
+    let sd = mean
+        .filter(|_| ok > 1)
+        .map(|m| (defined().map(|x| (x - m).powi(2)).sum::<f64>() / (ok as f64 - 1.0)).sqrt());
+    let p = percentiles(irrs, &[0.05, 0.25, 0.5, 0.75, 0.95]);
     IrrStats {
         mean,
         sd,
-        p5: p(0.05),
-        p25: p(0.25),
-        p50: p(0.5),
-        p75: p(0.75),
-        p95: p(0.95),
-        undefined,
+        p5: p[0],
+        p25: p[1],
+        p50: p[2],
+        p75: p[3],
+        p95: p[4],
+        undefined: (irrs.len() - ok) as u64,
     }
 }
 
@@ -117,5 +198,25 @@ mod tests {
         let (m, sd) = mean_sd(&v);
         assert_eq!(m, Some(2.5));
         assert!((sd.unwrap() - 1.2909944487358056).abs() < 1e-15);
+    }
+
+    #[test]
+    fn order_statistics_equal_a_full_sort() {
+        let mut x: Vec<f64> = (0..50_000u64)
+            .map(|i| ((i * 2_654_435_761) % 1_000_003) as f64 / 7.0 - 3e4)
+            .collect();
+        x[17] = f64::NAN;
+        x.extend(std::iter::repeat_n(12.5, 3000)); // a heavy atom
+        let mut sorted: Vec<f64> = x.iter().copied().filter(|v| !v.is_nan()).collect();
+        sorted.sort_unstable_by(f64::total_cmp);
+        for p in [0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0] {
+            assert_eq!(
+                percentiles(&x, &[p])[0],
+                percentile_sorted(&sorted, p),
+                "p = {p}"
+            );
+        }
+        assert_eq!(percentiles(&[3.0, 3.0], &[0.5])[0], Some(3.0));
+        assert_eq!(percentiles(&[f64::NAN], &[0.5])[0], None);
     }
 }

@@ -1,0 +1,462 @@
+//! Monte Carlo: the f64 engine agrees with the exact ledger, every distribution family draws
+//! what it says, the copula gives the requested correlations, and results do not depend on the
+//! thread count.
+
+use shanglou::mc::sample::{path_rng, phi, Drawer, PertTable, Sampler};
+use shanglou::mc::{self, Settings, Silent};
+use shanglou::metrics;
+use shanglou::scenario::{self, Dist, Uncertain, KEYS};
+
+const CONFORMANCE: [&str; 6] = [
+    include_str!("conformance/01-minimal-lease.toml"),
+    include_str!("conformance/02-shenzhen-renewal.toml"),
+    include_str!("conformance/03-wuhan-subsidy-loan.toml"),
+    include_str!("conformance/04-delay-resettle-tv-gfa.toml"),
+    include_str!("conformance/05-loss-expiry-basement.toml"),
+    include_str!("conformance/06-never-positive.toml"),
+];
+
+fn close(a: Option<f64>, b: f64) -> bool {
+    match a {
+        None => b.is_nan(),
+        Some(a) => (a - b).abs() <= 1e-9,
+    }
+}
+
+#[test]
+fn zero_variance_monte_carlo_reproduces_the_exact_ledger() {
+    for src in CONFORMANCE {
+        let mut sc = scenario::load(src, &[]).unwrap();
+        // every numeric key that has a value becomes a fixed distribution, and rent growth and
+        // occupancy are also drawn (fixed) per year
+        for (k, spec) in KEYS.iter().enumerate() {
+            if let Some(v) = spec.get(&sc.inputs) {
+                let per_year = spec.allows_per_year() && spec.get(&sc.inputs).is_some();
+                sc.uncertain.push(Uncertain {
+                    key: k,
+                    dist: Dist::Uniform { min: v, max: v },
+                    per_year,
+                });
+            }
+        }
+        let (_, exact) = metrics::evaluate(&sc.inputs);
+        let out = mc::simulate(
+            &sc,
+            Settings {
+                paths: 64,
+                seed: 7,
+                threads: 2,
+                all_metrics: true,
+            },
+            &Silent,
+        )
+        .unwrap();
+        let basis = *exact.irr.get(sc.inputs.policy.irr_basis);
+        for i in 0..64 {
+            assert!(
+                close(basis, out.irr[i]),
+                "{}: basis {basis:?} vs {}",
+                sc.name,
+                out.irr[i]
+            );
+            let e = out.extra[i];
+            assert!(
+                close(exact.irr.project_after_tax, e[0]),
+                "{}: after tax",
+                sc.name
+            );
+            assert!(
+                close(exact.irr.equity, e[1]),
+                "{}: equity {:?} vs {}",
+                sc.name,
+                exact.irr.equity,
+                e[1]
+            );
+            assert!(
+                close(exact.irr.project_pre_tax, e[2]),
+                "{}: pre tax",
+                sc.name
+            );
+            let npv = *exact.npv.get(sc.inputs.policy.irr_basis);
+            assert!(
+                (npv - e[3]).abs() <= 1e-9 * npv.abs().max(1.0),
+                "{}: npv {npv} vs {}",
+                sc.name,
+                e[3]
+            );
+            assert_eq!(out.status(i), exact.verdict.status, "{}", sc.name);
+        }
+        let s = out.summary();
+        assert_eq!(s.irr.sd.map(|v| v.abs() < 1e-12), basis.map(|_| true));
+    }
+}
+
+/// Draws n values with independent streams.
+fn draws(d: &Drawer, n: usize) -> Vec<f64> {
+    (0..n)
+        .map(|i| d.draw(&mut path_rng(99, i as u64)))
+        .collect()
+}
+
+/// Mean within 5 standard errors, sd within 5 standard errors of the sample sd (from the
+/// sample's own fourth moment), and the empirical CDF within 5 binomial standard errors of
+/// the true CDF at each point.
+fn check(name: &str, v: &[f64], mean: f64, sd: f64, cdf: &dyn Fn(f64) -> f64, points: &[f64]) {
+    let n = v.len() as f64;
+    let m = v.iter().sum::<f64>() / n;
+    let s2 = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
+    let m4 = v.iter().map(|x| (x - m).powi(4)).sum::<f64>() / n;
+    assert!(
+        (m - mean).abs() <= 5.0 * sd / n.sqrt(),
+        "{name}: mean {m} vs {mean}"
+    );
+    let se_sd = ((m4 - s2 * s2) / n).sqrt() / (2.0 * sd);
+    assert!(
+        (s2.sqrt() - sd).abs() <= 5.0 * se_sd,
+        "{name}: sd {} vs {sd} (se {se_sd})",
+        s2.sqrt()
+    );
+    for &x in points {
+        let f = cdf(x);
+        let emp = v.iter().filter(|y| **y <= x).count() as f64 / n;
+        let se = (f * (1.0 - f) / n).sqrt().max(1.0 / n);
+        assert!((emp - f).abs() <= 5.0 * se, "{name}: F({x}) = {emp} vs {f}");
+    }
+}
+
+const N: usize = 200_000;
+
+#[test]
+fn uniform_draws() {
+    let v = draws(&Drawer::new(&Dist::Uniform { min: 2.0, max: 5.0 }), N);
+    check(
+        "uniform",
+        &v,
+        3.5,
+        3.0 / 12f64.sqrt(),
+        &|x| ((x - 2.0) / 3.0).clamp(0.0, 1.0),
+        &[2.3, 3.5, 4.85],
+    );
+}
+
+#[test]
+fn triangular_draws() {
+    let (a, c, b) = (1.0, 2.0, 6.0);
+    let v = draws(
+        &Drawer::new(&Dist::Triangular {
+            min: a,
+            mode: c,
+            max: b,
+        }),
+        N,
+    );
+    let var = (a * a + b * b + c * c - a * b - a * c - b * c) / 18.0;
+    let cdf = |x: f64| {
+        if x <= c {
+            (x - a).powi(2) / ((b - a) * (c - a))
+        } else {
+            1.0 - (b - x).powi(2) / ((b - a) * (b - c))
+        }
+    };
+    check(
+        "triangular",
+        &v,
+        (a + b + c) / 3.0,
+        var.sqrt(),
+        &cdf,
+        &[1.3, 2.0, 3.5, 5.5],
+    );
+}
+
+#[test]
+fn pert_draws() {
+    let (a, m, b) = (100.0, 130.0, 220.0);
+    let v = draws(
+        &Drawer::new(&Dist::Pert {
+            min: a,
+            mode: m,
+            max: b,
+        }),
+        N,
+    );
+    let mu = (a + 4.0 * m + b) / 6.0;
+    let var = (mu - a) * (b - mu) / 7.0;
+    // the true CDF by an independent integration of the Beta density (midpoint rule, 2e5 cells)
+    let (al, be) = (1.0 + 4.0 * (m - a) / (b - a), 1.0 + 4.0 * (b - m) / (b - a));
+    let pdf = |t: f64| t.powf(al - 1.0) * (1.0 - t).powf(be - 1.0);
+    let cells = 200_000;
+    let total: f64 = (0..cells)
+        .map(|i| pdf((i as f64 + 0.5) / cells as f64))
+        .sum();
+    let cdf = |x: f64| {
+        let t = ((x - a) / (b - a)).clamp(0.0, 1.0);
+        let k = (t * cells as f64) as usize;
+        (0..k)
+            .map(|i| pdf((i as f64 + 0.5) / cells as f64))
+            .sum::<f64>()
+            / total
+    };
+    check(
+        "pert",
+        &v,
+        mu,
+        var.sqrt(),
+        &cdf,
+        &[110.0, 130.0, 150.0, 190.0],
+    );
+    let t = PertTable::new(a, m, b);
+    assert!((t.cdf(150.0) - cdf(150.0)).abs() < 1e-4);
+}
+
+#[test]
+fn normal_draws() {
+    let v = draws(
+        &Drawer::new(&Dist::Normal {
+            mean: 30.0,
+            sd: 2.5,
+            min: None,
+            max: None,
+        }),
+        N,
+    );
+    check(
+        "normal",
+        &v,
+        30.0,
+        2.5,
+        &|x| phi((x - 30.0) / 2.5),
+        &[25.0, 28.0, 30.0, 33.0],
+    );
+    // clipped: the mass beyond a bound sits on the bound
+    let v = draws(
+        &Drawer::new(&Dist::Normal {
+            mean: 30.0,
+            sd: 2.5,
+            min: Some(28.0),
+            max: None,
+        }),
+        N,
+    );
+    let at_min = v.iter().filter(|x| **x == 28.0).count() as f64 / N as f64;
+    assert!((at_min - phi(-0.8)).abs() < 5.0 * (phi(-0.8) * (1.0 - phi(-0.8)) / N as f64).sqrt());
+    assert!(v.iter().all(|x| *x >= 28.0));
+}
+
+#[test]
+fn lognormal_draws() {
+    let (mean, sd) = (52000.0, 6000.0);
+    let v = draws(&Drawer::new(&Dist::Lognormal { mean, sd }), N);
+    let s2 = (1.0 + (sd / mean).powi(2)).ln();
+    let mu = mean.ln() - s2 / 2.0;
+    check(
+        "lognormal",
+        &v,
+        mean,
+        sd,
+        &|x: f64| phi((x.ln() - mu) / s2.sqrt()),
+        &[44000.0, 52000.0, 60000.0],
+    );
+}
+
+#[test]
+fn discrete_draws() {
+    let v = draws(
+        &Drawer::new(&Dist::Discrete {
+            values: vec![0.0, 1.0, 2.0],
+            weights: vec![0.65, 0.25, 0.10],
+        }),
+        N,
+    );
+    let mean = 0.25 + 0.2;
+    let var = 0.25 + 0.4 - mean * mean;
+    let cdf = |x: f64| {
+        if x < 0.0 {
+            0.0
+        } else if x < 1.0 {
+            0.65
+        } else if x < 2.0 {
+            0.9
+        } else {
+            1.0
+        }
+    };
+    check("discrete", &v, mean, var.sqrt(), &cdf, &[0.0, 1.0, 2.0]);
+}
+
+const CORR: &str = r#"[project]
+start_year = 2025
+land_term_years = 30
+[site]
+land_area_m2 = 10000
+far = 2
+[mix]
+factory = 1
+[construction]
+schedule = [1]
+cost_per_m2 = { dist = "pert", min = 4000, mode = 4500, max = 6000 }
+[land]
+price = { dist = "uniform", min = 500, max = 900 }
+[factory]
+rent = { dist = "normal", mean = 30, sd = 3 }
+occupancy = { dist = "triangular", min = 0.7, mode = 0.9, max = 1.0 }
+[[monte_carlo.correlation]]
+between = ["construction.cost_per_m2", "land.price"]
+rho = 0.5
+[[monte_carlo.correlation]]
+between = ["factory.rent", "factory.occupancy"]
+rho = -0.5
+"#;
+
+fn ranks(v: &[f64]) -> Vec<f64> {
+    let mut idx: Vec<usize> = (0..v.len()).collect();
+    idx.sort_by(|a, b| v[*a].total_cmp(&v[*b]));
+    let mut r = vec![0.0; v.len()];
+    for (rank, i) in idx.into_iter().enumerate() {
+        r[i] = rank as f64;
+    }
+    r
+}
+
+fn pearson(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len() as f64;
+    let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
+    let cov: f64 = a.iter().zip(b).map(|(x, y)| (x - ma) * (y - mb)).sum();
+    let va: f64 = a.iter().map(|x| (x - ma).powi(2)).sum();
+    let vb: f64 = b.iter().map(|y| (y - mb).powi(2)).sum();
+    cov / (va * vb).sqrt()
+}
+
+#[test]
+fn copula_gives_the_requested_correlations() {
+    let sc = scenario::load(CORR, &[]).unwrap();
+    let s = Sampler::new(&sc);
+    assert_eq!(s.ncorr, 4);
+    let n = 200_000;
+    let mut scal = vec![0.0; s.scalars.len()];
+    let mut years = vec![];
+    let mut scratch = vec![0.0; 2 * s.ncorr];
+    let mut z = vec![Vec::with_capacity(n); s.ncorr];
+    let mut x = vec![Vec::with_capacity(n); s.scalars.len()];
+    for i in 0..n {
+        s.draw_path(5, i as u64, &mut scal, &mut years, &mut scratch);
+        for c in 0..s.ncorr {
+            z[c].push(scratch[s.ncorr + c]);
+        }
+        for j in 0..scal.len() {
+            x[j].push(scal[j]);
+        }
+    }
+    let pos = |name: &str| s.scalars.iter().position(|v| v.key.name == name).unwrap();
+    let zpos = |name: &str| s.scalars[pos(name)].corr.unwrap();
+    for (a, b, rho) in [
+        ("construction.cost_per_m2", "land.price", 0.5),
+        ("factory.rent", "factory.occupancy", -0.5),
+    ] {
+        let r = pearson(&z[zpos(a)], &z[zpos(b)]);
+        assert!(
+            (r - rho).abs() <= 0.01,
+            "{a}/{b}: normal scores ρ = {r}, want {rho}"
+        );
+        let spearman = pearson(&ranks(&x[pos(a)]), &ranks(&x[pos(b)]));
+        let want = 6.0 / std::f64::consts::PI * (rho / 2.0).asin();
+        assert!(
+            (spearman - want).abs() <= 0.01,
+            "{a}/{b}: Spearman {spearman}, want {want}"
+        );
+    }
+    // uncorrelated pairs stay uncorrelated
+    let r = pearson(&z[zpos("land.price")], &z[zpos("factory.rent")]);
+    assert!(r.abs() <= 0.01, "{r}");
+}
+
+#[test]
+fn a_matrix_that_is_not_psd_is_rejected_naming_the_pairs() {
+    let src = CORR.replace("rho = -0.5\n", "rho = -0.5\n[[monte_carlo.correlation]]\nbetween = [\"construction.cost_per_m2\", \"factory.rent\"]\nrho = -0.9\n[[monte_carlo.correlation]]\nbetween = [\"land.price\", \"factory.rent\"]\nrho = -0.9\n");
+    let e = scenario::load(&src, &[]).unwrap_err();
+    let msg = e
+        .problems
+        .iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        msg.contains("monte_carlo.correlation") && msg.contains("not positive semi-definite"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("construction.cost_per_m2 ~ land.price")
+            && msg.contains("land.price ~ factory.rent"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let sc = scenario::load(
+        include_str!("../scenarios/shenzhen-renewal-uncertain.toml"),
+        &[],
+    )
+    .unwrap();
+    let run = |threads, seed| {
+        mc::simulate(
+            &sc,
+            Settings {
+                paths: 5000,
+                seed,
+                threads,
+                all_metrics: false,
+            },
+            &Silent,
+        )
+        .unwrap()
+    };
+    let (a, b) = (run(1, 3), run(2, 3));
+    assert_eq!(
+        a.irr.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+        b.irr.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+    );
+    assert_eq!(a.summary(), b.summary());
+    assert_ne!(
+        run(2, 4).summary(),
+        a.summary(),
+        "another seed gives other figures"
+    );
+}
+
+#[test]
+fn sampled_rents_above_the_pack_cap_are_clipped_and_counted() {
+    let src = format!("{CORR}[policy]\npack = \"shenzhen-2023\"\n");
+    let sc = scenario::load(&src, &[]).unwrap();
+    let out = mc::simulate(
+        &sc,
+        Settings {
+            paths: 20_000,
+            seed: 1,
+            threads: 2,
+            all_metrics: false,
+        },
+        &Silent,
+    )
+    .unwrap();
+    let share = out.summary().clipped_share;
+    // rent ~ N(30, 3): P(rent > 35) = 1 − Φ(5/3)
+    let want = 1.0 - phi(5.0 / 3.0);
+    assert!(
+        (share - want).abs() < 5.0 * (want * (1.0 - want) / 20_000.0).sqrt(),
+        "{share} vs {want}"
+    );
+    let mut off = sc.clone();
+    off.inputs.policy.enforce_caps = false;
+    let out = mc::simulate(
+        &off,
+        Settings {
+            paths: 2000,
+            seed: 1,
+            threads: 2,
+            all_metrics: false,
+        },
+        &Silent,
+    )
+    .unwrap();
+    assert_eq!(out.summary().clipped_share, 0.0);
+}
