@@ -98,8 +98,26 @@ pub fn sign_changes(flows: &[f64]) -> usize {
     n
 }
 
+/// A root of `f` on [a, b] (f(a), f(b) of opposite signs) by Brent's method, to |Δx| ≤
+/// `tol` (relative to |x| + 1).
+pub fn brent_root(mut f: impl FnMut(f64) -> f64, a: f64, b: f64, tol: f64) -> f64 {
+    let (fa, fb) = (f(a), f(b));
+    brent_tol(f, a, b, fa, fb, tol)
+}
+
 /// Brent's method on [a, b] where f(a), f(b) have opposite signs.
-fn brent(f: impl Fn(f64) -> f64, mut a: f64, mut b: f64, mut fa: f64, mut fb: f64) -> f64 {
+fn brent(f: impl Fn(f64) -> f64, a: f64, b: f64, fa: f64, fb: f64) -> f64 {
+    brent_tol(f, a, b, fa, fb, R_TOL)
+}
+
+fn brent_tol(
+    mut f: impl FnMut(f64) -> f64,
+    mut a: f64,
+    mut b: f64,
+    mut fa: f64,
+    mut fb: f64,
+    xtol: f64,
+) -> f64 {
     if fa == 0.0 {
         return a;
     }
@@ -124,7 +142,7 @@ fn brent(f: impl Fn(f64) -> f64, mut a: f64, mut b: f64, mut fa: f64, mut fb: f6
             fb = fc;
             fc = fa;
         }
-        let tol = 2.0 * f64::EPSILON * b.abs() + 0.5 * R_TOL;
+        let tol = 2.0 * f64::EPSILON * b.abs() + 0.5 * xtol * (1.0 + b.abs());
         let m = 0.5 * (c - b);
         if m.abs() <= tol || fb == 0.0 {
             return b;

@@ -8,3 +8,5 @@ pub mod model;
 pub mod num;
 pub mod policy;
 pub mod scenario;
+pub mod sensitivity;
+pub mod solve;

@@ -222,6 +222,30 @@ impl<T: Num> Ledger<T> {
     }
 }
 
+/// The construction subsidy 建设补助 paid (MODEL.md §5), after its cap.
+pub fn construction_subsidy<T: Num>(inp: &Inputs<T>, a: &Areas<T>) -> T {
+    let s = &inp.subsidy;
+    let base = match s.construction_base {
+        SubsidyBase::Factory => a.factory,
+        SubsidyBase::FactoryDormitory => a.factory + a.dormitory,
+        SubsidyBase::NonResidential => a.gfa - a.residential,
+    };
+    let amount = s.construction_per_m2 * base;
+    match s.construction_cap {
+        Some(cap) => amount.min(cap),
+        None => amount,
+    }
+}
+
+/// The basement subsidy 地下室补助 paid (MODEL.md §5), after its cap.
+pub fn basement_subsidy<T: Num>(inp: &Inputs<T>, a: &Areas<T>) -> T {
+    let amount = inp.subsidy.basement_per_m2 * a.basement;
+    match inp.subsidy.basement_cap {
+        Some(cap) => amount.min(cap),
+        None => amount,
+    }
+}
+
 /// Gives `v` length `n` without touching its values when it already has it.
 fn size_to<T: Num>(v: &mut Vec<T>, n: usize) {
     if v.len() != n {
@@ -371,19 +395,8 @@ pub fn run_part<T: Num>(inp: &Inputs<T>, l: &mut Ledger<T>, need: Need) {
 
     // §5 subsidies
     let s = &inp.subsidy;
-    let base = match s.construction_base {
-        SubsidyBase::Factory => a.factory,
-        SubsidyBase::FactoryDormitory => a.factory + a.dormitory,
-        SubsidyBase::NonResidential => a.gfa - a.residential,
-    };
-    let mut cons_sub = s.construction_per_m2 * base;
-    if let Some(cap) = s.construction_cap {
-        cons_sub = cons_sub.min(cap);
-    }
-    let mut base_sub = s.basement_per_m2 * a.basement;
-    if let Some(cap) = s.basement_cap {
-        base_sub = base_sub.min(cap);
-    }
+    let cons_sub = construction_subsidy(inp, &a);
+    let base_sub = basement_subsidy(inp, &a);
     if t_op + s.construction_lag < n {
         l.subsidy[t_op + s.construction_lag] += cons_sub;
     }

@@ -3,7 +3,10 @@
 
 pub mod irr;
 pub mod mc;
+pub mod policy;
 pub mod run;
+pub mod sensitivity;
+pub mod solve;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -28,6 +31,14 @@ pub enum Command {
     Run(run::Args),
     /// Monte Carlo: the distribution of the IRR and the probability of landing inside 保本微利
     Mc(mc::Args),
+    /// Check a scenario against a policy pack's rules (exit 1 when a rule fails)
+    Check(policy::CheckArgs),
+    /// List the policy packs, or print one pack's rules
+    Policies(policy::PoliciesArgs),
+    /// Goal seek: the value of an input that puts the IRR (or P(break even)) on a target
+    Solve(solve::Args),
+    /// Tornado: which inputs move the IRR most
+    Sensitivity(sensitivity::Args),
     /// IRR, NPV and payback of raw cash flows in a CSV file (one series per column or row)
     Irr(irr::Args),
 }
@@ -37,6 +48,10 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Run(a) => run::run(a),
         Command::Irr(a) => irr::run(a),
         Command::Mc(a) => mc::run(a),
+        Command::Check(a) => policy::check(a),
+        Command::Policies(a) => policy::policies(a),
+        Command::Solve(a) => solve::run(a),
+        Command::Sensitivity(a) => sensitivity::run(a),
     }
 }
 

@@ -25,10 +25,54 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<ExitCode> {
     let sc = load_scenario(&a.file, &a.set)?;
-    for w in shanglou::policy::cap_warnings(&sc.inputs) {
-        eprintln!("warning: {}: {w}", a.file.display());
-    }
     let (ledger, summary) = metrics::evaluate(&sc.inputs);
+    // a deterministic run never clips to a pack's caps (MODEL.md §4): breaches are reported
+    if let Some(pack) = sc
+        .inputs
+        .policy
+        .pack
+        .as_deref()
+        .and_then(shanglou::policy::pack)
+    {
+        for r in shanglou::policy::check_inputs(pack, &sc.inputs, summary.verdict.irr) {
+            if r.status == shanglou::policy::Outcome::Fail {
+                let actual = r
+                    .actual
+                    .map(|v| format!("{}", (v * 1e6).round() / 1e6))
+                    .unwrap_or_default();
+                eprintln!(
+                    "warning: {}: {} fails rule {} ({} {}): {} is not {} — {}",
+                    a.file.display(),
+                    pack.id,
+                    r.id,
+                    pack.document,
+                    r.article,
+                    actual,
+                    super::policy::limit_text(r.op, &r.limit),
+                    r.text_en
+                );
+            }
+        }
+    }
+    // 收益调配: the factory rent that would bring a scheme above the cap back to it
+    let rebalance = if summary.verdict.status == metrics::Status::AboveCap
+        && sc.inputs.factory.lease.rent > 0.0
+    {
+        let rent = shanglou::scenario::keys::find("factory.rent")
+            .map(|(_, k)| k)
+            .expect("registered key");
+        let range = Some((0.0, sc.inputs.factory.lease.rent));
+        shanglou::solve::solve_irr(
+            &sc,
+            shanglou::solve::Vary::Key(rent),
+            sc.inputs.policy.irr_cap,
+            sc.inputs.policy.irr_basis,
+            range,
+        )
+        .ok()
+    } else {
+        None
+    };
     let dir = out_dir(&a.file, a.out.as_ref(), "");
     let doc = Document::Run {
         ledger: &ledger,
@@ -39,6 +83,24 @@ pub fn run(a: Args) -> Result<ExitCode> {
         print(&String::from_utf8(export::json::to_vec(&summary)?)?)?;
     } else {
         let mut text = export::table::run_summary(&sc, &ledger, &summary);
+        match rebalance {
+            Some(s) => {
+                text.push_str(&format!(
+                    "收益调配 Rebalancing: a factory rent of {:.2} yuan/m²/month (now {}) brings the {} IRR to the {:.2}% cap\n",
+                    s.value,
+                    sc.inputs.factory.lease.rent,
+                    s.basis.name(),
+                    sc.inputs.policy.irr_cap * 100.0
+                ));
+                if s.value < 0.5 * sc.inputs.factory.lease.rent {
+                    text.push_str("  (most of the excess comes from sales or subsidies: rent alone would have to fall by more than half)\n");
+                }
+            }
+            None if summary.verdict.status == metrics::Status::AboveCap => {
+                text.push_str("收益调配 Rebalancing: no factory rent from 0 up to the current one brings the IRR down to the cap; the excess comes from sales or subsidies\n")
+            }
+            None => {}
+        }
         text.push_str("\nwritten:");
         for p in written {
             text.push_str(&format!(" {}", p.display()));

@@ -115,3 +115,33 @@ impl Exporter for PathsCsv {
         Ok(vec![("paths.csv".into(), w.into_inner()?)])
     }
 }
+
+/// `sensitivity.csv`: one row per input, largest swing first.
+pub struct SensitivityCsv;
+
+impl Exporter for SensitivityCsv {
+    fn render(&self, doc: &Document) -> Result<Vec<File>> {
+        let Document::Tornado { tornado, .. } = doc else {
+            return Ok(vec![]);
+        };
+        let mut w = csv::Writer::from_writer(BOM.to_vec());
+        w.write_record([
+            "key", "spread", "low", "base", "high", "irr_low", "irr_high", "swing", "base_irr",
+        ])?;
+        for b in &tornado.bars {
+            let row = [
+                b.key.clone(),
+                b.spread.to_string(),
+                num(b.low),
+                num(b.base),
+                num(b.high),
+                num(b.irr_low),
+                num(b.irr_high),
+                num(b.swing),
+                num(tornado.base_irr),
+            ];
+            w.write_record(&row)?;
+        }
+        Ok(vec![("sensitivity.csv".into(), w.into_inner()?)])
+    }
+}

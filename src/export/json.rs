@@ -10,6 +10,7 @@ impl Exporter for Json {
         let bytes = match doc {
             Document::Run { summary, .. } => to_vec(summary)?,
             Document::Mc { summary, .. } => to_vec(summary)?,
+            Document::Tornado { tornado, .. } => to_vec(tornado)?,
         };
         Ok(vec![("summary.json".into(), bytes)])
     }

@@ -28,6 +28,11 @@ pub enum Document<'a> {
         outcome: &'a Outcome,
         summary: &'a McSummary,
     },
+    /// One-at-a-time sensitivity of the basis IRR.
+    Tornado {
+        scenario: &'a Scenario,
+        tornado: &'a shanglou::sensitivity::Tornado,
+    },
 }
 
 /// A file to write: its name inside the output folder and its bytes.

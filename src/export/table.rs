@@ -352,6 +352,54 @@ pub fn mc_summary(
     o
 }
 
+/// The sensitivity table printed by `shanglou sensitivity`.
+pub fn tornado(sc: &Scenario, t: &shanglou::sensitivity::Tornado) -> String {
+    let mut o = format!(
+        "{}\n  {} IRR at base: {}\n\n",
+        sc.name,
+        t.basis.name(),
+        pct(Some(t.base_irr))
+    );
+    let num = |v: f64| {
+        if v.abs() >= 10_000.0 {
+            thousands(v, 0)
+        } else {
+            format!("{:.4}", v)
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+                .to_string()
+        }
+    };
+    let rows: Vec<Vec<String>> = t
+        .bars
+        .iter()
+        .map(|b| {
+            vec![
+                b.key.clone(),
+                b.spread.to_string(),
+                num(b.low),
+                num(b.high),
+                pct(Some(b.irr_low)),
+                pct(Some(b.irr_high)),
+                pct(Some(b.swing)),
+            ]
+        })
+        .collect();
+    o.push_str(&grid(
+        &[
+            "input 输入".into(),
+            "spread".into(),
+            "low".into(),
+            "high".into(),
+            "IRR at low".into(),
+            "IRR at high".into(),
+            "swing 摆幅".into(),
+        ],
+        &rows,
+    ));
+    o
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

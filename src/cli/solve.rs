@@ -1,0 +1,177 @@
+//! `shanglou solve`: the value of an input that puts the IRR (or the probability of breaking
+//! even) on a target.
+
+use super::{bad_input, load_scenario, print};
+use anyhow::Result;
+use clap::Args as ClapArgs;
+use shanglou::scenario::{keys, Basis};
+use shanglou::solve::{self, Vary};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(ClapArgs)]
+pub struct Args {
+    /// Scenario file (TOML)
+    pub file: PathBuf,
+    /// The numeric key to vary, e.g. factory.rent or subsidy.construction_per_m2
+    #[arg(long, value_name = "KEY")]
+    pub vary: Option<String>,
+    /// The basis IRR to reach, e.g. 0.045
+    #[arg(long, value_name = "X")]
+    pub target_irr: Option<f64>,
+    /// Reach P(IRR ≥ floor) ≥ P over Monte Carlo paths instead
+    #[arg(long, value_name = "P")]
+    pub target_prob: Option<f64>,
+    /// Series to read the IRR from [default: policy.irr_basis]
+    #[arg(long, value_name = "B")]
+    pub basis: Option<String>,
+    /// Search range LO,HI [default: around the current value]
+    #[arg(long, value_name = "LO,HI")]
+    pub range: Option<String>,
+    /// Highest factory rent that keeps the IRR ≤ the cap
+    #[arg(long, conflicts_with_all = ["vary", "min_residential", "min_subsidy"])]
+    pub max_rent: bool,
+    /// Smallest residential share (taken from factory) that reaches the floor
+    #[arg(long, conflicts_with_all = ["vary", "min_subsidy"])]
+    pub min_residential: bool,
+    /// Smallest construction subsidy per m² that reaches the floor
+    #[arg(long, conflicts_with = "vary")]
+    pub min_subsidy: bool,
+    /// Monte Carlo paths for --target-prob
+    #[arg(long, default_value_t = 4000)]
+    pub paths: u64,
+    /// Seed for --target-prob [default: monte_carlo.seed, else 20230207]
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Print {"key", "value", "target", "basis", "achieved_irr"} as JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Override a key, e.g. --set factory.rent=30 (repeatable)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+pub fn run(a: Args) -> Result<ExitCode> {
+    let sc = load_scenario(&a.file, &a.set)?;
+    let pol = &sc.inputs.policy;
+    let basis = match &a.basis {
+        Some(b) => Basis::parse(b).ok_or_else(|| {
+            bad_input(format!(
+                "--basis {b}: expected project_pre_tax, project_after_tax or equity"
+            ))
+        })?,
+        None => pol.irr_basis,
+    };
+    let key = |name: &str| keys::find(name).map(|(_, k)| Vary::Key(k));
+    let (vary, target) = if a.max_rent {
+        (
+            key("factory.rent").unwrap(),
+            a.target_irr.unwrap_or(pol.irr_cap),
+        )
+    } else if a.min_residential {
+        (
+            Vary::ResidentialFromFactory,
+            a.target_irr.unwrap_or(pol.irr_floor),
+        )
+    } else if a.min_subsidy {
+        (
+            key("subsidy.construction_per_m2").unwrap(),
+            a.target_irr.unwrap_or(pol.irr_floor),
+        )
+    } else {
+        let Some(name) = &a.vary else {
+            return Err(bad_input("solve needs --vary KEY with --target-irr X or --target-prob P, or one of --max-rent, --min-residential, --min-subsidy"));
+        };
+        let v = key(name).ok_or_else(|| {
+            bad_input(format!(
+                "--vary {name}: not a numeric scenario key; expected one of {}",
+                keys::names().join(", ")
+            ))
+        })?;
+        match (a.target_irr, a.target_prob) {
+            (Some(t), None) => (v, t),
+            (None, Some(p)) => (v, p),
+            _ => {
+                return Err(bad_input(
+                    "give exactly one of --target-irr X or --target-prob P",
+                ))
+            }
+        }
+    };
+    if a.min_residential
+        && (sc.inputs.residential.sale_price <= 0.0
+            || sc.inputs.residential.sale_schedule.is_empty())
+    {
+        return Err(bad_input(format!("{}: --min-residential needs residential.sale_price and residential.sale_schedule to value the residential area", a.file.display())));
+    }
+    let range = match &a.range {
+        None => None,
+        Some(r) => {
+            let parts: Vec<f64> = r
+                .split(',')
+                .map(|x| x.trim().parse::<f64>())
+                .collect::<Result<_, _>>()
+                .map_err(|_| bad_input(format!("--range {r}: expected LO,HI, e.g. 20,40")))?;
+            match parts[..] {
+                [lo, hi] => Some((lo, hi)),
+                _ => {
+                    return Err(bad_input(format!(
+                        "--range {r}: expected LO,HI, e.g. 20,40"
+                    )))
+                }
+            }
+        }
+    };
+    let result = match a.target_prob {
+        Some(p) if !(0.0..=1.0).contains(&p) => {
+            return Err(bad_input(format!(
+                "--target-prob {p}: expected a probability from 0 to 1"
+            )))
+        }
+        Some(p) => {
+            let seed = a
+                .seed
+                .or(sc.monte_carlo.seed)
+                .unwrap_or(super::mc::DEFAULT_SEED);
+            solve::solve_prob(&sc, vary, p, range, a.paths.max(1), seed)
+        }
+        None => solve::solve_irr(&sc, vary, target, basis, range),
+    };
+    let s = match result {
+        Ok(s) => s,
+        Err(e @ solve::SolveError::BadRange { .. }) => {
+            return Err(bad_input(format!("{}: {e}", a.file.display())))
+        }
+        Err(e) => {
+            eprintln!("error: {}: {e}", a.file.display());
+            return Ok(ExitCode::from(1));
+        }
+    };
+    if a.json {
+        print(&(serde_json::to_string_pretty(&s)? + "\n"))?;
+    } else {
+        let irr = s
+            .achieved_irr
+            .map(|r| format!("{:.4}%", r * 100.0))
+            .unwrap_or_else(|| "—".into());
+        let mut text = format!(
+            "{}\n  {} = {} (set it with --set {}={})\n  {} IRR there: {}\n",
+            sc.name,
+            s.key,
+            s.value,
+            s.key,
+            s.value,
+            s.basis.name(),
+            irr
+        );
+        if let Some(p) = s.achieved_prob {
+            text.push_str(&format!(
+                "  P(IRR ≥ floor) there: {:.2}% (target {:.2}%)\n",
+                p * 100.0,
+                s.target * 100.0
+            ));
+        }
+        print(&text)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
