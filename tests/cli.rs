@@ -317,7 +317,10 @@ fn rent_above_the_pack_cap_warns_on_stderr() {
         .success();
     let err = String::from_utf8(a.get_output().stderr.clone()).unwrap();
     assert!(
-        err.contains("warning") && err.contains("rent cap of 35"),
+        err.contains("warning")
+            && err.contains("SZ-RENT-CAP")
+            && err.contains("38 is not ≤ 35")
+            && err.contains("一(二)5"),
         "{err}"
     );
     let _: Value = serde_json::from_slice(&a.get_output().stdout).expect("stdout stays pure JSON");
@@ -680,4 +683,348 @@ fn mc_non_psd_correlation_is_bad_input() {
         e.contains("monte_carlo.correlation") && e.contains("positive semi-definite"),
         "{e}"
     );
+}
+
+#[test]
+fn check_lists_every_rule_with_its_article_and_exits_1_on_failure() {
+    let f = root().join("scenarios/shenzhen-renewal.toml");
+    let a = bin().args(["check", "--json"]).arg(&f).assert().code(1);
+    let v: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    assert_eq!(v["pack"], "shenzhen-2023");
+    assert_eq!(v["failed"], 1);
+    let rules = v["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 10);
+    let irr = rules.iter().find(|r| r["id"] == "SZ-IRR-CAP").unwrap();
+    assert_eq!(irr["status"], "fail");
+    assert_eq!(irr["article"], "二(三)4");
+    for r in rules {
+        for k in [
+            "id", "status", "actual", "limit", "article", "text_zh", "text_en",
+        ] {
+            assert!(r.get(k).is_some(), "{k}");
+        }
+    }
+    // a scheme inside every Shenzhen rule passes
+    let a = bin()
+        .args(["check"])
+        .arg(root().join("scenarios/shenzhen-new-supply.toml"))
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+    assert!(
+        text.contains("0 of 10 rules failed") && text.contains("二(三)4"),
+        "{text}"
+    );
+    // another pack on the command line; a missing pack is bad input
+    bin()
+        .args(["check", "--policy", "wuhan-2024"])
+        .arg(&f)
+        .assert()
+        .code(1);
+    bin()
+        .args(["check", "--policy", "nowhere"])
+        .arg(&f)
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn policies_lists_packs_and_prints_rules() {
+    let a = bin().args(["policies"]).assert().success();
+    let t = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+    for p in [
+        "shenzhen-2023",
+        "wuhan-2024",
+        "jiaxing-2025",
+        "ningbo-2023",
+        "yongjia-2023",
+    ] {
+        assert!(t.contains(p), "{p}");
+    }
+    let a = bin().args(["policies", "yongjia-2023"]).assert().success();
+    let t = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+    assert!(
+        t.contains("第八条") && t.contains("YJ-BASEMENT-CAP") && t.contains("永政办发〔2023〕2号"),
+        "{t}"
+    );
+}
+
+fn solve_json(args: &[&str], file: &Path) -> Value {
+    let a = bin()
+        .arg("solve")
+        .args(args)
+        .arg("--json")
+        .arg(file)
+        .assert()
+        .success();
+    serde_json::from_slice(&a.get_output().stdout).unwrap()
+}
+
+fn run_irr(file: &Path, set: &str, basis: &str) -> f64 {
+    let out = tempfile::tempdir().unwrap();
+    let a = bin()
+        .args(["run", "--json", "--set", set, "--out"])
+        .arg(out.path())
+        .arg(file)
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    v["irr"][basis].as_f64().unwrap()
+}
+
+#[test]
+fn solved_values_substituted_back_give_the_target() {
+    let w = root().join("scenarios/wuhan-subsidy-loan.toml");
+    for (args, target) in [
+        (vec!["--vary", "factory.rent", "--target-irr", "0.04"], 0.04),
+        (
+            vec!["--vary", "construction.cost_per_m2", "--target-irr", "0.03"],
+            0.03,
+        ),
+        (
+            vec![
+                "--min-subsidy",
+                "--set",
+                "factory.rent=6",
+                "--set",
+                "subsidy.construction_cap=1000000000",
+            ],
+            0.0,
+        ),
+    ] {
+        let s = solve_json(&args, &w);
+        let key = s["key"].as_str().unwrap();
+        let value = s["value"].as_f64().unwrap();
+        let mut sets = vec![format!("{key}={value}")];
+        sets.extend(
+            args.windows(2)
+                .filter(|w| w[0] == "--set")
+                .map(|w| w[1].to_string()),
+        );
+        let out = tempfile::tempdir().unwrap();
+        let mut cmd = bin();
+        cmd.args(["run", "--json", "--out"]).arg(out.path());
+        for st in &sets {
+            cmd.args(["--set", st]);
+        }
+        let a = cmd.arg(&w).assert().success();
+        let v: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+        let irr = v["irr"]["project_pre_tax"].as_f64().unwrap();
+        assert!(
+            (irr - target).abs() < 1e-6,
+            "{args:?}: {key}={value} gives {irr}, want {target}"
+        );
+        assert_eq!(s["target"].as_f64().unwrap(), target);
+        assert_eq!(s["basis"], "project_pre_tax");
+    }
+    // the built-in question: the highest rent that keeps the IRR at the cap
+    let n = root().join("scenarios/shenzhen-new-supply.toml");
+    let s = solve_json(&["--max-rent"], &n);
+    let rent = s["value"].as_f64().unwrap();
+    assert!((run_irr(&n, &format!("factory.rent={rent}"), "project_pre_tax") - 0.045).abs() < 1e-6);
+    assert!(
+        run_irr(
+            &n,
+            &format!("factory.rent={}", rent + 0.5),
+            "project_pre_tax"
+        ) > 0.045
+    );
+    // after-tax basis
+    let s = solve_json(
+        &[
+            "--vary",
+            "factory.rent",
+            "--target-irr",
+            "0.03",
+            "--basis",
+            "project_after_tax",
+        ],
+        &w,
+    );
+    let v = s["value"].as_f64().unwrap();
+    assert!((run_irr(&w, &format!("factory.rent={v}"), "project_after_tax") - 0.03).abs() < 1e-6);
+}
+
+#[test]
+fn min_residential_balances_with_housing_taken_from_factory() {
+    let f = root().join("scenarios/shenzhen-renewal.toml");
+    // make the factory part lose money so that housing has to balance it
+    let s = solve_json(
+        &[
+            "--min-residential",
+            "--set",
+            "factory.rent=12",
+            "--set",
+            "land.other_costs=2500000000",
+        ],
+        &f,
+    );
+    let r = s["value"].as_f64().unwrap();
+    assert!(r > 0.0 && r < 0.9, "{s}");
+    let out = tempfile::tempdir().unwrap();
+    let a = bin()
+        .args([
+            "run",
+            "--json",
+            "--set",
+            "factory.rent=12",
+            "--set",
+            "land.other_costs=2500000000",
+        ])
+        .args([
+            "--set",
+            &format!("mix.residential={r}"),
+            "--set",
+            &format!("mix.factory={}", 0.60 + 0.30 - r),
+            "--out",
+        ])
+        .arg(out.path())
+        .arg(&f)
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    assert!(v["irr"]["project_pre_tax"].as_f64().unwrap().abs() < 1e-6);
+}
+
+#[test]
+fn unreachable_and_non_monotonic_targets_exit_1_with_a_message() {
+    let w = root().join("scenarios/wuhan-subsidy-loan.toml");
+    let a = bin()
+        .args([
+            "solve",
+            "--vary",
+            "factory.rent",
+            "--target-irr",
+            "0.5",
+            "--range",
+            "10,30",
+        ])
+        .arg(&w)
+        .assert()
+        .code(1);
+    let e = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(
+        e.contains("not reachable") && e.contains("factory.rent") && e.contains("[10, 30]"),
+        "{e}"
+    );
+    // the equity IRR first rises then falls with the loan share (leverage helps while the
+    // loan is cheaper than the project, then interest and repayment crowd the equity out)
+    let a = bin()
+        .args([
+            "solve",
+            "--vary",
+            "finance.loan_share",
+            "--target-irr",
+            "0.05",
+            "--basis",
+            "equity",
+            "--range",
+            "0,1",
+        ])
+        .arg(&w)
+        .assert()
+        .code(1);
+    let e = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(
+        e.contains("not monotonic in finance.loan_share") && e.contains("narrow --range"),
+        "{e}"
+    );
+    let a = bin()
+        .args(["solve", "--vary", "factory.rnet", "--target-irr", "0.04"])
+        .arg(&w)
+        .assert()
+        .code(2);
+    assert!(String::from_utf8_lossy(&a.get_output().stderr).contains("not a numeric scenario key"));
+}
+
+#[test]
+fn target_prob_is_stable_and_hits_the_probability() {
+    let f = root().join("scenarios/shenzhen-renewal-uncertain.toml");
+    let args = [
+        "--vary",
+        "factory.rent",
+        "--target-prob",
+        "0.9",
+        "--paths",
+        "2000",
+        "--seed",
+        "5",
+        "--range",
+        "0,35",
+        "--set",
+        "land.other_costs=2600000000",
+    ];
+    let a = solve_json(&args, &f);
+    let b = solve_json(&args, &f);
+    assert_eq!(a, b, "same seed, same answer");
+    let p = a["achieved_prob"].as_f64().unwrap();
+    let se = (0.9f64 * 0.1 / 2000.0).sqrt();
+    assert!(p >= 0.9 && p - 0.9 < 3.0 * se + 1.0 / 2000.0, "{a}");
+    // an independent Monte Carlo run at that value lands within sampling error of P
+    let rent = a["value"].as_f64().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let m = bin()
+        .args([
+            "mc",
+            "--json",
+            "--paths",
+            "20000",
+            "--seed",
+            "77",
+            "--set",
+            &format!("factory.rent={rent}"),
+            "--set",
+            "land.other_costs=2600000000",
+            "--out",
+        ])
+        .arg(out.path())
+        .arg(&f)
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&m.get_output().stdout).unwrap();
+    let p_break_even =
+        v["prob"]["within"].as_f64().unwrap() + v["prob"]["above_cap"].as_f64().unwrap();
+    assert!(
+        (p_break_even - 0.9).abs() < 4.0 * (se * se + 0.9 * 0.1 / 20000.0).sqrt(),
+        "{p_break_even}"
+    );
+}
+
+#[test]
+fn tornado_chart_renders_with_input_names() {
+    let out = tempfile::tempdir().unwrap();
+    let a = bin()
+        .args(["sensitivity", "--json", "--out"])
+        .arg(out.path())
+        .arg(root().join("scenarios/shenzhen-renewal-uncertain.toml"))
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    let bars = v["bars"].as_array().unwrap();
+    assert_eq!(bars.len(), 12);
+    let swings: Vec<f64> = bars.iter().map(|b| b["swing"].as_f64().unwrap()).collect();
+    assert!(swings.windows(2).all(|w| w[0] >= w[1]), "sorted by swing");
+    let png = std::fs::read(out.path().join("tornado.png")).unwrap();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+    let svg = std::fs::read_to_string(out.path().join("tornado.svg")).unwrap();
+    assert!(svg.starts_with("<svg"));
+    for b in bars {
+        let name = b["key"].as_str().unwrap();
+        assert!(svg.contains(name), "{name} in the SVG text");
+    }
+    let csv_text = std::fs::read_to_string(out.path().join("sensitivity.csv")).unwrap();
+    assert_eq!(csv_text.lines().count(), 13);
+    // --all adds the fixed inputs at ±10%
+    let a = bin()
+        .args(["sensitivity", "--json", "--all", "--out"])
+        .arg(out.path())
+        .arg(root().join("scenarios/wuhan-subsidy-loan.toml"))
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    assert!(v["bars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|b| b["key"] == "factory.rent" && b["spread"] == "±10%"));
 }

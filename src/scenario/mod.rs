@@ -596,6 +596,10 @@ fn validate(
             );
             continue;
         }
+        // a key fixed with --set takes no part in correlations any more
+        if rc.between.iter().any(|n| overridden.contains(&n.as_str())) {
+            continue;
+        }
         let idx: Vec<Option<usize>> = rc.between.iter().map(|n| uncertain_index(n)).collect();
         for (n, ix) in rc.between.iter().zip(&idx) {
             if ix.is_none() {
