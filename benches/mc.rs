@@ -11,7 +11,12 @@ const UNCERTAIN: &str = include_str!("../scenarios/shenzhen-renewal-uncertain.to
 fn monte_carlo(c: &mut Criterion) {
     let sc = scenario::load(UNCERTAIN, &[]).unwrap();
     assert_eq!(sc.inputs.project.land_term_years, 50);
-    let paths = 200_000u64;
+    // `cargo test --all-targets` runs each bench once in a debug build: keep that quick
+    let paths = if cfg!(debug_assertions) {
+        2_000
+    } else {
+        200_000
+    };
     let mut g = c.benchmark_group("mc_shenzhen_uncertain");
     g.sample_size(10);
     g.throughput(Throughput::Elements(paths));
