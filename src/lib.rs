@@ -10,3 +10,4 @@ pub mod policy;
 pub mod scenario;
 pub mod sensitivity;
 pub mod solve;
+pub mod sweep;

@@ -212,17 +212,9 @@ pub fn solve_irr(
 /// P(IRR ≥ floor) over `paths` Monte Carlo paths with `vary` fixed at `v`; the same seed every
 /// time (common random numbers), so the function of `v` is a deterministic step function.
 pub fn prob_at_floor(sc: &Scenario, vary: Vary, v: f64, paths: u64, seed: u64) -> f64 {
-    let mut s = sc.clone();
-    let name = vary.name();
-    s.uncertain
-        .retain(|u| crate::scenario::KEYS[u.key].name != name);
-    s.correlations.clear(); // indices would shift; the varied key is fixed anyway
-    let base = sc.inputs.clone();
-    vary.apply(&base, &mut s.inputs, v);
-    // keep correlations among the remaining uncertain inputs
-    if s.uncertain.len() == sc.uncertain.len() {
-        s.correlations = sc.correlations.clone();
-    }
+    let mut s = sc.with_fixed(vary.name(), v);
+    // a derived change (residential taken from factory) also moves the factory share
+    vary.apply(&sc.inputs, &mut s.inputs, v);
     let out = mc::simulate(
         &s,
         Settings {

@@ -1028,3 +1028,165 @@ fn tornado_chart_renders_with_input_names() {
         .iter()
         .any(|b| b["key"] == "factory.rent" && b["spread"] == "±10%"));
 }
+
+#[test]
+fn sweep_over_subsidy_and_rent_is_monotone_in_subsidy() {
+    let out = tempfile::tempdir().unwrap();
+    let f = root().join("scenarios/shenzhen-new-supply-uncertain.toml");
+    let a = bin()
+        .args([
+            "sweep",
+            "--json",
+            "--range",
+            "subsidy.construction_per_m2=0:500:50",
+            "--grid",
+            "factory.rent=25,30,35",
+            "--paths",
+            "20000",
+            "--out",
+        ])
+        .arg(out.path())
+        .arg(&f)
+        .assert()
+        .success();
+    let rows: Vec<Value> = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    assert_eq!(rows.len(), 33);
+    for rent in [25.0, 30.0, 35.0] {
+        let line: Vec<&Value> = rows
+            .iter()
+            .filter(|r| r["factory.rent"].as_f64() == Some(rent))
+            .collect();
+        assert_eq!(line.len(), 11);
+        for w in line.windows(2) {
+            assert!(
+                w[1]["subsidy.construction_per_m2"].as_f64()
+                    > w[0]["subsidy.construction_per_m2"].as_f64()
+            );
+            assert!(
+                w[1]["p_within"].as_f64() >= w[0]["p_within"].as_f64(),
+                "P(within) at rent {rent}: {} then {}",
+                w[0],
+                w[1]
+            );
+            assert!(
+                w[1]["p50"].as_f64() >= w[0]["p50"].as_f64(),
+                "median at rent {rent}"
+            );
+        }
+    }
+    let (h, body) = read_csv_text(&out.path().join("sweep.csv"));
+    assert_eq!(
+        &h[..6],
+        [
+            "subsidy.construction_per_m2",
+            "factory.rent",
+            "irr_pre_tax",
+            "irr_after_tax",
+            "irr_equity",
+            "status"
+        ]
+    );
+    assert!(h.ends_with(
+        &[
+            "mean",
+            "p5",
+            "p50",
+            "p95",
+            "p_within",
+            "p_above_cap",
+            "p_below_floor"
+        ]
+        .map(String::from)
+    ));
+    assert_eq!(body.len(), 33);
+    for chart in ["sweep_lines", "sweep_heatmap"] {
+        let png = std::fs::read(out.path().join(format!("{chart}.png"))).unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "{chart}");
+        let svg = std::fs::read_to_string(out.path().join(format!("{chart}.svg"))).unwrap();
+        assert!(svg.contains("subsidy.construction_per_m2"), "{chart}");
+    }
+}
+
+/// Reads a CSV whose cells may be text (e.g. a status column).
+fn read_csv_text(p: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::fs::read_to_string(p).unwrap();
+    let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let h = r.headers().unwrap().iter().map(String::from).collect();
+    (
+        h,
+        r.records()
+            .map(|x| x.unwrap().iter().map(String::from).collect())
+            .collect(),
+    )
+}
+
+#[test]
+fn a_one_point_sweep_equals_run_and_mc() {
+    let f = root().join("scenarios/shenzhen-new-supply-uncertain.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let sw = bin()
+        .args([
+            "sweep",
+            "--json",
+            "--grid",
+            "factory.rent=30",
+            "--paths",
+            "3000",
+            "--seed",
+            "9",
+            "--out",
+        ])
+        .arg(dir.path().join("s"))
+        .arg(&f)
+        .assert()
+        .success();
+    let rows: Vec<Value> = serde_json::from_slice(&sw.get_output().stdout).unwrap();
+    assert_eq!(rows.len(), 1);
+    let run = bin()
+        .args(["run", "--json", "--set", "factory.rent=30", "--out"])
+        .arg(dir.path().join("r"))
+        .arg(&f)
+        .assert()
+        .success();
+    let run: Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
+    for (s, r) in [
+        ("irr_pre_tax", "project_pre_tax"),
+        ("irr_after_tax", "project_after_tax"),
+        ("irr_equity", "equity"),
+    ] {
+        assert_eq!(rows[0][s], run["irr"][r], "{s}");
+    }
+    assert_eq!(rows[0]["status"], run["verdict"]["status"]);
+    let mc = bin()
+        .args([
+            "mc",
+            "--json",
+            "--paths",
+            "3000",
+            "--seed",
+            "9",
+            "--set",
+            "factory.rent=30",
+            "--out",
+        ])
+        .arg(dir.path().join("m"))
+        .arg(&f)
+        .assert()
+        .success();
+    let mc: Value = serde_json::from_slice(&mc.get_output().stdout).unwrap();
+    for (s, m) in [
+        ("mean", "mean"),
+        ("p5", "p5"),
+        ("p50", "p50"),
+        ("p95", "p95"),
+    ] {
+        assert_eq!(rows[0][s], mc["irr"][m], "{s}");
+    }
+    assert_eq!(rows[0]["p_within"], mc["prob"]["within"]);
+    assert_eq!(rows[0]["p_below_floor"], mc["prob"]["below_floor"]);
+    let (h, body) = read_csv_text(&dir.path().join("s/sweep.csv"));
+    assert_eq!(
+        body[0][h.iter().position(|x| x == "status").unwrap()],
+        run["verdict"]["status"].as_str().unwrap()
+    );
+}

@@ -7,6 +7,7 @@ pub mod policy;
 pub mod run;
 pub mod sensitivity;
 pub mod solve;
+pub mod sweep;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -37,6 +38,8 @@ pub enum Command {
     Policies(policy::PoliciesArgs),
     /// Goal seek: the value of an input that puts the IRR (or P(break even)) on a target
     Solve(solve::Args),
+    /// Batch sweep over a grid of values, with Monte Carlo at each point (--paths)
+    Sweep(sweep::Args),
     /// Tornado: which inputs move the IRR most
     Sensitivity(sensitivity::Args),
     /// IRR, NPV and payback of raw cash flows in a CSV file (one series per column or row)
@@ -52,6 +55,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Policies(a) => policy::policies(a),
         Command::Solve(a) => solve::run(a),
         Command::Sensitivity(a) => sensitivity::run(a),
+        Command::Sweep(a) => sweep::run(a),
     }
 }
 

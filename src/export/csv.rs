@@ -145,3 +145,91 @@ impl Exporter for SensitivityCsv {
         Ok(vec![("sensitivity.csv".into(), w.into_inner()?)])
     }
 }
+
+/// The sweep rows as JSON objects (`--json`): the swept keys, then the columns of sweep.csv.
+pub fn sweep_rows(
+    axes: &[shanglou::sweep::Axis],
+    points: &[shanglou::sweep::Point],
+) -> Vec<serde_json::Map<String, serde_json::Value>> {
+    use serde_json::{json, Value};
+    points
+        .iter()
+        .map(|p| {
+            let mut m = serde_json::Map::new();
+            for (a, v) in axes.iter().zip(&p.values) {
+                m.insert(a.key.to_string(), json!(v));
+            }
+            m.insert("irr_pre_tax".into(), json!(p.irr_pre_tax));
+            m.insert("irr_after_tax".into(), json!(p.irr_after_tax));
+            m.insert("irr_equity".into(), json!(p.irr_equity));
+            m.insert("status".into(), Value::String(p.status.name().into()));
+            if let Some(s) = &p.mc {
+                for (k, v) in [
+                    ("mean", s.mean),
+                    ("p5", s.p5),
+                    ("p50", s.p50),
+                    ("p95", s.p95),
+                ] {
+                    m.insert(k.into(), json!(v));
+                }
+                m.insert("p_within".into(), json!(s.p_within));
+                m.insert("p_above_cap".into(), json!(s.p_above_cap));
+                m.insert("p_below_floor".into(), json!(s.p_below_floor));
+            }
+            m
+        })
+        .collect()
+}
+
+/// `sweep.csv`: one row per point.
+pub struct SweepCsv;
+
+impl Exporter for SweepCsv {
+    fn render(&self, doc: &Document) -> Result<Vec<File>> {
+        let Document::Sweep { axes, points, .. } = doc else {
+            return Ok(vec![]);
+        };
+        let mut w = csv::Writer::from_writer(BOM.to_vec());
+        let mut header: Vec<String> = axes.iter().map(|a| a.key.to_string()).collect();
+        header.extend(["irr_pre_tax", "irr_after_tax", "irr_equity", "status"].map(String::from));
+        let with_mc = points.iter().any(|p| p.mc.is_some());
+        if with_mc {
+            header.extend(
+                [
+                    "mean",
+                    "p5",
+                    "p50",
+                    "p95",
+                    "p_within",
+                    "p_above_cap",
+                    "p_below_floor",
+                ]
+                .map(String::from),
+            );
+        }
+        w.write_record(&header)?;
+        let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+        for p in points.iter() {
+            let mut row: Vec<String> = p.values.iter().map(|v| v.to_string()).collect();
+            row.extend([
+                opt(p.irr_pre_tax),
+                opt(p.irr_after_tax),
+                opt(p.irr_equity),
+                p.status.name().to_string(),
+            ]);
+            if let Some(m) = &p.mc {
+                row.extend([
+                    opt(m.mean),
+                    opt(m.p5),
+                    opt(m.p50),
+                    opt(m.p95),
+                    m.p_within.to_string(),
+                    m.p_above_cap.to_string(),
+                    m.p_below_floor.to_string(),
+                ]);
+            }
+            w.write_record(&row)?;
+        }
+        Ok(vec![("sweep.csv".into(), w.into_inner()?)])
+    }
+}

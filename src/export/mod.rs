@@ -28,6 +28,12 @@ pub enum Document<'a> {
         outcome: &'a Outcome,
         summary: &'a McSummary,
     },
+    /// A sweep over a grid of key values.
+    Sweep {
+        scenario: &'a Scenario,
+        axes: &'a [shanglou::sweep::Axis],
+        points: &'a [shanglou::sweep::Point],
+    },
     /// One-at-a-time sensitivity of the basis IRR.
     Tornado {
         scenario: &'a Scenario,

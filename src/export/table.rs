@@ -400,6 +400,52 @@ pub fn tornado(sc: &Scenario, t: &shanglou::sensitivity::Tornado) -> String {
     o
 }
 
+/// The sweep table printed by `shanglou sweep`.
+pub fn sweep(
+    sc: &Scenario,
+    axes: &[shanglou::sweep::Axis],
+    points: &[shanglou::sweep::Point],
+    paths: Option<u64>,
+    seed: u64,
+) -> String {
+    let mut o = format!("{}\n  {} points", sc.name, points.len());
+    match paths {
+        Some(p) => o.push_str(&format!(
+            ", {} Monte Carlo paths each, seed {seed} (common random numbers)\n\n",
+            thousands(p as f64, 0)
+        )),
+        None => o.push_str(", deterministic (add --paths N for probabilities)\n\n"),
+    }
+    let mut header: Vec<String> = axes.iter().map(|a| a.key.to_string()).collect();
+    header.extend(["IRR pre-tax", "after tax", "equity", "verdict"].map(String::from));
+    if paths.is_some() {
+        header.extend(["p50", "P(within)", "P(above cap)", "P(below floor)"].map(String::from));
+    }
+    let rows: Vec<Vec<String>> = points
+        .iter()
+        .map(|p| {
+            let mut r: Vec<String> = p.values.iter().map(|v| format!("{v}")).collect();
+            r.extend([
+                pct(p.irr_pre_tax),
+                pct(p.irr_after_tax),
+                pct(p.irr_equity),
+                p.status.name().to_string(),
+            ]);
+            if let Some(m) = &p.mc {
+                r.extend([
+                    pct(m.p50),
+                    pct(Some(m.p_within)),
+                    pct(Some(m.p_above_cap)),
+                    pct(Some(m.p_below_floor)),
+                ]);
+            }
+            r
+        })
+        .collect();
+    o.push_str(&grid(&header, &rows));
+    o
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

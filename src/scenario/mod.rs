@@ -91,6 +91,35 @@ pub struct Scenario {
     pub sweep_grid: Vec<(usize, Vec<f64>)>,
 }
 
+impl Scenario {
+    /// This scenario with the key `name` fixed at `v`: the key leaves the uncertain inputs and
+    /// the correlations it took part in (the others keep theirs).
+    pub fn with_fixed(&self, name: &str, v: f64) -> Scenario {
+        let mut s = self.clone();
+        if let Some((_, spec)) = keys::find(name) {
+            spec.set(&mut s.inputs, v);
+        }
+        let Some(pos) = self.uncertain.iter().position(|u| KEYS[u.key].name == name) else {
+            return s;
+        };
+        s.uncertain.remove(pos);
+        s.correlations = self
+            .correlations
+            .iter()
+            .filter(|c| c.a != pos && c.b != pos)
+            .map(|c| {
+                let shift = |i: usize| if i > pos { i - 1 } else { i };
+                Correlation {
+                    a: shift(c.a),
+                    b: shift(c.b),
+                    rho: c.rho,
+                }
+            })
+            .collect();
+        s
+    }
+}
+
 /// A `--set key=value` override, applied to the parsed table before validation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Override {

@@ -3,7 +3,6 @@
 
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// A numeric key: a plain number, or a distribution table (MODEL.md §10).
@@ -246,6 +245,25 @@ pub struct RawCorrelation {
 pub struct RawSweep {
     pub paths: Option<i64>,
     pub seed: Option<i64>,
-    #[serde(default)]
-    pub grid: BTreeMap<String, Vec<f64>>,
+    /// In file order: the first key is the x axis of sweep charts.
+    #[serde(default, deserialize_with = "ordered_grid")]
+    pub grid: Vec<(String, Vec<f64>)>,
+}
+
+fn ordered_grid<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, Vec<f64>)>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Vec<(String, Vec<f64>)>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a table of \"dotted.key\" = [values…]")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some((k, v)) = map.next_entry::<String, Vec<f64>>()? {
+                out.push((k, v));
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(V)
 }

@@ -1,0 +1,128 @@
+//! `shanglou sweep`: a grid of values of some keys, deterministic and (with --paths) Monte
+//! Carlo results at each point, a CSV and charts.
+
+use super::{bad_input, load_scenario, mc::Progress, out_dir, print};
+use crate::export::{self, charts::SweepCharts, csv::SweepCsv, table, Document};
+use anyhow::Result;
+use clap::Args as ClapArgs;
+use shanglou::sweep::{self, Axis};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(ClapArgs)]
+pub struct Args {
+    /// Scenario file (TOML); its [sweep] section gives defaults
+    pub file: PathBuf,
+    /// A key and its values, e.g. --grid factory.rent=25,30,35 (repeatable; after the --range keys)
+    #[arg(long, value_name = "KEY=V1,V2,...")]
+    pub grid: Vec<String>,
+    /// A key and a range, e.g. --range subsidy.construction_per_m2=0:500:50 (repeatable; these keys come first)
+    #[arg(long, value_name = "KEY=LO:HI:STEP")]
+    pub range: Vec<String>,
+    /// Monte Carlo paths per point [default: sweep.paths; none = deterministic only]
+    #[arg(long)]
+    pub paths: Option<u64>,
+    /// Seed for every point (common random numbers) [default: sweep.seed, monte_carlo.seed, 20230207]
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output folder [default: output/<scenario file name>/sweep]
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print the rows as a JSON list of objects
+    #[arg(long)]
+    pub json: bool,
+    /// Override a key, e.g. --set factory.rent=30 (repeatable)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+fn parse_axes(a: &Args) -> Result<Vec<Axis>> {
+    let mut axes = Vec::new();
+    for r in &a.range {
+        let (k, spec) = r.split_once('=').ok_or_else(|| {
+            bad_input(format!(
+                "--range {r}: expected KEY=LO:HI:STEP e.g. subsidy.construction_per_m2=0:500:50"
+            ))
+        })?;
+        let parts: Vec<f64> = spec
+            .split(':')
+            .map(|v| v.trim().parse::<f64>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| bad_input(format!("--range {r}: expected KEY=LO:HI:STEP with numbers")))?;
+        let [lo, hi, step] = parts[..] else {
+            return Err(bad_input(format!("--range {r}: expected KEY=LO:HI:STEP")));
+        };
+        let values = sweep::range_values(lo, hi, step)
+            .map_err(|e| bad_input(format!("--range {r}: {e}")))?;
+        axes.push(sweep::axis(k.trim(), values).map_err(|e| bad_input(format!("--range: {e}")))?);
+    }
+    for g in &a.grid {
+        let (k, vs) = g.split_once('=').ok_or_else(|| {
+            bad_input(format!(
+                "--grid {g}: expected KEY=V1,V2,... e.g. factory.rent=25,30,35"
+            ))
+        })?;
+        let values = vs
+            .split(',')
+            .map(|v| v.trim().parse::<f64>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| {
+                bad_input(format!(
+                    "--grid {g}: the values must be numbers separated by commas"
+                ))
+            })?;
+        axes.push(sweep::axis(k.trim(), values).map_err(|e| bad_input(format!("--grid: {e}")))?);
+    }
+    Ok(axes)
+}
+
+pub fn run(a: Args) -> Result<ExitCode> {
+    let sc = load_scenario(&a.file, &a.set)?;
+    let mut axes = parse_axes(&a)?;
+    if axes.is_empty() {
+        axes = sweep::axes_of(&sc);
+    }
+    if axes.is_empty() {
+        return Err(bad_input(format!("{}: nothing to sweep: give --grid KEY=V1,V2 or --range KEY=LO:HI:STEP, or a [sweep] grid in the scenario", a.file.display())));
+    }
+    if let Some(dup) = axes
+        .iter()
+        .enumerate()
+        .find(|(i, x)| axes[..*i].iter().any(|y| y.key == x.key))
+    {
+        return Err(bad_input(format!("{} is swept twice", dup.1.key)));
+    }
+    let paths = a.paths.or(sc.sweep.paths);
+    let seed = a
+        .seed
+        .or(sc.sweep.seed)
+        .or(sc.monte_carlo.seed)
+        .unwrap_or(super::mc::DEFAULT_SEED);
+    let npoints: usize = axes.iter().map(|x| x.values.len()).product();
+    let progress = Progress::new(npoints as u64 * paths.unwrap_or(1), a.json);
+    let rows =
+        sweep::run(&sc, &axes, paths.map(|p| (p, seed)), &progress).map_err(|e| match e {
+            sweep::SweepError::Invalid(m) => bad_input(format!("{}: {m}", a.file.display())),
+            other => anyhow::Error::new(other),
+        })?;
+    progress.finish();
+    let dir = out_dir(&a.file, a.out.as_ref(), "sweep");
+    let doc = Document::Sweep {
+        scenario: &sc,
+        axes: &axes,
+        points: &rows,
+    };
+    let written = export::export_all(&dir, &doc, &[&SweepCsv, &SweepCharts])?;
+    if a.json {
+        print(&(serde_json::to_string_pretty(&export::csv::sweep_rows(&axes, &rows))? + "\n"))?;
+    } else {
+        let mut text = table::sweep(&sc, &axes, &rows, paths, seed);
+        text.push_str("\nwritten:");
+        for p in written {
+            text.push_str(&format!(" {}", p.display()));
+        }
+        text.push('\n');
+        print(&text)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
