@@ -1190,3 +1190,60 @@ fn a_one_point_sweep_equals_run_and_mc() {
         run["verdict"]["status"].as_str().unwrap()
     );
 }
+
+#[test]
+fn compare_puts_scenarios_side_by_side() {
+    let out = tempfile::tempdir().unwrap();
+    let files = [
+        "scenarios/shenzhen-renewal.toml",
+        "scenarios/wuhan-subsidy-loan.toml",
+        "scenarios/yongjia-basement.toml",
+    ];
+    let mut cmd = bin();
+    cmd.args(["compare", "--json", "--out"]).arg(out.path());
+    for f in files {
+        cmd.arg(root().join(f));
+    }
+    let a = cmd.assert().success();
+    let v: Vec<Value> = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    assert_eq!(v.len(), 3);
+    assert_eq!(v[0]["failed_rules"], serde_json::json!(["SZ-IRR-CAP"]));
+    assert_eq!(v[1]["summary"]["verdict"]["status"], "within");
+    let (h, rows) = read_csv_text(&out.path().join("compare.csv"));
+    assert_eq!(h.len(), 4);
+    let irr = rows.iter().find(|r| r[0].starts_with("IRR 税前")).unwrap();
+    assert_eq!(
+        irr[1].parse::<f64>().unwrap(),
+        v[0]["summary"]["irr"]["project_pre_tax"].as_f64().unwrap()
+    );
+    assert!(std::fs::read(out.path().join("compare.png"))
+        .unwrap()
+        .starts_with(b"\x89PNG"));
+    assert!(std::fs::read_to_string(out.path().join("compare.svg"))
+        .unwrap()
+        .contains("Wuhan"));
+    bin()
+        .args(["compare"])
+        .arg(root().join(files[0]))
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn run_draws_the_cash_flow_chart() {
+    let out = tempfile::tempdir().unwrap();
+    bin()
+        .args(["run", "--out"])
+        .arg(out.path())
+        .arg(root().join("scenarios/wuhan-subsidy-loan.toml"))
+        .assert()
+        .success();
+    assert!(std::fs::read(out.path().join("cashflow.png"))
+        .unwrap()
+        .starts_with(b"\x89PNG"));
+    let svg = std::fs::read_to_string(out.path().join("cashflow.svg")).unwrap();
+    assert!(
+        svg.contains("cumulative pre-tax cash flow") && svg.contains("payback 27.23 years"),
+        "the payback year is marked"
+    );
+}

@@ -1,6 +1,7 @@
 //! Subcommands, one module each, and what they share: loading a scenario file with errors that
 //! name the file, and where outputs go.
 
+pub mod compare;
 pub mod irr;
 pub mod mc;
 pub mod policy;
@@ -38,6 +39,8 @@ pub enum Command {
     Policies(policy::PoliciesArgs),
     /// Goal seek: the value of an input that puts the IRR (or P(break even)) on a target
     Solve(solve::Args),
+    /// Several scenarios side by side (table, compare.csv, a grouped bar chart)
+    Compare(compare::Args),
     /// Batch sweep over a grid of values, with Monte Carlo at each point (--paths)
     Sweep(sweep::Args),
     /// Tornado: which inputs move the IRR most
@@ -56,6 +59,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Solve(a) => solve::run(a),
         Command::Sensitivity(a) => sensitivity::run(a),
         Command::Sweep(a) => sweep::run(a),
+        Command::Compare(a) => compare::run(a),
     }
 }
 

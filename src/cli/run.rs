@@ -1,7 +1,7 @@
 //! `shanglou run`: the deterministic ledger of one scenario, in the terminal and as files.
 
 use super::{load_scenario, out_dir, print};
-use crate::export::{self, csv::CashflowCsv, json::Json, Document};
+use crate::export::{self, charts::CashflowChart, csv::CashflowCsv, json::Json, Document};
 use anyhow::Result;
 use clap::Args as ClapArgs;
 use shanglou::metrics;
@@ -78,7 +78,11 @@ pub fn run(a: Args) -> Result<ExitCode> {
         ledger: &ledger,
         summary: &summary,
     };
-    let written = export::export_all(&dir, &doc, &[&CashflowCsv, &Json])?;
+    let written = export::export_all(
+        &dir,
+        &doc,
+        &[&CashflowCsv, &Json, &CashflowChart { name: &sc.name }],
+    )?;
     if a.json {
         print(&String::from_utf8(export::json::to_vec(&summary)?)?)?;
     } else {

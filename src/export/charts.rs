@@ -819,3 +819,315 @@ impl Exporter for SweepCharts {
         Ok(files)
     }
 }
+
+/// Grouped bars: the three IRRs of each compared scenario, with the band marked.
+pub struct Compare<'a> {
+    pub entries: &'a [crate::cli::compare::Entry],
+}
+
+impl Chart for Compare<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let n = self.entries.len();
+        let series = ["pre-tax", "after tax", "equity"];
+        let values: Vec<[Option<f64>; 3]> = self
+            .entries
+            .iter()
+            .map(|e| {
+                [
+                    e.summary.irr.project_pre_tax,
+                    e.summary.irr.project_after_tax,
+                    e.summary.irr.equity,
+                ]
+                .map(|v| v.map(|x| x * 100.0))
+            })
+            .collect();
+        let cap = self
+            .entries
+            .first()
+            .map(|e| e.summary.verdict.cap * 100.0)
+            .unwrap_or(4.5);
+        let floor = self
+            .entries
+            .first()
+            .map(|e| e.summary.verdict.floor * 100.0)
+            .unwrap_or(0.0);
+        let all: Vec<f64> = values
+            .iter()
+            .flatten()
+            .flatten()
+            .copied()
+            .chain([cap, floor])
+            .collect();
+        let (lo, hi) = all
+            .iter()
+            .fold((0.0f64, 0.0f64), |(a, b), v| (a.min(*v), b.max(*v)));
+        let pad = ((hi - lo) * 0.1).max(0.5);
+        let mut chart = ChartBuilder::on(root)
+            .margin(20)
+            .margin_top(80)
+            .x_label_area_size(60)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0.0..n as f64, (lo - pad)..(hi + pad))
+            .map_err(e)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(0)
+            .y_desc("IRR (%)")
+            .label_style((FONT, 14))
+            .draw()
+            .map_err(e)?;
+        let colors = [PALETTE[0], PALETTE[2], PALETTE[4]];
+        for (k, name) in series.iter().enumerate() {
+            let color = colors[k];
+            let bars = values.iter().enumerate().filter_map(|(i, v)| {
+                v[k].map(|y| {
+                    let x0 = i as f64 + 0.15 + 0.23 * k as f64;
+                    Rectangle::new([(x0, 0.0), (x0 + 0.21, y)], color.filled())
+                })
+            });
+            chart
+                .draw_series(bars)
+                .map_err(e)?
+                .label(*name)
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled())
+                });
+        }
+        for (level, color, name) in [
+            (floor, RGBColor(178, 24, 43), "floor"),
+            (cap, RGBColor(33, 102, 172), "cap"),
+        ] {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(0.0, level), (n as f64, level)],
+                    color.stroke_width(2),
+                )))
+                .map_err(e)?
+                .label(format!("{name} {level:.1}%"))
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+                });
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .label_font((FONT, 13))
+            .draw()
+            .map_err(e)?;
+        let label = TextStyle::from((FONT, 13).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+        for (i, en) in self.entries.iter().enumerate() {
+            let (px, py) = chart.backend_coord(&(i as f64 + 0.5, lo - pad));
+            // as many characters as the group's width holds (≈ 7.5 px each at this size)
+            let room = ((W as usize - 120) / n.max(1) * 2 / 15).max(6);
+            let mut name: String = ascii_title(&en.name).chars().take(room).collect();
+            if ascii_title(&en.name).chars().count() > room {
+                name.pop();
+                name.push('…');
+            }
+            root.draw(&Text::new(name, (px, py + 8), label.clone()))
+                .map_err(e)?;
+        }
+        header(
+            root,
+            "Scenario comparison — IRR by series",
+            "bars: project pre-tax, project after tax, equity; lines: the verdict band",
+        )?;
+        Ok(())
+    }
+}
+
+/// `compare.png` and `compare.svg`.
+pub struct CompareChart;
+
+impl Exporter for CompareChart {
+    fn render(&self, doc: &Document) -> Result<Vec<File>> {
+        let Document::Compare { entries } = doc else {
+            return Ok(vec![]);
+        };
+        let (png, svg) = both(&Compare { entries })?;
+        Ok(vec![
+            ("compare.png".into(), png),
+            ("compare.svg".into(), svg),
+        ])
+    }
+}
+
+/// Annual cash flows: inflows above zero and outflows below, stacked by category, with the
+/// cumulative pre-tax cash flow as a line and the payback year marked.
+pub struct Cashflow<'a> {
+    pub title: &'a str,
+    pub ledger: &'a shanglou::model::Ledger<rust_decimal::Decimal>,
+    pub payback: Option<f64>,
+}
+
+impl Chart for Cashflow<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        use shanglou::num::Num;
+        let l = self.ledger;
+        let n = l.years();
+        let wan = |v: &[rust_decimal::Decimal], t: usize| Num::to_f64(v[t]) / 1e4;
+        let taxes = |t: usize| {
+            wan(&l.vat, t)
+                + wan(&l.surcharges, t)
+                + wan(&l.property_tax, t)
+                + wan(&l.land_use_tax, t)
+                + wan(&l.lat, t)
+        };
+        type Part<'p> = (&'static str, RGBColor, Box<dyn Fn(usize) -> f64 + 'p>);
+        let inflows: Vec<Part> = vec![
+            (
+                "rent",
+                RGBColor(67, 147, 195),
+                Box::new(|t| {
+                    wan(&l.rent_factory, t) + wan(&l.rent_dormitory, t) + wan(&l.rent_supporting, t)
+                }),
+            ),
+            (
+                "sales",
+                RGBColor(146, 197, 222),
+                Box::new(|t| wan(&l.sales_factory, t) + wan(&l.sales_residential, t)),
+            ),
+            (
+                "subsidy + terminal value",
+                RGBColor(27, 120, 55),
+                Box::new(|t| wan(&l.subsidy, t) + wan(&l.terminal_value, t)),
+            ),
+        ];
+        let outflows: Vec<Part> = vec![
+            ("land", RGBColor(140, 81, 10), Box::new(|t| wan(&l.land, t))),
+            (
+                "construction",
+                RGBColor(214, 96, 77),
+                Box::new(|t| wan(&l.construction, t)),
+            ),
+            (
+                "taxes (VAT, surcharges, property, land use, LAT)",
+                RGBColor(244, 165, 130),
+                Box::new(taxes),
+            ),
+            (
+                "opex",
+                RGBColor(253, 219, 199),
+                Box::new(|t| wan(&l.opex, t)),
+            ),
+        ];
+        // the cumulative flow at the end of each year, from 0 at the start: it crosses zero at
+        // the static payback (MODEL.md §8 interpolates within the year)
+        let mut cum = 0.0;
+        let cumulative: Vec<(f64, f64)> = std::iter::once((0.0, 0.0))
+            .chain((0..n).map(|t| {
+                cum += wan(&l.cf_pre_tax, t);
+                (t as f64 + 1.0, cum)
+            }))
+            .collect();
+        let top = (0..n)
+            .map(|t| inflows.iter().map(|p| (p.2)(t)).sum::<f64>())
+            .fold(0.0, f64::max)
+            .max(cumulative.iter().map(|p| p.1).fold(0.0, f64::max));
+        let bottom = (0..n)
+            .map(|t| -outflows.iter().map(|p| (p.2)(t)).sum::<f64>())
+            .fold(0.0, f64::min)
+            .min(cumulative.iter().map(|p| p.1).fold(0.0, f64::min));
+        let pad = (top - bottom) * 0.06;
+        let mut chart = ChartBuilder::on(root)
+            .margin(20)
+            .margin_top(80)
+            .x_label_area_size(45)
+            .y_label_area_size(90)
+            .build_cartesian_2d(0.0..n as f64, (bottom - pad)..(top + pad))
+            .map_err(e)?;
+        let start = l.start_year;
+        chart
+            .configure_mesh()
+            .x_desc("year")
+            .y_desc("10k yuan")
+            .x_label_formatter(&|x| format!("{}", start + *x as i64))
+            .label_style((FONT, 14))
+            .draw()
+            .map_err(e)?;
+        for (parts, sign) in [(&inflows, 1.0), (&outflows, -1.0)] {
+            let mut base = vec![0.0; n];
+            for (name, color, f) in parts.iter() {
+                let color = *color;
+                let rects: Vec<Rectangle<(f64, f64)>> = (0..n)
+                    .filter_map(|t| {
+                        let v = f(t);
+                        if v == 0.0 {
+                            return None;
+                        }
+                        let (y0, y1) = (base[t], base[t] + sign * v);
+                        base[t] = y1;
+                        Some(Rectangle::new(
+                            [(t as f64 + 0.1, y0), (t as f64 + 0.9, y1)],
+                            color.filled(),
+                        ))
+                    })
+                    .collect();
+                chart
+                    .draw_series(rects)
+                    .map_err(e)?
+                    .label(*name)
+                    .legend(move |(x, y)| {
+                        Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled())
+                    });
+            }
+        }
+        chart
+            .draw_series(LineSeries::new(cumulative, BLACK.stroke_width(2)))
+            .map_err(e)?
+            .label("cumulative pre-tax cash flow")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK.stroke_width(2)));
+        if let Some(p) = self.payback {
+            let c = RGBColor(118, 42, 131);
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(p, bottom - pad), (p, top + pad)],
+                    c.stroke_width(2),
+                )))
+                .map_err(e)?
+                .label(format!("payback {p:.2} years"))
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
+                });
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .label_font((FONT, 13))
+            .draw()
+            .map_err(e)?;
+        header(
+            root,
+            self.title,
+            "inflows above zero, outflows below, stacked by category (10k yuan)",
+        )?;
+        Ok(())
+    }
+}
+
+/// `cashflow.png` and `cashflow.svg` for a deterministic run.
+pub struct CashflowChart<'a> {
+    pub name: &'a str,
+}
+
+impl Exporter for CashflowChart<'_> {
+    fn render(&self, doc: &Document) -> Result<Vec<File>> {
+        let Document::Run { ledger, summary } = doc else {
+            return Ok(vec![]);
+        };
+        let title = format!("{} — annual cash flows", ascii_title(self.name));
+        let (png, svg) = both(&Cashflow {
+            title: &title,
+            ledger,
+            payback: summary.payback_years.project_pre_tax,
+        })?;
+        Ok(vec![
+            ("cashflow.png".into(), png),
+            ("cashflow.svg".into(), svg),
+        ])
+    }
+}

@@ -233,3 +233,29 @@ impl Exporter for SweepCsv {
         Ok(vec![("sweep.csv".into(), w.into_inner()?)])
     }
 }
+
+/// `compare.csv`: one row per figure, one column per scenario (yuan, rates as decimals).
+pub struct CompareCsv;
+
+impl Exporter for CompareCsv {
+    fn render(&self, doc: &Document) -> Result<Vec<File>> {
+        let Document::Compare { entries } = doc else {
+            return Ok(vec![]);
+        };
+        let mut w = csv::Writer::from_writer(BOM.to_vec());
+        let mut header = vec!["figure".to_string()];
+        header.extend(entries.iter().map(|e| e.name.clone()));
+        w.write_record(&header)?;
+        use crate::cli::compare::Cell;
+        for (label, cells) in crate::cli::compare::rows(entries) {
+            let mut row = vec![label.to_string()];
+            row.extend(cells.into_iter().map(|c| match c {
+                Cell::Money(v) | Cell::Area(v) => v.to_string(),
+                Cell::Rate(r) => r.map(|x| x.to_string()).unwrap_or_default(),
+                Cell::Text(t) => t,
+            }));
+            w.write_record(&row)?;
+        }
+        Ok(vec![("compare.csv".into(), w.into_inner()?)])
+    }
+}

@@ -11,7 +11,7 @@ impl Exporter for Json {
             Document::Run { summary, .. } => to_vec(summary)?,
             Document::Mc { summary, .. } => to_vec(summary)?,
             Document::Tornado { tornado, .. } => to_vec(tornado)?,
-            Document::Sweep { .. } => return Ok(vec![]),
+            Document::Sweep { .. } | Document::Compare { .. } => return Ok(vec![]),
         };
         Ok(vec![("summary.json".into(), bytes)])
     }

@@ -34,6 +34,10 @@ pub enum Document<'a> {
         axes: &'a [shanglou::sweep::Axis],
         points: &'a [shanglou::sweep::Point],
     },
+    /// Several scenarios side by side.
+    Compare {
+        entries: &'a [crate::cli::compare::Entry],
+    },
     /// One-at-a-time sensitivity of the basis IRR.
     Tornado {
         scenario: &'a Scenario,

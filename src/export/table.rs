@@ -446,6 +446,36 @@ pub fn sweep(
     o
 }
 
+/// The comparison printed by `shanglou compare`: amounts in 万元, areas in m².
+pub fn compare(entries: &[crate::cli::compare::Entry]) -> String {
+    use crate::cli::compare::Cell;
+    let mut header = vec![String::new()];
+    header.extend(
+        entries
+            .iter()
+            .map(|e| crate::export::charts::ascii_title(&e.name)),
+    );
+    let rows: Vec<Vec<String>> = crate::cli::compare::rows(entries)
+        .into_iter()
+        .map(|(label, cells)| {
+            let unit = match cells.first() {
+                Some(Cell::Money(_)) => " (万元)",
+                Some(Cell::Area(_)) => " (m²)",
+                _ => "",
+            };
+            std::iter::once(format!("{label}{unit}"))
+                .chain(cells.into_iter().map(|c| match c {
+                    Cell::Money(v) => wan(v),
+                    Cell::Area(v) => thousands(v, 0),
+                    Cell::Rate(r) => pct(r),
+                    Cell::Text(t) => t,
+                }))
+                .collect()
+        })
+        .collect();
+    grid(&header, &rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
