@@ -82,10 +82,13 @@ pub enum Cell {
     Text(String),
 }
 
+/// How one row's cell is read from a scenario.
+type Figure = Box<dyn Fn(&Entry) -> Cell>;
+
 /// Rows of the comparison: label and one cell per scenario (shared by the table and the CSV).
 pub fn rows(entries: &[Entry]) -> Vec<(&'static str, Vec<Cell>)> {
     let d = |v: rust_decimal::Decimal| Cell::Money(shanglou::num::Num::to_f64(v));
-    let spec: Vec<(&'static str, Box<dyn Fn(&Entry) -> Cell>)> = vec![
+    let spec: Vec<(&'static str, Figure)> = vec![
         ("file", Box::new(|e| Cell::Text(e.file.clone()))),
         (
             "计容建筑面积 GFA",
@@ -169,6 +172,6 @@ pub fn rows(entries: &[Entry]) -> Vec<(&'static str, Vec<Cell>)> {
         ),
     ];
     spec.into_iter()
-        .map(|(label, f)| (label, entries.iter().map(|e| f(e)).collect()))
+        .map(|(label, f)| (label, entries.iter().map(&f).collect()))
         .collect()
 }
