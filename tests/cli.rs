@@ -1247,3 +1247,74 @@ fn run_draws_the_cash_flow_chart() {
         "the payback year is marked"
     );
 }
+
+#[test]
+fn the_workbook_reads_back_with_the_ledger_figures() {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let out = tempfile::tempdir().unwrap();
+    let a = bin()
+        .args(["run", "--json", "--xlsx", "--out"])
+        .arg(out.path())
+        .arg(root().join("scenarios/wuhan-subsidy-loan.toml"))
+        .assert()
+        .success();
+    let summary: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    let mut wb: Xlsx<_> = open_workbook(out.path().join("report.xlsx")).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "汇总 Summary",
+            "项目投资现金流量表",
+            "项目资本金现金流量表",
+            "借款还本付息计划表"
+        ]
+    );
+    let (h, rows) = read_csv(&out.path().join("cashflow.csv"));
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let find = |range: &calamine::Range<Data>, label: &str| {
+        (0..range.height())
+            .find(|r| range.get_value((*r as u32, 1)) == Some(&Data::String(label.into())))
+            .unwrap() as u32
+    };
+    let num = |range: &calamine::Range<Data>, r: u32, c: u32| match range.get_value((r, c)) {
+        Some(Data::Float(v)) => *v,
+        other => panic!("({r}, {c}) is not a number: {other:?}"),
+    };
+    let p = wb.worksheet_range("项目投资现金流量表").unwrap();
+    assert_eq!(p.get_value((0, 1)), Some(&Data::String("项目".into())));
+    assert_eq!(p.get_value((1, 2)), Some(&Data::String("Item".into())));
+    let pre = find(&p, "所得税前净现金流量");
+    let land = find(&p, "建设投资（土地）");
+    for (t, row) in rows.iter().enumerate() {
+        assert!(
+            (num(&p, pre, 4 + t as u32) - row[col("cf_pre_tax")]).abs() < 1e-6,
+            "t={t}"
+        );
+        assert!((num(&p, land, 4 + t as u32) - row[col("land")]).abs() < 1e-6);
+    }
+    let total_pre: f64 = rows.iter().map(|r| r[col("cf_pre_tax")]).sum();
+    assert!((num(&p, pre, 3) - total_pre).abs() < 1e-3);
+    let e = wb.worksheet_range("项目资本金现金流量表").unwrap();
+    let eq = find(&e, "净现金流量");
+    assert!((num(&e, eq, 4) - rows[0][col("cf_equity")]).abs() < 1e-6);
+    let l = wb.worksheet_range("借款还本付息计划表").unwrap();
+    let icr = find(&l, "利息备付率");
+    let ebit = find(&l, "息税前利润");
+    let interest = find(&l, "当期应计利息");
+    let t = 5;
+    assert!((num(&l, icr, 4 + t) - num(&l, ebit, 4 + t) / num(&l, interest, 4 + t)).abs() < 1e-9);
+    let s = wb.worksheet_range("汇总 Summary").unwrap();
+    assert!((num(&s, 2, 1) - summary["irr"]["project_pre_tax"].as_f64().unwrap()).abs() < 1e-12);
+    // Monte Carlo adds a results sheet
+    bin()
+        .args(["mc", "--paths", "500", "--xlsx", "--out"])
+        .arg(out.path().join("mc"))
+        .arg(root().join("scenarios/shenzhen-renewal-uncertain.toml"))
+        .assert()
+        .success();
+    let wb: Xlsx<_> = open_workbook(out.path().join("mc/report.xlsx")).unwrap();
+    assert_eq!(
+        wb.sheet_names().last().map(String::as_str),
+        Some("结果 Results")
+    );
+}

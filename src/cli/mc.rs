@@ -41,6 +41,9 @@ pub struct Args {
     /// Also compute the after-tax and equity IRRs and the NPV of every path
     #[arg(long)]
     pub all_metrics: bool,
+    /// Also write report.xlsx: the statements of 《建设项目经济评价方法与参数》 and a summary
+    #[arg(long)]
+    pub xlsx: bool,
     /// Override a key, e.g. --set factory.rent=30 (repeatable)
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
@@ -112,6 +115,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let mut exporters: Vec<&dyn Exporter> = vec![&Json, &McCharts];
     if a.paths_csv {
         exporters.push(&PathsCsv);
+    }
+    if a.xlsx {
+        exporters.push(&export::xlsx::Xlsx);
     }
     let written = export::export_all(&dir, &doc, &exporters)?;
     if a.json {

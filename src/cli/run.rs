@@ -18,6 +18,9 @@ pub struct Args {
     /// Print the MODEL.md §12 summary as JSON on stdout, and nothing else
     #[arg(long)]
     pub json: bool,
+    /// Also write report.xlsx: the statements of 《建设项目经济评价方法与参数》 and a summary
+    #[arg(long)]
+    pub xlsx: bool,
     /// Override a key, e.g. --set factory.rent=30 (repeatable; validated like the file)
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
@@ -75,14 +78,15 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     let dir = out_dir(&a.file, a.out.as_ref(), "");
     let doc = Document::Run {
+        scenario: &sc,
         ledger: &ledger,
         summary: &summary,
     };
-    let written = export::export_all(
-        &dir,
-        &doc,
-        &[&CashflowCsv, &Json, &CashflowChart { name: &sc.name }],
-    )?;
+    let mut exporters: Vec<&dyn export::Exporter> = vec![&CashflowCsv, &Json, &CashflowChart];
+    if a.xlsx {
+        exporters.push(&export::xlsx::Xlsx);
+    }
+    let written = export::export_all(&dir, &doc, &exporters)?;
     if a.json {
         print(&String::from_utf8(export::json::to_vec(&summary)?)?)?;
     } else {

@@ -31,6 +31,9 @@ pub struct Args {
     /// Print the rows as a JSON list of objects
     #[arg(long)]
     pub json: bool,
+    /// Also write report.xlsx: the statements of 《建设项目经济评价方法与参数》 and a summary
+    #[arg(long)]
+    pub xlsx: bool,
     /// Override a key, e.g. --set factory.rent=30 (repeatable)
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
@@ -112,7 +115,11 @@ pub fn run(a: Args) -> Result<ExitCode> {
         axes: &axes,
         points: &rows,
     };
-    let written = export::export_all(&dir, &doc, &[&SweepCsv, &SweepCharts])?;
+    let mut exporters: Vec<&dyn export::Exporter> = vec![&SweepCsv, &SweepCharts];
+    if a.xlsx {
+        exporters.push(&export::xlsx::Xlsx);
+    }
+    let written = export::export_all(&dir, &doc, &exporters)?;
     if a.json {
         print(&(serde_json::to_string_pretty(&export::csv::sweep_rows(&axes, &rows))? + "\n"))?;
     } else {

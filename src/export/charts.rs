@@ -1110,16 +1110,19 @@ impl Chart for Cashflow<'_> {
 }
 
 /// `cashflow.png` and `cashflow.svg` for a deterministic run.
-pub struct CashflowChart<'a> {
-    pub name: &'a str,
-}
+pub struct CashflowChart;
 
-impl Exporter for CashflowChart<'_> {
+impl Exporter for CashflowChart {
     fn render(&self, doc: &Document) -> Result<Vec<File>> {
-        let Document::Run { ledger, summary } = doc else {
+        let Document::Run {
+            scenario,
+            ledger,
+            summary,
+        } = doc
+        else {
             return Ok(vec![]);
         };
-        let title = format!("{} — annual cash flows", ascii_title(self.name));
+        let title = format!("{} — annual cash flows", ascii_title(&scenario.name));
         let (png, svg) = both(&Cashflow {
             title: &title,
             ledger,

@@ -5,6 +5,7 @@ pub mod charts;
 pub mod csv;
 pub mod json;
 pub mod table;
+pub mod xlsx;
 
 use anyhow::{Context, Result};
 use rust_decimal::Decimal;
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 pub enum Document<'a> {
     /// A deterministic run: the exact ledger and its summary.
     Run {
+        scenario: &'a Scenario,
         ledger: &'a Ledger<Decimal>,
         summary: &'a Summary,
     },

@@ -1,0 +1,660 @@
+//! `report.xlsx`: the statements laid out as in 《建设项目经济评价方法与参数》 (items down,
+//! years across, Chinese headers with English beneath), a summary sheet of indicators and
+//! assumptions and, for Monte Carlo and sweeps, a results sheet. Numbers are stored as numbers
+//! with yuan formats, never as text.
+
+use super::{Document, Exporter, File};
+use anyhow::Result;
+use rust_decimal::Decimal;
+use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
+use shanglou::metrics::{self, Summary};
+use shanglou::model::Ledger;
+use shanglou::num::Num;
+use shanglou::scenario::{Scenario, KEYS};
+
+pub struct Xlsx;
+
+struct Styles {
+    head: Format,
+    money: Format,
+    money_bold: Format,
+    rate: Format,
+    ratio: Format,
+    plain: Format,
+}
+
+fn styles() -> Styles {
+    let money = "#,##0.00;[Red]-#,##0.00";
+    Styles {
+        head: Format::new()
+            .set_bold()
+            .set_background_color(0xDDEBF7)
+            .set_align(FormatAlign::Center)
+            .set_text_wrap(),
+        money: Format::new().set_num_format(money),
+        money_bold: Format::new().set_num_format(money).set_bold(),
+        rate: Format::new().set_num_format("0.00%"),
+        ratio: Format::new().set_num_format("0.00"),
+        plain: Format::new(),
+    }
+}
+
+fn d(v: Decimal) -> f64 {
+    Num::to_f64(v)
+}
+
+/// One statement row: number, Chinese and English label, values per year.
+struct Line {
+    no: &'static str,
+    zh: &'static str,
+    en: &'static str,
+    values: Vec<f64>,
+    bold: bool,
+}
+
+fn line(no: &'static str, zh: &'static str, en: &'static str, values: Vec<f64>) -> Line {
+    Line {
+        no,
+        zh,
+        en,
+        values,
+        bold: false,
+    }
+}
+
+fn total(no: &'static str, zh: &'static str, en: &'static str, values: Vec<f64>) -> Line {
+    Line {
+        no,
+        zh,
+        en,
+        values,
+        bold: true,
+    }
+}
+
+fn col(l: &Ledger<Decimal>, f: impl Fn(usize) -> Decimal) -> Vec<f64> {
+    (0..l.years()).map(|t| d(f(t))).collect()
+}
+
+fn cumulative(v: &[f64]) -> Vec<f64> {
+    let mut acc = 0.0;
+    v.iter()
+        .map(|x| {
+            acc += x;
+            acc
+        })
+        .collect()
+}
+
+/// A statement sheet: header rows, then one row per line, a total column, years across.
+fn statement(
+    ws: &mut Worksheet,
+    s: &Styles,
+    l: &Ledger<Decimal>,
+    lines: &[Line],
+    cumulative_rows: &[&str],
+) -> Result<(), XlsxError> {
+    ws.write_string_with_format(0, 0, "序号", &s.head)?;
+    ws.write_string_with_format(0, 1, "项目", &s.head)?;
+    ws.write_string_with_format(0, 2, "", &s.head)?;
+    ws.write_string_with_format(0, 3, "合计", &s.head)?;
+    ws.write_string_with_format(1, 0, "No.", &s.head)?;
+    ws.write_string_with_format(1, 1, "Item (中文)", &s.head)?;
+    ws.write_string_with_format(1, 2, "Item", &s.head)?;
+    ws.write_string_with_format(1, 3, "Total", &s.head)?;
+    for t in 0..l.years() {
+        let c = 4 + t as u16;
+        ws.write_number_with_format(0, c, (l.start_year + t as i64) as f64, &s.head)?;
+        ws.write_string_with_format(1, c, format!("t = {t}"), &s.head)?;
+    }
+    for (i, ln) in lines.iter().enumerate() {
+        let r = 2 + i as u32;
+        let money = if ln.bold { &s.money_bold } else { &s.money };
+        ws.write_string(r, 0, ln.no)?;
+        ws.write_string(r, 1, ln.zh)?;
+        ws.write_string(r, 2, ln.en)?;
+        // a cumulative row has no meaningful total
+        if !cumulative_rows.contains(&ln.zh) {
+            ws.write_number_with_format(r, 3, ln.values.iter().sum::<f64>(), money)?;
+        }
+        for (t, v) in ln.values.iter().enumerate() {
+            ws.write_number_with_format(r, 4 + t as u16, *v, money)?;
+        }
+    }
+    ws.set_column_width(0, 6)?;
+    ws.set_column_width(1, 26)?;
+    ws.set_column_width(2, 34)?;
+    for c in 3..(4 + l.years() as u16) {
+        ws.set_column_width(c, 16)?;
+    }
+    ws.set_freeze_panes(2, 4)?;
+    Ok(())
+}
+
+fn project_statement(l: &Ledger<Decimal>) -> Vec<Line> {
+    let rent = col(l, |t| {
+        l.rent_factory[t] + l.rent_dormitory[t] + l.rent_supporting[t]
+    });
+    let sales = col(l, |t| l.sales_factory[t] + l.sales_residential[t]);
+    let inflow = col(l, |t| {
+        l.rent_factory[t]
+            + l.rent_dormitory[t]
+            + l.rent_supporting[t]
+            + l.sales_factory[t]
+            + l.sales_residential[t]
+            + l.subsidy[t]
+            + l.terminal_value[t]
+    });
+    let taxes = col(l, |t| {
+        l.vat[t] + l.surcharges[t] + l.property_tax[t] + l.land_use_tax[t] + l.lat[t]
+    });
+    let outflow = col(l, |t| {
+        l.land[t]
+            + l.construction[t]
+            + l.opex[t]
+            + l.vat[t]
+            + l.surcharges[t]
+            + l.property_tax[t]
+            + l.land_use_tax[t]
+            + l.lat[t]
+    });
+    let pre = col(l, |t| l.cf_pre_tax[t]);
+    let post = col(l, |t| l.cf_after_tax[t]);
+    vec![
+        total("1", "现金流入", "Cash inflow", inflow),
+        line("1.1", "营业收入（租金，含税）", "Rent (VAT incl.)", rent),
+        line("1.2", "销售收入（含税）", "Sales (VAT incl.)", sales),
+        line("1.3", "补贴收入", "Subsidies", col(l, |t| l.subsidy[t])),
+        line(
+            "1.4",
+            "回收资产余值",
+            "Terminal value",
+            col(l, |t| l.terminal_value[t]),
+        ),
+        total("2", "现金流出", "Cash outflow", outflow),
+        line(
+            "2.1",
+            "建设投资（土地）",
+            "Investment: land",
+            col(l, |t| l.land[t]),
+        ),
+        line(
+            "2.2",
+            "建设投资（工程）",
+            "Investment: construction",
+            col(l, |t| l.construction[t]),
+        ),
+        line("2.3", "经营成本", "Operating cost", col(l, |t| l.opex[t])),
+        line(
+            "2.4",
+            "营业税金及附加",
+            "Taxes other than income tax",
+            taxes,
+        ),
+        line("2.4.1", "增值税", "VAT", col(l, |t| l.vat[t])),
+        line("2.4.2", "附加税", "Surcharges", col(l, |t| l.surcharges[t])),
+        line(
+            "2.4.3",
+            "房产税",
+            "Property tax",
+            col(l, |t| l.property_tax[t]),
+        ),
+        line(
+            "2.4.4",
+            "城镇土地使用税",
+            "Land use tax",
+            col(l, |t| l.land_use_tax[t]),
+        ),
+        line(
+            "2.4.5",
+            "土地增值税",
+            "Land appreciation tax",
+            col(l, |t| l.lat[t]),
+        ),
+        total(
+            "3",
+            "所得税前净现金流量",
+            "Net cash flow before income tax",
+            pre.clone(),
+        ),
+        line(
+            "4",
+            "累计所得税前净现金流量",
+            "Cumulative, before income tax",
+            cumulative(&pre),
+        ),
+        line(
+            "5",
+            "调整所得税",
+            "Adjusted income tax",
+            col(l, |t| l.income_tax_adjusted[t]),
+        ),
+        total(
+            "6",
+            "所得税后净现金流量",
+            "Net cash flow after income tax",
+            post.clone(),
+        ),
+        line(
+            "7",
+            "累计所得税后净现金流量",
+            "Cumulative, after income tax",
+            cumulative(&post),
+        ),
+    ]
+}
+
+fn equity_statement(l: &Ledger<Decimal>) -> Vec<Line> {
+    let inflow = col(l, |t| {
+        l.rent_factory[t]
+            + l.rent_dormitory[t]
+            + l.rent_supporting[t]
+            + l.sales_factory[t]
+            + l.sales_residential[t]
+            + l.subsidy[t]
+            + l.terminal_value[t]
+    });
+    let own = col(l, |t| l.land[t] + l.construction[t] - l.loan_draw[t]);
+    let taxes = col(l, |t| {
+        l.vat[t] + l.surcharges[t] + l.property_tax[t] + l.land_use_tax[t] + l.lat[t]
+    });
+    let outflow: Vec<f64> = (0..l.years())
+        .map(|t| inflow[t] - d(l.cf_equity[t]))
+        .collect();
+    let eq = col(l, |t| l.cf_equity[t]);
+    vec![
+        total("1", "现金流入", "Cash inflow", inflow),
+        total("2", "现金流出", "Cash outflow", outflow),
+        line("2.1", "项目资本金", "Equity invested", own),
+        line(
+            "2.2",
+            "借款本金偿还",
+            "Loan principal repaid",
+            col(l, |t| l.principal[t]),
+        ),
+        line(
+            "2.3",
+            "借款利息支付",
+            "Loan interest paid",
+            col(l, |t| l.interest[t]),
+        ),
+        line("2.4", "经营成本", "Operating cost", col(l, |t| l.opex[t])),
+        line(
+            "2.5",
+            "营业税金及附加",
+            "Taxes other than income tax",
+            taxes,
+        ),
+        line(
+            "2.6",
+            "所得税",
+            "Income tax",
+            col(l, |t| l.income_tax_equity[t]),
+        ),
+        total("3", "净现金流量", "Net cash flow to equity", eq.clone()),
+        line("4", "累计净现金流量", "Cumulative", cumulative(&eq)),
+    ]
+}
+
+fn loan_schedule(l: &Ledger<Decimal>) -> Vec<Line> {
+    let opening: Vec<f64> = (0..l.years())
+        .map(|t| {
+            if t == 0 {
+                0.0
+            } else {
+                d(l.loan_balance[t - 1])
+            }
+        })
+        .collect();
+    let ratio = |num: &dyn Fn(usize) -> f64, den: &dyn Fn(usize) -> f64| -> Vec<f64> {
+        (0..l.years())
+            .map(|t| if den(t) > 0.0 { num(t) / den(t) } else { 0.0 })
+            .collect()
+    };
+    let ebit = |t: usize| d(l.ebit[t]);
+    let interest = |t: usize| d(l.interest[t]);
+    let service = |t: usize| d(l.interest[t] + l.principal[t]);
+    // 偿债备付率 = (息税折旧摊销前利润 − 所得税) / 应还本付息额
+    let available =
+        |t: usize| d(l.ebit[t] + l.depreciation[t] + l.cost_of_sales[t] - l.income_tax_equity[t]);
+    vec![
+        line("1", "期初借款余额", "Opening balance", opening),
+        line("2", "当期借款", "Drawn", col(l, |t| l.loan_draw[t])),
+        line("3", "当期应计利息", "Interest", col(l, |t| l.interest[t])),
+        line(
+            "4",
+            "当期还本",
+            "Principal repaid",
+            col(l, |t| l.principal[t]),
+        ),
+        line(
+            "5",
+            "期末借款余额",
+            "Closing balance",
+            col(l, |t| l.loan_balance[t]),
+        ),
+        line("6", "息税前利润", "EBIT", col(l, |t| l.ebit[t])),
+        line(
+            "7",
+            "利息备付率",
+            "Interest coverage ratio (EBIT / interest)",
+            ratio(&ebit, &interest),
+        ),
+        line(
+            "8",
+            "偿债备付率",
+            "Debt service coverage ratio",
+            ratio(&available, &service),
+        ),
+    ]
+}
+
+fn summary_sheet(
+    ws: &mut Worksheet,
+    s: &Styles,
+    sc: &Scenario,
+    sm: &Summary,
+) -> Result<(), XlsxError> {
+    ws.write_string_with_format(0, 0, "指标", &s.head)?;
+    ws.write_string_with_format(0, 1, "税前 pre-tax", &s.head)?;
+    ws.write_string_with_format(0, 2, "税后 after tax", &s.head)?;
+    ws.write_string_with_format(0, 3, "资本金 equity", &s.head)?;
+    ws.write_string_with_format(1, 0, "Indicator", &s.head)?;
+    let mut r = 2;
+    let series =
+        |v: [Option<f64>; 3], ws: &mut Worksheet, r: u32, f: &Format| -> Result<(), XlsxError> {
+            for (i, x) in v.iter().enumerate() {
+                match x {
+                    Some(x) => ws.write_number_with_format(r, 1 + i as u16, *x, f)?,
+                    None => ws.write_string(r, 1 + i as u16, "—")?,
+                };
+            }
+            Ok(())
+        };
+    ws.write_string(r, 0, "内部收益率 IRR")?;
+    series(
+        [
+            sm.irr.project_pre_tax,
+            sm.irr.project_after_tax,
+            sm.irr.equity,
+        ],
+        ws,
+        r,
+        &s.rate,
+    )?;
+    r += 1;
+    ws.write_string(
+        r,
+        0,
+        format!(
+            "净现值 NPV @ {:.2}% (元)",
+            sc.inputs.finance.discount_rate * 100.0
+        ),
+    )?;
+    series(
+        [
+            Some(sm.npv.project_pre_tax),
+            Some(sm.npv.project_after_tax),
+            Some(sm.npv.equity),
+        ],
+        ws,
+        r,
+        &s.money,
+    )?;
+    r += 1;
+    ws.write_string(r, 0, "静态投资回收期 Payback (years)")?;
+    series(
+        [
+            sm.payback_years.project_pre_tax,
+            sm.payback_years.project_after_tax,
+            sm.payback_years.equity,
+        ],
+        ws,
+        r,
+        &s.ratio,
+    )?;
+    r += 2;
+    for (label, v, f) in [
+        ("峰值资金需求 Peak funding (元)", sm.peak_funding, &s.money),
+        (
+            "超额收益现值 Excess PV at the cap (元)",
+            sm.excess_pv,
+            &s.money,
+        ),
+        ("保本 floor", sm.verdict.floor, &s.rate),
+        ("微利 cap", sm.verdict.cap, &s.rate),
+    ] {
+        ws.write_string(r, 0, label)?;
+        ws.write_number_with_format(r, 1, v, f)?;
+        r += 1;
+    }
+    ws.write_string(r, 0, "结论 Verdict")?;
+    ws.write_string(
+        r,
+        1,
+        format!(
+            "{} {} ({})",
+            sm.verdict.status.zh(),
+            sm.verdict.status.name(),
+            sm.verdict.basis.name()
+        ),
+    )?;
+    r += 2;
+    ws.write_string_with_format(r, 0, "面积 Areas (m²)", &s.head)?;
+    r += 1;
+    let a = &sm.areas;
+    for (label, v) in [
+        ("计容建筑面积 GFA", a.gfa),
+        ("产业用房 factory", a.factory),
+        ("自持 leased", a.factory_leased),
+        ("销售 sold", a.factory_sold),
+        ("回迁 resettled", a.factory_resettled),
+        ("宿舍 dormitory", a.dormitory),
+        ("配套 supporting", a.supporting),
+        ("住宅 residential", a.residential),
+        ("地下室 basement", a.basement),
+    ] {
+        ws.write_string(r, 0, label)?;
+        ws.write_number_with_format(r, 1, v, &s.money)?;
+        r += 1;
+    }
+    r += 1;
+    ws.write_string_with_format(r, 0, "假设 Assumptions (key)", &s.head)?;
+    ws.write_string_with_format(r, 1, "value", &s.head)?;
+    ws.write_string_with_format(r, 2, "unit", &s.head)?;
+    r += 1;
+    for k in KEYS.iter() {
+        if let Some(v) = k.get(&sc.inputs) {
+            ws.write_string(r, 0, k.name)?;
+            ws.write_number_with_format(r, 1, v, &s.plain)?;
+            ws.write_string(r, 2, k.unit)?;
+            r += 1;
+        }
+    }
+    ws.set_column_width(0, 40)?;
+    for c in 1..4 {
+        ws.set_column_width(c, 20)?;
+    }
+    Ok(())
+}
+
+/// The workbook of a scenario's deterministic run, plus `results` when given.
+fn workbook(
+    sc: &Scenario,
+    l: &Ledger<Decimal>,
+    sm: &Summary,
+    results: Option<&dyn Fn(&mut Worksheet, &Styles) -> Result<(), XlsxError>>,
+) -> Result<Vec<u8>, XlsxError> {
+    let s = styles();
+    let mut wb = Workbook::new();
+    summary_sheet(wb.add_worksheet().set_name("汇总 Summary")?, &s, sc, sm)?;
+    statement(
+        wb.add_worksheet().set_name("项目投资现金流量表")?,
+        &s,
+        l,
+        &project_statement(l),
+        &["累计所得税前净现金流量", "累计所得税后净现金流量"],
+    )?;
+    statement(
+        wb.add_worksheet().set_name("项目资本金现金流量表")?,
+        &s,
+        l,
+        &equity_statement(l),
+        &["累计净现金流量"],
+    )?;
+    statement(
+        wb.add_worksheet().set_name("借款还本付息计划表")?,
+        &s,
+        l,
+        &loan_schedule(l),
+        &["期初借款余额", "期末借款余额", "利息备付率", "偿债备付率"],
+    )?;
+    if let Some(f) = results {
+        f(wb.add_worksheet().set_name("结果 Results")?, &s)?;
+    }
+    wb.save_to_buffer()
+}
+
+impl Exporter for Xlsx {
+    fn render(&self, doc: &Document) -> Result<Vec<File>> {
+        let bytes = match doc {
+            Document::Run {
+                scenario,
+                ledger,
+                summary,
+            } => workbook(scenario, ledger, summary, None)?,
+            Document::Mc {
+                scenario,
+                summary: mc,
+                ..
+            } => {
+                let (l, sm) = metrics::evaluate(&scenario.inputs);
+                let f = |ws: &mut Worksheet, s: &Styles| -> Result<(), XlsxError> {
+                    ws.write_string_with_format(0, 0, "蒙特卡洛 Monte Carlo", &s.head)?;
+                    let rows: [(&str, f64, &Format); 4] = [
+                        ("路径数 paths", mc.paths as f64, &s.plain),
+                        ("随机种子 seed", mc.seed as f64, &s.plain),
+                        ("限价截断比例 clipped share", mc.clipped_share, &s.rate),
+                        (
+                            "无IRR路径 paths without IRR",
+                            mc.irr.undefined as f64,
+                            &s.plain,
+                        ),
+                    ];
+                    let mut r = 1;
+                    for (label, v, f) in rows {
+                        ws.write_string(r, 0, label)?;
+                        ws.write_number_with_format(r, 1, v, f)?;
+                        r += 1;
+                    }
+                    r += 1;
+                    ws.write_string_with_format(
+                        r,
+                        0,
+                        format!("IRR ({})", mc.basis.name()),
+                        &s.head,
+                    )?;
+                    r += 1;
+                    for (label, v) in [
+                        ("mean", mc.irr.mean),
+                        ("sd", mc.irr.sd),
+                        ("p5", mc.irr.p5),
+                        ("p25", mc.irr.p25),
+                        ("p50", mc.irr.p50),
+                        ("p75", mc.irr.p75),
+                        ("p95", mc.irr.p95),
+                    ] {
+                        ws.write_string(r, 0, label)?;
+                        if let Some(v) = v {
+                            ws.write_number_with_format(r, 1, v, &s.rate)?;
+                        }
+                        r += 1;
+                    }
+                    r += 1;
+                    ws.write_string_with_format(r, 0, "概率 Probabilities", &s.head)?;
+                    r += 1;
+                    for (label, v) in [
+                        ("符合保本微利 within", mc.prob.within),
+                        ("超过上限 above cap", mc.prob.above_cap),
+                        ("未能保本 below floor", mc.prob.below_floor),
+                        ("无法判定 undefined", mc.prob.undefined),
+                    ] {
+                        ws.write_string(r, 0, label)?;
+                        ws.write_number_with_format(r, 1, v, &s.rate)?;
+                        r += 1;
+                    }
+                    ws.set_column_width(0, 34)?;
+                    ws.set_column_width(1, 16)?;
+                    Ok(())
+                };
+                workbook(scenario, &l, &sm, Some(&f))?
+            }
+            Document::Sweep {
+                scenario,
+                axes,
+                points,
+            } => {
+                let (l, sm) = metrics::evaluate(&scenario.inputs);
+                let f = |ws: &mut Worksheet, s: &Styles| -> Result<(), XlsxError> {
+                    let mut header: Vec<String> = axes.iter().map(|a| a.key.to_string()).collect();
+                    header.extend(
+                        [
+                            "irr_pre_tax",
+                            "irr_after_tax",
+                            "irr_equity",
+                            "status",
+                            "mean",
+                            "p5",
+                            "p50",
+                            "p95",
+                            "p_within",
+                            "p_above_cap",
+                            "p_below_floor",
+                        ]
+                        .map(String::from),
+                    );
+                    for (c, h) in header.iter().enumerate() {
+                        ws.write_string_with_format(0, c as u16, h, &s.head)?;
+                        ws.set_column_width(c as u16, 18)?;
+                    }
+                    for (i, p) in points.iter().enumerate() {
+                        let r = 1 + i as u32;
+                        let mut c = 0u16;
+                        for v in &p.values {
+                            ws.write_number(r, c, *v)?;
+                            c += 1;
+                        }
+                        for v in [p.irr_pre_tax, p.irr_after_tax, p.irr_equity] {
+                            if let Some(v) = v {
+                                ws.write_number_with_format(r, c, v, &s.rate)?;
+                            }
+                            c += 1;
+                        }
+                        ws.write_string(r, c, p.status.name())?;
+                        c += 1;
+                        if let Some(m) = &p.mc {
+                            for v in [
+                                m.mean,
+                                m.p5,
+                                m.p50,
+                                m.p95,
+                                Some(m.p_within),
+                                Some(m.p_above_cap),
+                                Some(m.p_below_floor),
+                            ] {
+                                if let Some(v) = v {
+                                    ws.write_number_with_format(r, c, v, &s.rate)?;
+                                }
+                                c += 1;
+                            }
+                        }
+                    }
+                    Ok(())
+                };
+                workbook(scenario, &l, &sm, Some(&f))?
+            }
+            _ => return Ok(vec![]),
+        };
+        Ok(vec![("report.xlsx".into(), bytes)])
+    }
+}
