@@ -478,12 +478,15 @@ fn summary_sheet(
     Ok(())
 }
 
+/// Writes an extra sheet.
+type SheetWriter<'a> = dyn Fn(&mut Worksheet, &Styles) -> Result<(), XlsxError> + 'a;
+
 /// The workbook of a scenario's deterministic run, plus `results` when given.
 fn workbook(
     sc: &Scenario,
     l: &Ledger<Decimal>,
     sm: &Summary,
-    results: Option<&dyn Fn(&mut Worksheet, &Styles) -> Result<(), XlsxError>>,
+    results: Option<&SheetWriter>,
 ) -> Result<Vec<u8>, XlsxError> {
     let s = styles();
     let mut wb = Workbook::new();
