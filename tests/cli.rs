@@ -1318,3 +1318,55 @@ fn the_workbook_reads_back_with_the_ledger_figures() {
         Some("结果 Results")
     );
 }
+
+#[test]
+fn html_report_is_self_contained_and_renders_in_a_browser() {
+    let out = tempfile::tempdir().unwrap();
+    bin()
+        .args(["mc", "--paths", "2000", "--html", "--out"])
+        .arg(out.path())
+        .arg(root().join("scenarios/shenzhen-renewal-uncertain.toml"))
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    assert!(
+        html.starts_with("<!DOCTYPE html>")
+            && html.contains("<svg")
+            && html.contains("结论 Verdict")
+    );
+    assert!(
+        html.contains("IRR distribution") && html.contains("Which inputs move the IRR most"),
+        "Monte Carlo and tornado charts"
+    );
+    assert!(
+        html.contains("SZ-IRR-CAP") && html.contains("二(三)4"),
+        "policy check with articles"
+    );
+    for external in ["src=\"http", "href=\"http", "<link", "<script", "url("] {
+        assert!(
+            !html.contains(external),
+            "no external assets: found {external}"
+        );
+    }
+    // the browser check: needs Chromium (apt-get install chromium); skipped cleanly without it
+    let png = out.path().join("report.png");
+    let status = std::process::Command::new("bash")
+        .arg(root().join("scripts/render-html.sh"))
+        .arg(out.path().join("report.html"))
+        .arg(&png)
+        .arg("3000")
+        .status()
+        .unwrap();
+    match status.code() {
+        Some(3) => eprintln!("skipped the browser check: Chromium is not installed"),
+        Some(0) => {
+            let bytes = std::fs::read(&png).unwrap();
+            assert!(
+                bytes.starts_with(b"\x89PNG") && bytes.len() > 100_000,
+                "a rendered page, not a blank one ({} bytes)",
+                bytes.len()
+            );
+        }
+        other => panic!("render-html.sh failed: {other:?}"),
+    }
+}

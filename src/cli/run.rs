@@ -21,6 +21,9 @@ pub struct Args {
     /// Also write report.xlsx: the statements of 《建设项目经济评价方法与参数》 and a summary
     #[arg(long)]
     pub xlsx: bool,
+    /// Also write report.html: one self-contained page with the statements and charts
+    #[arg(long)]
+    pub html: bool,
     /// Override a key, e.g. --set factory.rent=30 (repeatable; validated like the file)
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
@@ -85,6 +88,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let mut exporters: Vec<&dyn export::Exporter> = vec![&CashflowCsv, &Json, &CashflowChart];
     if a.xlsx {
         exporters.push(&export::xlsx::Xlsx);
+    }
+    if a.html {
+        exporters.push(&export::html::Html);
     }
     let written = export::export_all(&dir, &doc, &exporters)?;
     if a.json {

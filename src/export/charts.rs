@@ -27,8 +27,8 @@ pub trait Chart {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>;
 }
 
-/// Draws the same chart on an SVG and a bitmap backend; returns (png, svg) bytes.
-pub fn both(chart: &impl Chart) -> Result<(Vec<u8>, Vec<u8>)> {
+/// The chart as SVG text only (for the HTML report).
+pub fn svg(chart: &impl Chart) -> Result<String> {
     init_fonts();
     let mut svg = String::new();
     {
@@ -37,6 +37,12 @@ pub fn both(chart: &impl Chart) -> Result<(Vec<u8>, Vec<u8>)> {
         chart.draw(&root)?;
         root.present().map_err(|e| anyhow!("svg: {e}"))?;
     }
+    Ok(svg)
+}
+
+/// Draws the same chart on an SVG and a bitmap backend; returns (png, svg) bytes.
+pub fn both(chart: &impl Chart) -> Result<(Vec<u8>, Vec<u8>)> {
+    let svg = svg(chart)?;
     let mut buf = vec![0u8; (W * H * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut buf, (W, H)).into_drawing_area();

@@ -3,6 +3,7 @@
 
 pub mod charts;
 pub mod csv;
+pub mod html;
 pub mod json;
 pub mod table;
 pub mod xlsx;

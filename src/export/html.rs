@@ -1,0 +1,311 @@
+//! `report.html`: one self-contained page (inline CSS and SVG charts, no external assets) with
+//! the verdict, indicators, assumptions, the annual statement and, for Monte Carlo, the
+//! distribution and tornado charts.
+
+use super::charts::{self, Band, Cashflow, Distribution, Tornado};
+use super::table::{pct, thousands, wan};
+use super::{Document, Exporter, File};
+use anyhow::Result;
+use rust_decimal::Decimal;
+use shanglou::mc::stats::McSummary;
+use shanglou::metrics::{self, Status, Summary};
+use shanglou::model::Ledger;
+use shanglou::num::Num;
+use shanglou::policy;
+use shanglou::scenario::{Basis, Scenario, KEYS};
+use std::fmt::Write;
+
+pub struct Html;
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+const STYLE: &str = r#"
+body { font-family: "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", sans-serif; margin: 32px auto; max-width: 1180px; color: #1f2328; }
+h1 { font-size: 26px; margin-bottom: 4px; } h2 { font-size: 19px; margin-top: 32px; border-bottom: 2px solid #d0d7de; padding-bottom: 4px; }
+.sub { color: #57606a; margin-top: 0; }
+.verdict { padding: 14px 18px; border-radius: 8px; font-size: 18px; margin: 18px 0; }
+.within { background: #dafbe1; border: 1px solid #4ac26b; } .above_cap { background: #fff1e5; border: 1px solid #fb8f44; }
+.below_floor { background: #ffebe9; border: 1px solid #ff8182; } .undefined { background: #f6f8fa; border: 1px solid #d0d7de; }
+table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
+th, td { border: 1px solid #d0d7de; padding: 4px 8px; } th { background: #f6f8fa; text-align: left; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.scroll { overflow-x: auto; } .chart svg { max-width: 100%; height: auto; border: 1px solid #eaeef2; }
+.grid { display: grid; grid-template-columns: 1fr 1fr; gap: 24px; }
+.note { color: #57606a; font-size: 12px; }
+"#;
+
+fn indicators(o: &mut String, sc: &Scenario, sm: &Summary) {
+    let _ = writeln!(o, "<h2>指标 Indicators</h2><table><tr><th></th><th>税前 pre-tax</th><th>税后 after tax</th><th>资本金 equity</th></tr>");
+    let per = |f: &dyn Fn(Basis) -> String| {
+        Basis::ALL
+            .iter()
+            .map(|b| format!("<td class=n>{}</td>", f(*b)))
+            .collect::<String>()
+    };
+    let _ = writeln!(
+        o,
+        "<tr><th>内部收益率 IRR</th>{}</tr>",
+        per(&|b| pct(*sm.irr.get(b)))
+    );
+    let _ = writeln!(
+        o,
+        "<tr><th>净现值 NPV @ {:.2}% (万元)</th>{}</tr>",
+        sc.inputs.finance.discount_rate * 100.0,
+        per(&|b| wan(*sm.npv.get(b)))
+    );
+    let _ = writeln!(
+        o,
+        "<tr><th>静态回收期 Payback (years)</th>{}</tr>",
+        per(&|b| sm
+            .payback_years
+            .get(b)
+            .map(|v| format!("{v:.2}"))
+            .unwrap_or_else(|| "never".into()))
+    );
+    let _ = writeln!(o, "</table><table><tr><th>峰值资金需求 Peak funding</th><td class=n>{} 万元</td></tr><tr><th>超额收益现值 Excess PV at the cap (收益调配)</th><td class=n>{} 万元</td></tr></table>", wan(sm.peak_funding), wan(sm.excess_pv));
+}
+
+fn verdict(o: &mut String, sm: &Summary) {
+    let v = &sm.verdict;
+    let _ = writeln!(
+        o,
+        "<div class=\"verdict {}\"><b>结论 Verdict: {} — {}</b><br>{} IRR {} against the band {} (保本 floor) to {} (微利 cap)</div>",
+        v.status.name(),
+        v.status.zh(),
+        v.status.name(),
+        v.basis.name(),
+        pct(v.irr),
+        pct(Some(v.floor)),
+        pct(Some(v.cap))
+    );
+}
+
+fn assumptions(o: &mut String, sc: &Scenario) {
+    let _ = writeln!(o, "<h2>假设 Assumptions</h2><div class=scroll><table><tr><th>key</th><th>value</th><th>unit</th><th>uncertainty</th></tr>");
+    for (i, k) in KEYS.iter().enumerate() {
+        let Some(v) = k.get(&sc.inputs) else { continue };
+        let dist = sc
+            .uncertain
+            .iter()
+            .find(|u| u.key == i)
+            .map(|u| esc(&serde_json::to_string(&u.dist).unwrap_or_default()))
+            .unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "<tr><td>{}</td><td class=n>{}</td><td>{}</td><td>{}</td></tr>",
+            k.name,
+            v,
+            esc(k.unit),
+            dist
+        );
+    }
+    let _ = writeln!(o, "</table></div>");
+}
+
+fn compliance(o: &mut String, sc: &Scenario, sm: &Summary) {
+    let Some(pack) = sc.inputs.policy.pack.as_deref().and_then(policy::pack) else {
+        return;
+    };
+    let _ = writeln!(o, "<h2>政策合规 Policy check — {} ({})</h2><table><tr><th>rule</th><th>actual</th><th>limit</th><th>result</th><th>article 条款</th><th>text</th></tr>", esc(&pack.id), esc(&pack.document));
+    for r in policy::check_inputs(pack, &sc.inputs, sm.verdict.irr) {
+        let status = match r.status {
+            policy::Outcome::Pass => "pass 符合",
+            policy::Outcome::Fail => "<b style=\"color:#cf222e\">FAIL 不符合</b>",
+            policy::Outcome::NotApplicable => "n/a",
+        };
+        let actual = r
+            .actual
+            .map(|v| format!("{}", (v * 1e4).round() / 1e4))
+            .unwrap_or_else(|| "—".into());
+        let _ = writeln!(o, "<tr><td>{}</td><td class=n>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} / {}</td></tr>", r.id, actual, esc(&crate::cli::policy::limit_text(r.op, &r.limit)), status, esc(&r.article), esc(&r.text_zh), esc(&r.text_en));
+    }
+    let _ = writeln!(o, "</table>");
+}
+
+fn statement(o: &mut String, l: &Ledger<Decimal>) {
+    let _ = writeln!(o, "<h2>现金流量表 Annual cash flows (万元)</h2><div class=scroll><table><tr><th>t</th><th>年 year</th><th>租金 rent</th><th>销售 sales</th><th>补助+余值 subsidy + TV</th><th>土地 land</th><th>建设 construction</th><th>税费 taxes</th><th>经营成本 opex</th><th>税前 CF pre-tax</th><th>累计 cumulative</th><th>所得税 income tax</th><th>税后 after tax</th><th>资本金 equity</th></tr>");
+    let mut cum = Decimal::ZERO;
+    let f = |d: Decimal| wan(Num::to_f64(d));
+    for t in 0..l.years() {
+        cum += l.cf_pre_tax[t];
+        let cells = [
+            l.rent_factory[t] + l.rent_dormitory[t] + l.rent_supporting[t],
+            l.sales_factory[t] + l.sales_residential[t],
+            l.subsidy[t] + l.terminal_value[t],
+            l.land[t],
+            l.construction[t],
+            l.vat[t] + l.surcharges[t] + l.property_tax[t] + l.land_use_tax[t] + l.lat[t],
+            l.opex[t],
+            l.cf_pre_tax[t],
+            cum,
+            l.income_tax_adjusted[t],
+            l.cf_after_tax[t],
+            l.cf_equity[t],
+        ];
+        let _ = write!(o, "<tr><td>{t}</td><td>{}</td>", l.start_year + t as i64);
+        for c in cells {
+            let _ = write!(o, "<td class=n>{}</td>", f(c));
+        }
+        let _ = writeln!(o, "</tr>");
+    }
+    let _ = writeln!(o, "</table></div><p class=note>Exact figures to the fen are in cashflow.csv and report.xlsx.</p>");
+}
+
+fn chart(o: &mut String, svg: Result<String>) {
+    match svg {
+        Ok(s) => {
+            let _ = writeln!(o, "<div class=chart>{s}</div>");
+        }
+        Err(e) => {
+            let _ = writeln!(
+                o,
+                "<p class=note>chart not drawn: {}</p>",
+                esc(&e.to_string())
+            );
+        }
+    }
+}
+
+fn mc_section(o: &mut String, sc: &Scenario, m: &McSummary, irrs: &[f64]) {
+    let _ = writeln!(
+        o,
+        "<h2>蒙特卡洛 Monte Carlo — {} paths, seed {}</h2>",
+        thousands(m.paths as f64, 0),
+        m.seed
+    );
+    let _ = writeln!(
+        o,
+        "<table><tr><th>P(within 保本微利)</th><th>P(above cap)</th><th>P(below floor)</th><th>P(undefined)</th><th>clipped by caps</th></tr><tr><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td></tr></table>",
+        pct(Some(m.prob.within)),
+        pct(Some(m.prob.above_cap)),
+        pct(Some(m.prob.below_floor)),
+        pct(Some(m.prob.undefined)),
+        pct(Some(m.clipped_share))
+    );
+    let i = &m.irr;
+    let _ = writeln!(
+        o,
+        "<table><tr><th>{} IRR</th><th>mean</th><th>sd</th><th>p5</th><th>p25</th><th>p50</th><th>p75</th><th>p95</th></tr><tr><td></td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td></tr></table>",
+        m.basis.name(),
+        pct(i.mean),
+        pct(i.sd),
+        pct(i.p5),
+        pct(i.p25),
+        pct(i.p50),
+        pct(i.p75),
+        pct(i.p95)
+    );
+    let pol = &sc.inputs.policy;
+    let band = Band {
+        floor: pol.irr_floor,
+        cap: pol.irr_cap,
+        within: m.prob.within,
+        above: m.prob.above_cap,
+        below: m.prob.below_floor,
+        undefined: m.prob.undefined,
+    };
+    let title = format!("{} IRR distribution", m.basis.name());
+    chart(
+        o,
+        charts::svg(&Distribution {
+            cumulative: false,
+            title: &title,
+            irrs,
+            band: &band,
+        }),
+    );
+    chart(
+        o,
+        charts::svg(&Distribution {
+            cumulative: true,
+            title: &title,
+            irrs,
+            band: &band,
+        }),
+    );
+    let t = shanglou::sensitivity::tornado(sc, false);
+    if !t.bars.is_empty() {
+        let _ = writeln!(
+            o,
+            "<h2>敏感性 Sensitivity (P10 / P90 of each uncertain input)</h2>"
+        );
+        chart(
+            o,
+            charts::svg(&Tornado {
+                title: "Which inputs move the IRR most",
+                t: &t,
+            }),
+        );
+    }
+}
+
+/// The whole page.
+pub fn page(
+    sc: &Scenario,
+    l: &Ledger<Decimal>,
+    sm: &Summary,
+    mc: Option<(&McSummary, &[f64])>,
+) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>", esc(&sc.name));
+    let n = l.years();
+    let _ = writeln!(
+        o,
+        "<h1>{}</h1><p class=sub>shanglou {} · {} years {}–{} · first operating year {} · generated from the scenario file</p>",
+        esc(&sc.name),
+        env!("CARGO_PKG_VERSION"),
+        n,
+        l.start_year,
+        l.start_year + n as i64 - 1,
+        l.start_year + l.t_op as i64
+    );
+    verdict(&mut o, sm);
+    indicators(&mut o, sc, sm);
+    if sm.verdict.status == Status::AboveCap {
+        let _ = writeln!(o, "<p>The scheme is above the cap: the present value of the excess is {} 万元 (收益调配).</p>", wan(sm.excess_pv));
+    }
+    if let Some((m, irrs)) = mc {
+        mc_section(&mut o, sc, m, irrs);
+    }
+    let _ = writeln!(o, "<h2>现金流 Cash-flow chart</h2>");
+    chart(
+        &mut o,
+        charts::svg(&Cashflow {
+            title: "Annual cash flows",
+            ledger: l,
+            payback: sm.payback_years.project_pre_tax,
+        }),
+    );
+    statement(&mut o, l);
+    compliance(&mut o, sc, sm);
+    assumptions(&mut o, sc);
+    let _ = writeln!(o, "</body></html>");
+    o
+}
+
+impl Exporter for Html {
+    fn render(&self, doc: &Document) -> Result<Vec<File>> {
+        let html = match doc {
+            Document::Run {
+                scenario,
+                ledger,
+                summary,
+            } => page(scenario, ledger, summary, None),
+            Document::Mc {
+                scenario,
+                outcome,
+                summary,
+            } => {
+                let (l, sm) = metrics::evaluate(&scenario.inputs);
+                page(scenario, &l, &sm, Some((summary, &outcome.irr)))
+            }
+            _ => return Ok(vec![]),
+        };
+        Ok(vec![("report.html".into(), html.into_bytes())])
+    }
+}
