@@ -1370,3 +1370,36 @@ fn html_report_is_self_contained_and_renders_in_a_browser() {
         other => panic!("render-html.sh failed: {other:?}"),
     }
 }
+
+#[test]
+fn charts_in_chinese_use_chinese_labels() {
+    let out = tempfile::tempdir().unwrap();
+    bin()
+        .args(["run", "--lang", "zh", "--out"])
+        .arg(out.path())
+        .arg(root().join("scenarios/wuhan-subsidy-loan.toml"))
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(out.path().join("cashflow.svg")).unwrap();
+    assert!(
+        svg.contains("累计税前净现金流量") && svg.contains("武汉 新供地 工业上楼"),
+        "Chinese labels and title"
+    );
+    assert!(
+        std::fs::read(out.path().join("cashflow.png"))
+            .unwrap()
+            .len()
+            > 10_000
+    );
+    bin()
+        .args(["run", "--out"])
+        .arg(out.path())
+        .arg(root().join("scenarios/wuhan-subsidy-loan.toml"))
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(out.path().join("cashflow.svg")).unwrap();
+    assert!(
+        svg.contains("cumulative pre-tax cash flow") && !svg.chars().any(|c| c as u32 > 0x2E7F),
+        "English by default, with no CJK glyphs needed"
+    );
+}

@@ -25,6 +25,9 @@ use std::process::ExitCode;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Language of chart text: en, or zh for Chinese labels (embedded CJK font)
+    #[arg(long, global = true, value_enum, default_value = "en")]
+    pub lang: crate::export::charts::Lang,
 }
 
 #[derive(Subcommand)]
@@ -50,6 +53,7 @@ pub enum Command {
 }
 
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
+    crate::export::charts::set_lang(cli.lang);
     match cli.command {
         Command::Run(a) => run::run(a),
         Command::Irr(a) => irr::run(a),

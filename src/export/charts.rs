@@ -9,7 +9,88 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::sync::Once;
 
-pub const FONT: &str = "sans-serif";
+/// Font families: DejaVu Sans for English charts, the CJK subset for Chinese ones.
+const LATIN: &str = "shanglou-latin";
+const CJK: &str = "shanglou-cjk";
+
+/// WenQuanYi Micro Hei (Apache-2.0), subset by `scripts/subset-cjk-font.sh` to the characters
+/// of the chart labels, the policy packs and the example scenarios (see assets/fonts/).
+const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/shanglou-cjk.ttf");
+/// The characters that subset covers, to fall back to Latin text for anything else.
+const CJK_CHARS: &str = include_str!("../../assets/fonts/shanglou-cjk.chars.txt");
+
+/// The language of chart text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    En,
+    Zh,
+}
+
+static ZH: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Chooses the language of every chart drawn afterwards (set once by the command line).
+pub fn set_lang(lang: Lang) {
+    ZH.store(lang == Lang::Zh, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn zh() -> bool {
+    ZH.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The font family for chart text.
+pub fn font() -> &'static str {
+    if zh() {
+        CJK
+    } else {
+        LATIN
+    }
+}
+
+/// A chart label in the chosen language.
+pub fn tr(en: &str) -> String {
+    if !zh() {
+        return en.to_string();
+    }
+    let zh = match en {
+        "IRR (%)" => "内部收益率 IRR (%)",
+        "share of paths (%)" => "路径占比 (%)",
+        "P(IRR ≤ x) (%)" => "累计概率 P(IRR ≤ x) (%)",
+        "P(within the band) (%)" => "落入保本微利区间的概率 (%)",
+        "pre-tax IRR (%)" => "税前内部收益率 (%)",
+        "median IRR (%)" => "内部收益率中位数 (%)",
+        "median IRR (%) over Monte Carlo paths" => "蒙特卡洛内部收益率中位数 (%)",
+        "Scenario comparison — IRR by series" => "方案比较：各口径内部收益率",
+        "bars: project pre-tax, project after tax, equity; lines: the verdict band" => "柱：项目税前、项目税后、资本金；线：保本微利区间",
+        "pre-tax" => "项目税前",
+        "after tax" => "项目税后",
+        "equity" => "资本金",
+        "floor" => "保本下限",
+        "cap" => "微利上限",
+        "0% floor" => "保本下限",
+        "year" => "年份",
+        "10k yuan" => "万元",
+        "rent" => "租金收入",
+        "sales" => "销售收入",
+        "subsidy + terminal value" => "补助及期末余值",
+        "land" => "土地",
+        "construction" => "建设投资",
+        "taxes (VAT, surcharges, property, land use, LAT)" => "税费（增值税、附加、房产税、土地使用税、土地增值税）",
+        "opex" => "经营成本",
+        "cumulative pre-tax cash flow" => "累计税前净现金流量",
+        "inflows above zero, outflows below, stacked by category (10k yuan)" => "零线以上为现金流入，以下为现金流出，按类别堆叠（万元）",
+        "upper: probability of landing inside the break-even / small-profit band; lower: median IRR" => "上图：落入保本微利区间的概率；下图：内部收益率中位数",
+        "upper: pre-tax IRR; lower: median IRR (deterministic: the IRR itself)" => "上图：税前内部收益率；下图：内部收益率中位数（确定性运行即其本身）",
+        "annual cash flows" => "年度现金流量",
+        "sensitivity of the IRR" => "内部收益率敏感性",
+        "sweep" => "参数扫描",
+        "paths" => "条路径",
+        "Which inputs move the IRR most" => "影响内部收益率最大的输入",
+        "Annual cash flows" => "年度现金流量",
+        "IRR distribution" => "内部收益率分布",
+        other => other,
+    };
+    zh.to_string()
+}
 const W: u32 = 1000;
 const H: u32 = 600;
 
@@ -17,8 +98,9 @@ const H: u32 = 600;
 pub fn init_fonts() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        let _ = plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular());
-        let _ = plotters::style::register_font(FONT, FontStyle::Bold, dejavu::sans::bold());
+        let _ = plotters::style::register_font(LATIN, FontStyle::Normal, dejavu::sans::regular());
+        let _ = plotters::style::register_font(LATIN, FontStyle::Bold, dejavu::sans::bold());
+        let _ = plotters::style::register_font(CJK, FontStyle::Normal, CJK_FONT);
     });
 }
 
@@ -72,14 +154,27 @@ pub struct Band {
 
 impl Band {
     fn note(&self) -> String {
-        let mut s = format!(
-            "P(within 0–cap) {}   P(above cap) {}   P(below floor) {}",
-            pct(self.within),
-            pct(self.above),
-            pct(self.below)
-        );
+        let mut s = if zh() {
+            format!(
+                "落入保本微利区间 {}   超过微利上限 {}   低于保本下限 {}",
+                pct(self.within),
+                pct(self.above),
+                pct(self.below)
+            )
+        } else {
+            format!(
+                "P(within 0–cap) {}   P(above cap) {}   P(below floor) {}",
+                pct(self.within),
+                pct(self.above),
+                pct(self.below)
+            )
+        };
         if self.undefined > 0.0 {
-            s.push_str(&format!("   P(undefined) {}", pct(self.undefined)));
+            s.push_str(&format!(
+                "   {} {}",
+                if zh() { "无法判定" } else { "P(undefined)" },
+                pct(self.undefined)
+            ));
         }
         s
     }
@@ -121,9 +216,9 @@ pub fn histogram<DB: DrawingBackend>(
         .map_err(e)?;
     chart
         .configure_mesh()
-        .x_desc("IRR (%)")
-        .y_desc("share of paths (%)")
-        .label_style((FONT, 15))
+        .x_desc(tr("IRR (%)"))
+        .y_desc(tr("share of paths (%)"))
+        .label_style((font(), 15))
         .draw()
         .map_err(e)?;
     chart
@@ -166,9 +261,9 @@ pub fn cdf<DB: DrawingBackend>(
         .map_err(e)?;
     chart
         .configure_mesh()
-        .x_desc("IRR (%)")
-        .y_desc("P(IRR ≤ x) (%)")
-        .label_style((FONT, 15))
+        .x_desc(tr("IRR (%)"))
+        .y_desc(tr("P(IRR ≤ x) (%)"))
+        .label_style((font(), 15))
         .draw()
         .map_err(e)?;
     // 1,001 quantiles draw the curve whatever the path count, without a sorted copy of the paths
@@ -196,13 +291,13 @@ pub fn header<DB: DrawingBackend>(
     root.draw(&Text::new(
         title.to_string(),
         (30, 14),
-        (FONT, 24).into_font(),
+        (font(), 24).into_font(),
     ))
     .map_err(e)?;
     root.draw(&Text::new(
         note.to_string(),
         (30, 50),
-        (FONT, 17).into_font(),
+        (font(), 17).into_font(),
     ))
     .map_err(e)?;
     Ok(())
@@ -247,12 +342,12 @@ fn mark_band<DB: DrawingBackend>(
                 color.stroke_width(2),
             )))
             .map_err(e)?;
-        let label = format!("{} {:.1}%", label.split(' ').next().unwrap_or(label), x);
+        let label = format!("{} {:.1}%", tr(label.split(' ').next().unwrap_or(label)), x);
         chart
             .draw_series(std::iter::once(Text::new(
                 label,
                 (x, top * 0.93),
-                (FONT, 15).into_font().color(&color),
+                (font(), 15).into_font().color(&color),
             )))
             .map_err(e)?;
     }
@@ -299,12 +394,21 @@ impl Exporter for McCharts {
             below: summary.prob.below_floor,
             undefined: summary.prob.undefined,
         };
-        let title = format!(
-            "{} — {} IRR, {} paths",
-            ascii_title(&scenario.name),
-            outcome.basis.name(),
-            summary.paths
-        );
+        let title = if zh() {
+            format!(
+                "{} — {} 内部收益率，{} 条路径",
+                title_name(&scenario.name),
+                outcome.basis.name(),
+                summary.paths
+            )
+        } else {
+            format!(
+                "{} — {} IRR, {} paths",
+                title_name(&scenario.name),
+                outcome.basis.name(),
+                summary.paths
+            )
+        };
         let (hp, hs) = both(&Distribution {
             cumulative: false,
             title: &title,
@@ -323,6 +427,25 @@ impl Exporter for McCharts {
             ("irr_cdf.png".into(), cp),
             ("irr_cdf.svg".into(), cs),
         ])
+    }
+}
+
+/// A scenario name for a chart title: in Chinese charts the whole name when the embedded CJK
+/// subset covers it, otherwise (and in English charts) its Latin part.
+pub fn title_name(name: &str) -> String {
+    // "深圳 … (Shenzhen …)": the Chinese part in Chinese charts
+    let zh_part = match name.find('(') {
+        Some(i) if !name[..i].trim().is_empty() && name.ends_with(')') => name[..i].trim(),
+        _ => name,
+    };
+    if zh()
+        && zh_part
+            .chars()
+            .all(|c| c.is_ascii() || CJK_CHARS.contains(c))
+    {
+        zh_part.to_string()
+    } else {
+        ascii_title(name)
     }
 }
 
@@ -378,13 +501,13 @@ impl Chart for Tornado<'_> {
             .disable_y_mesh()
             .y_labels(0)
             .x_desc(format!("{} IRR (%)", self.t.basis.name()))
-            .label_style((FONT, 14))
+            .label_style((font(), 14))
             .draw()
             .map_err(e)?;
         let low_color = RGBColor(214, 96, 77);
         let high_color = RGBColor(67, 147, 195);
         let label =
-            TextStyle::from((FONT, 14).into_font()).pos(Pos::new(HPos::Right, VPos::Center));
+            TextStyle::from((font(), 14).into_font()).pos(Pos::new(HPos::Right, VPos::Center));
         for (i, b) in bars.iter().enumerate() {
             let y = (n - 1 - i) as f64;
             for (v, color) in [
@@ -410,7 +533,15 @@ impl Chart for Tornado<'_> {
                 BLACK.stroke_width(2),
             )))
             .map_err(e)?;
-        header(root, self.title, &format!("base IRR {:.2}%   red: input at its low value (P10 or −10%)   blue: at its high value (P90 or +10%)", base))?;
+        header(
+            root,
+            self.title,
+            &if zh() {
+                format!("基准内部收益率 {:.2}%   红：输入取低值（P10 或 −10%）   蓝：输入取高值（P90 或 +10%）", base)
+            } else {
+                format!("base IRR {:.2}%   red: input at its low value (P10 or −10%)   blue: at its high value (P90 or +10%)", base)
+            },
+        )?;
         Ok(())
     }
 }
@@ -423,7 +554,11 @@ impl Exporter for TornadoChart {
         let Document::Tornado { scenario, tornado } = doc else {
             return Ok(vec![]);
         };
-        let title = format!("{} — sensitivity of the IRR", ascii_title(&scenario.name));
+        let title = format!(
+            "{} — {}",
+            title_name(&scenario.name),
+            tr("sensitivity of the IRR")
+        );
         let (png, svg) = both(&Tornado {
             title: &title,
             t: tornado,
@@ -555,7 +690,7 @@ impl Chart for SweepLines<'_> {
                 .configure_mesh()
                 .x_desc(self.axes[0].key)
                 .y_desc(ylabel)
-                .label_style((FONT, 14))
+                .label_style((font(), 14))
                 .draw()
                 .map_err(e)?;
             if band {
@@ -590,20 +725,17 @@ impl Chart for SweepLines<'_> {
                     .configure_series_labels()
                     .background_style(WHITE.mix(0.8))
                     .border_style(BLACK)
-                    .label_font((FONT, 13))
+                    .label_font((font(), 13))
                     .draw()
                     .map_err(e)?;
             }
         }
-        header(
-            root,
-            self.title,
-            if with_mc {
-                "upper: probability of landing inside the break-even / small-profit band; lower: median IRR"
-            } else {
-                "upper: pre-tax IRR; lower: median IRR (deterministic: the IRR itself)"
-            },
-        )?;
+        let note = if with_mc {
+            tr("upper: probability of landing inside the break-even / small-profit band; lower: median IRR")
+        } else {
+            tr("upper: pre-tax IRR; lower: median IRR (deterministic: the IRR itself)")
+        };
+        header(root, self.title, &note)?;
         Ok(())
     }
 }
@@ -690,13 +822,14 @@ impl Chart for SweepHeat<'_> {
             .y_labels(0)
             .x_desc(xa.key)
             .y_desc(ya.key)
-            .label_style((FONT, 14))
+            .label_style((font(), 14))
             .draw()
             .map_err(e)?;
         // tick labels at cell centres, thinned to at most 12 per axis
-        let centre = TextStyle::from((FONT, 13).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+        let centre =
+            TextStyle::from((font(), 13).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
         let right =
-            TextStyle::from((FONT, 13).into_font()).pos(Pos::new(HPos::Right, VPos::Center));
+            TextStyle::from((font(), 13).into_font()).pos(Pos::new(HPos::Right, VPos::Center));
         for (i, v) in xa.values.iter().enumerate().step_by(nx.div_ceil(12)) {
             let (px, py) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
             root.draw(&Text::new(format!("{v}"), (px, py + 6), centre.clone()))
@@ -725,7 +858,7 @@ impl Chart for SweepHeat<'_> {
                         .draw_series(std::iter::once(Text::new(
                             format!("{v:.1}"),
                             (i as f64 + 0.3, j as f64 + 0.6),
-                            (FONT, 12).into_font(),
+                            (font(), 12).into_font(),
                         )))
                         .map_err(e)?;
                 }
@@ -760,7 +893,7 @@ impl Chart for SweepHeat<'_> {
                         .map(|s| PathElement::new(s, color.stroke_width(4))),
                 )
                 .map_err(e)?;
-            s.label(format!("{name} ({level:.1}%)"))
+            s.label(format!("{} ({level:.1}%)", tr(name)))
                 .legend(move |(x, y)| {
                     PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(4))
                 });
@@ -769,7 +902,7 @@ impl Chart for SweepHeat<'_> {
             .configure_series_labels()
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK)
-            .label_font((FONT, 13))
+            .label_font((font(), 13))
             .draw()
             .map_err(e)?;
         let what = if self.points.iter().any(|p| p.mc.is_some()) {
@@ -780,7 +913,11 @@ impl Chart for SweepHeat<'_> {
         header(
             root,
             self.title,
-            &format!("{what}; red low, blue high; lines mark the floor and cap contours"),
+            &if zh() {
+                format!("{}；红低蓝高；线为保本下限与微利上限的等值线", tr(what))
+            } else {
+                format!("{what}; red low, blue high; lines mark the floor and cap contours")
+            },
         )?;
         Ok(())
     }
@@ -800,7 +937,7 @@ impl Exporter for SweepCharts {
             return Ok(vec![]);
         };
         let pol = &scenario.inputs.policy;
-        let title = format!("{} — sweep", ascii_title(&scenario.name));
+        let title = format!("{} — {}", title_name(&scenario.name), tr("sweep"));
         let mut files = Vec::new();
         let (png, svg) = both(&SweepLines {
             title: &title,
@@ -879,8 +1016,8 @@ impl Chart for Compare<'_> {
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(0)
-            .y_desc("IRR (%)")
-            .label_style((FONT, 14))
+            .y_desc(tr("IRR (%)"))
+            .label_style((font(), 14))
             .draw()
             .map_err(e)?;
         let colors = [PALETTE[0], PALETTE[2], PALETTE[4]];
@@ -895,7 +1032,7 @@ impl Chart for Compare<'_> {
             chart
                 .draw_series(bars)
                 .map_err(e)?
-                .label(*name)
+                .label(tr(name))
                 .legend(move |(x, y)| {
                     Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled())
                 });
@@ -910,7 +1047,7 @@ impl Chart for Compare<'_> {
                     color.stroke_width(2),
                 )))
                 .map_err(e)?
-                .label(format!("{name} {level:.1}%"))
+                .label(format!("{} {level:.1}%", tr(name)))
                 .legend(move |(x, y)| {
                     PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
                 });
@@ -919,10 +1056,11 @@ impl Chart for Compare<'_> {
             .configure_series_labels()
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK)
-            .label_font((FONT, 13))
+            .label_font((font(), 13))
             .draw()
             .map_err(e)?;
-        let label = TextStyle::from((FONT, 13).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+        let label =
+            TextStyle::from((font(), 13).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
         for (i, en) in self.entries.iter().enumerate() {
             let (px, py) = chart.backend_coord(&(i as f64 + 0.5, lo - pad));
             // as many characters as the group's width holds (≈ 7.5 px each at this size)
@@ -1047,10 +1185,10 @@ impl Chart for Cashflow<'_> {
         let start = l.start_year;
         chart
             .configure_mesh()
-            .x_desc("year")
-            .y_desc("10k yuan")
+            .x_desc(tr("year"))
+            .y_desc(tr("10k yuan"))
             .x_label_formatter(&|x| format!("{}", start + *x as i64))
-            .label_style((FONT, 14))
+            .label_style((font(), 14))
             .draw()
             .map_err(e)?;
         for (parts, sign) in [(&inflows, 1.0), (&outflows, -1.0)] {
@@ -1074,7 +1212,7 @@ impl Chart for Cashflow<'_> {
                 chart
                     .draw_series(rects)
                     .map_err(e)?
-                    .label(*name)
+                    .label(tr(name))
                     .legend(move |(x, y)| {
                         Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled())
                     });
@@ -1083,7 +1221,7 @@ impl Chart for Cashflow<'_> {
         chart
             .draw_series(LineSeries::new(cumulative, BLACK.stroke_width(2)))
             .map_err(e)?
-            .label("cumulative pre-tax cash flow")
+            .label(tr("cumulative pre-tax cash flow"))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK.stroke_width(2)));
         if let Some(p) = self.payback {
             let c = RGBColor(118, 42, 131);
@@ -1093,7 +1231,11 @@ impl Chart for Cashflow<'_> {
                     c.stroke_width(2),
                 )))
                 .map_err(e)?
-                .label(format!("payback {p:.2} years"))
+                .label(if zh() {
+                    format!("静态回收期 {p:.2} 年")
+                } else {
+                    format!("payback {p:.2} years")
+                })
                 .legend(move |(x, y)| {
                     PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
                 });
@@ -1103,13 +1245,13 @@ impl Chart for Cashflow<'_> {
             .position(SeriesLabelPosition::LowerRight)
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK)
-            .label_font((FONT, 13))
+            .label_font((font(), 13))
             .draw()
             .map_err(e)?;
         header(
             root,
             self.title,
-            "inflows above zero, outflows below, stacked by category (10k yuan)",
+            &tr("inflows above zero, outflows below, stacked by category (10k yuan)"),
         )?;
         Ok(())
     }
@@ -1128,7 +1270,11 @@ impl Exporter for CashflowChart {
         else {
             return Ok(vec![]);
         };
-        let title = format!("{} — annual cash flows", ascii_title(&scenario.name));
+        let title = format!(
+            "{} — {}",
+            title_name(&scenario.name),
+            tr("annual cash flows")
+        );
         let (png, svg) = both(&Cashflow {
             title: &title,
             ledger,
@@ -1138,5 +1284,50 @@ impl Exporter for CashflowChart {
             ("cashflow.png".into(), png),
             ("cashflow.svg".into(), svg),
         ])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every Chinese chart label must be drawable with the embedded subset: regenerate it with
+    /// scripts/subset-cjk-font.sh when this fails.
+    #[test]
+    fn the_cjk_subset_covers_every_chinese_label() {
+        let src = include_str!("charts.rs");
+        let labels = &src[..src.find("#[cfg(test)]").unwrap_or(src.len())];
+        let missing: String = labels
+            .chars()
+            .filter(|c| *c as u32 > 0x2E7F && !CJK_CHARS.contains(*c))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "characters missing from assets/fonts/shanglou-cjk.ttf: {missing}"
+        );
+        assert!(ab_glyph_parses(CJK_FONT));
+    }
+
+    fn ab_glyph_parses(bytes: &'static [u8]) -> bool {
+        plotters::style::register_font("shanglou-test", FontStyle::Normal, bytes).is_ok()
+    }
+
+    #[test]
+    fn chinese_title_uses_the_chinese_part_of_a_bilingual_name() {
+        set_lang(Lang::Zh);
+        assert_eq!(
+            title_name("深圳 新供应 (Shenzhen new supply)"),
+            "深圳 新供应"
+        );
+        assert_eq!(
+            title_name("鳕鱼 (Cod)"),
+            "Cod",
+            "a character outside the subset falls back to Latin"
+        );
+        set_lang(Lang::En);
+        assert_eq!(
+            title_name("深圳 新供应 (Shenzhen new supply)"),
+            "Shenzhen new supply"
+        );
     }
 }
