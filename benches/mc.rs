@@ -58,16 +58,26 @@ fn monte_carlo(c: &mut Criterion) {
 /// The issue-5 sweep: construction subsidy 0–500 yuan/m² (11 values) × factory rent 25/30/35
 /// with 20,000 paths per point on the uncertain Shenzhen all-rental scheme.
 fn sweep(c: &mut Criterion) {
-    let sc = scenario::load(include_str!("../scenarios/shenzhen-new-supply-uncertain.toml"), &[]).unwrap();
+    let sc = scenario::load(
+        include_str!("../scenarios/shenzhen-new-supply-uncertain.toml"),
+        &[],
+    )
+    .unwrap();
     let axes = [
-        shanglou::sweep::axis("subsidy.construction_per_m2", (0..=10).map(|i| 50.0 * i as f64).collect()).unwrap(),
+        shanglou::sweep::axis(
+            "subsidy.construction_per_m2",
+            (0..=10).map(|i| 50.0 * i as f64).collect(),
+        )
+        .unwrap(),
         shanglou::sweep::axis("factory.rent", vec![25.0, 30.0, 35.0]).unwrap(),
     ];
     let paths = if cfg!(debug_assertions) { 200 } else { 20_000 };
     let mut g = c.benchmark_group("sweep_11x3");
     g.sample_size(10);
     g.throughput(Throughput::Elements(33 * paths));
-    g.bench_function("20000_paths_per_point", |b| b.iter(|| shanglou::sweep::run(black_box(&sc), &axes, Some((paths, 1)), &Silent).unwrap()));
+    g.bench_function("20000_paths_per_point", |b| {
+        b.iter(|| shanglou::sweep::run(black_box(&sc), &axes, Some((paths, 1)), &Silent).unwrap())
+    });
     g.finish();
 }
 

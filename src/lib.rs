@@ -7,6 +7,7 @@ pub mod metrics;
 pub mod model;
 pub mod num;
 pub mod policy;
+pub mod record;
 pub mod scenario;
 pub mod sensitivity;
 pub mod solve;

@@ -125,11 +125,22 @@ fn conformance_vectors_match_json_and_csv() {
             }
         }
         assert!(bad.is_empty(), "{case}: {bad:#?}");
-        let on_disk: Value = serde_json::from_str(
+        let mut on_disk: Value = serde_json::from_str(
             &std::fs::read_to_string(out.path().join("summary.json")).unwrap(),
         )
         .unwrap();
-        assert_eq!(on_disk, got, "{case}: summary.json differs from --json");
+        let record = on_disk
+            .as_object_mut()
+            .unwrap()
+            .remove("provenance")
+            .expect("summary.json carries its provenance");
+        assert_eq!(
+            on_disk, got,
+            "{case}: summary.json is the --json object plus provenance"
+        );
+        assert_eq!(record["command"], "run");
+        assert_eq!(record["version"], env!("CARGO_PKG_VERSION"));
+        assert_eq!(record["scenario_sha256"].as_str().unwrap().len(), 64);
 
         let raw = std::fs::read(out.path().join("cashflow.csv")).unwrap();
         assert!(
@@ -1402,4 +1413,70 @@ fn charts_in_chinese_use_chinese_labels() {
         svg.contains("cumulative pre-tax cash flow") && !svg.chars().any(|c| c as u32 > 0x2E7F),
         "English by default, with no CJK glyphs needed"
     );
+}
+
+#[test]
+fn rerun_reproduces_every_example_summary_exactly() {
+    let out = tempfile::tempdir().unwrap();
+    let mut n = 0;
+    for e in std::fs::read_dir(root().join("scenarios")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().and_then(|x| x.to_str()) != Some("toml") {
+            continue;
+        }
+        let dir = out.path().join(p.file_stem().unwrap());
+        bin()
+            .args(["run", "--out"])
+            .arg(&dir)
+            .arg(&p)
+            .assert()
+            .success();
+        let a = bin()
+            .arg("rerun")
+            .arg(dir.join("summary.json"))
+            .assert()
+            .success();
+        assert!(
+            String::from_utf8_lossy(&a.get_output().stdout).contains("the figures match"),
+            "{}",
+            p.display()
+        );
+        n += 1;
+    }
+    assert!(n >= 7);
+    // Monte Carlo: seed and paths are in the record
+    let f = root().join("scenarios/shenzhen-renewal-uncertain.toml");
+    let dir = out.path().join("mc");
+    bin()
+        .args([
+            "mc",
+            "--paths",
+            "2000",
+            "--seed",
+            "3",
+            "--set",
+            "factory.occupancy=0.85",
+            "--out",
+        ])
+        .arg(&dir)
+        .arg(&f)
+        .assert()
+        .success();
+    bin()
+        .arg("rerun")
+        .arg(dir.join("summary.json"))
+        .assert()
+        .success();
+    // an edited figure is caught and named
+    let path = dir.join("summary.json");
+    let text =
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .replacen("\"paths\": 2000", "\"paths\": 2001", 1);
+    std::fs::write(&path, text).unwrap();
+    let a = bin().arg("rerun").arg(&path).assert().code(1);
+    assert!(String::from_utf8_lossy(&a.get_output().stdout).contains("paths: 2001 then, 2000 now"));
+    // a summary without a record is bad input
+    std::fs::write(&path, "{\"irr\": {}}").unwrap();
+    bin().arg("rerun").arg(&path).assert().code(2);
 }

@@ -1,6 +1,6 @@
 //! `shanglou mc`: the probability that the scheme lands inside 保本微利.
 
-use super::{bad_input, load_scenario, out_dir, print};
+use super::{bad_input, load_scenario_source, out_dir, print};
 use crate::export::{self, charts::McCharts, csv::PathsCsv, json::Json, table, Document, Exporter};
 use anyhow::Result;
 use clap::Args as ClapArgs;
@@ -86,7 +86,7 @@ impl Observer for Progress {
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
-    let sc = load_scenario(&a.file, &a.set)?;
+    let (sc, source) = load_scenario_source(&a.file, &a.set)?;
     let paths = a.paths.or(sc.monte_carlo.paths).unwrap_or(DEFAULT_PATHS);
     if paths == 0 {
         return Err(bad_input(
@@ -110,7 +110,17 @@ pub fn run(a: Args) -> Result<ExitCode> {
     progress.finish();
     let summary = outcome.summary();
     let dir = out_dir(&a.file, a.out.as_ref(), "mc");
+    let record = shanglou::record::Record::new(
+        "mc",
+        &a.file.display().to_string(),
+        &source,
+        &a.set,
+        &sc,
+        Some(seed),
+        Some(paths),
+    );
     let doc = Document::Mc {
+        record: &record,
         scenario: &sc,
         outcome: &outcome,
         summary: &summary,

@@ -5,6 +5,7 @@ pub mod compare;
 pub mod irr;
 pub mod mc;
 pub mod policy;
+pub mod rerun;
 pub mod run;
 pub mod sensitivity;
 pub mod solve;
@@ -48,6 +49,8 @@ pub enum Command {
     Sweep(sweep::Args),
     /// Tornado: which inputs move the IRR most
     Sensitivity(sensitivity::Args),
+    /// Re-run the computation recorded in a summary.json and report whether the figures match
+    Rerun(rerun::Args),
     /// IRR, NPV and payback of raw cash flows in a CSV file (one series per column or row)
     Irr(irr::Args),
 }
@@ -64,6 +67,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Sensitivity(a) => sensitivity::run(a),
         Command::Sweep(a) => sweep::run(a),
         Command::Compare(a) => compare::run(a),
+        Command::Rerun(a) => rerun::run(a),
     }
 }
 
@@ -78,17 +82,28 @@ pub fn bad_input(msg: impl Into<String>) -> anyhow::Error {
 
 /// Reads and validates a scenario; every problem is reported as `FILE:LINE: key: message`.
 pub fn load_scenario(path: &Path, sets: &[String]) -> Result<Scenario> {
+    load_scenario_source(path, sets).map(|(sc, _)| sc)
+}
+
+/// As [`load_scenario`], also returning the file's text (for the reproducibility record).
+pub fn load_scenario_source(path: &Path, sets: &[String]) -> Result<(Scenario, String)> {
     let src = std::fs::read_to_string(path).map_err(|e| {
         bad_input(format!(
             "{}: cannot read the scenario file: {e}",
             path.display()
         ))
     })?;
+    let sc = parse_scenario(path, &src, sets)?;
+    Ok((sc, src))
+}
+
+/// Validates scenario text read from `path` (named in every message).
+pub fn parse_scenario(path: &Path, src: &str, sets: &[String]) -> Result<Scenario> {
     let overrides = sets
         .iter()
         .map(|s| Override::parse(s).map_err(bad_input))
         .collect::<Result<Vec<_>>>()?;
-    scenario::load(&src, &overrides).map_err(|e| {
+    scenario::load(src, &overrides).map_err(|e| {
         let mut msg = format!(
             "{}: {} problem{} in the scenario",
             path.display(),

@@ -1,6 +1,6 @@
 //! `shanglou run`: the deterministic ledger of one scenario, in the terminal and as files.
 
-use super::{load_scenario, out_dir, print};
+use super::{load_scenario_source, out_dir, print};
 use crate::export::{self, charts::CashflowChart, csv::CashflowCsv, json::Json, Document};
 use anyhow::Result;
 use clap::Args as ClapArgs;
@@ -30,7 +30,16 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
-    let sc = load_scenario(&a.file, &a.set)?;
+    let (sc, source) = load_scenario_source(&a.file, &a.set)?;
+    let record = shanglou::record::Record::new(
+        "run",
+        &a.file.display().to_string(),
+        &source,
+        &a.set,
+        &sc,
+        None,
+        None,
+    );
     let (ledger, summary) = metrics::evaluate(&sc.inputs);
     // a deterministic run never clips to a pack's caps (MODEL.md §4): breaches are reported
     if let Some(pack) = sc
@@ -81,6 +90,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     let dir = out_dir(&a.file, a.out.as_ref(), "");
     let doc = Document::Run {
+        record: &record,
         scenario: &sc,
         ledger: &ledger,
         summary: &summary,

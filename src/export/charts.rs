@@ -381,6 +381,7 @@ impl Exporter for McCharts {
             scenario,
             outcome,
             summary,
+            ..
         } = doc
         else {
             return Ok(vec![]);
@@ -1266,6 +1267,7 @@ impl Exporter for CashflowChart {
             scenario,
             ledger,
             summary,
+            ..
         } = doc
         else {
             return Ok(vec![]);

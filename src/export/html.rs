@@ -295,11 +295,13 @@ impl Exporter for Html {
                 scenario,
                 ledger,
                 summary,
+                ..
             } => page(scenario, ledger, summary, None),
             Document::Mc {
                 scenario,
                 outcome,
                 summary,
+                ..
             } => {
                 let (l, sm) = metrics::evaluate(&scenario.inputs);
                 page(scenario, &l, &sm, Some((summary, &outcome.irr)))

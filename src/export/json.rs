@@ -8,13 +8,24 @@ pub struct Json;
 impl Exporter for Json {
     fn render(&self, doc: &Document) -> Result<Vec<File>> {
         let bytes = match doc {
-            Document::Run { summary, .. } => to_vec(summary)?,
-            Document::Mc { summary, .. } => to_vec(summary)?,
+            Document::Run {
+                summary, record, ..
+            } => with_record(summary, record)?,
+            Document::Mc {
+                summary, record, ..
+            } => with_record(summary, record)?,
             Document::Tornado { tornado, .. } => to_vec(tornado)?,
             Document::Sweep { .. } | Document::Compare { .. } => return Ok(vec![]),
         };
         Ok(vec![("summary.json".into(), bytes)])
     }
+}
+
+/// The MODEL.md §12 object with the reproducibility record added under `provenance`.
+fn with_record<T: serde::Serialize>(v: &T, record: &shanglou::record::Record) -> Result<Vec<u8>> {
+    let mut value = serde_json::to_value(v)?;
+    value["provenance"] = serde_json::to_value(record)?;
+    to_vec(&value)
 }
 
 /// Pretty JSON with a final newline.

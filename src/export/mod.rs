@@ -21,12 +21,14 @@ use std::path::{Path, PathBuf};
 pub enum Document<'a> {
     /// A deterministic run: the exact ledger and its summary.
     Run {
+        record: &'a shanglou::record::Record,
         scenario: &'a Scenario,
         ledger: &'a Ledger<Decimal>,
         summary: &'a Summary,
     },
     /// A Monte Carlo run: per-path outcomes and their summary.
     Mc {
+        record: &'a shanglou::record::Record,
         scenario: &'a Scenario,
         outcome: &'a Outcome,
         summary: &'a McSummary,

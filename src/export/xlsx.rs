@@ -525,6 +525,7 @@ impl Exporter for Xlsx {
                 scenario,
                 ledger,
                 summary,
+                ..
             } => workbook(scenario, ledger, summary, None)?,
             Document::Mc {
                 scenario,
