@@ -1480,3 +1480,30 @@ fn rerun_reproduces_every_example_summary_exactly() {
     std::fs::write(&path, "{\"irr\": {}}").unwrap();
     bin().arg("rerun").arg(&path).assert().code(2);
 }
+
+#[test]
+fn hostile_inputs_exit_0_or_2_never_panic() {
+    let out = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(root().join("tests/fuzz_regressions")).unwrap() {
+        let p = e.unwrap().path();
+        let a = bin()
+            .args(["run", "--json", "--out"])
+            .arg(out.path())
+            .arg(&p)
+            .assert();
+        let code = a.get_output().status.code();
+        assert!(
+            matches!(code, Some(0) | Some(2)),
+            "{}: exit {code:?}\n{}",
+            p.display(),
+            String::from_utf8_lossy(&a.get_output().stderr)
+        );
+        if code == Some(2) {
+            let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+            assert!(
+                err.contains(p.file_name().unwrap().to_str().unwrap()),
+                "names the file: {err}"
+            );
+        }
+    }
+}

@@ -78,3 +78,16 @@ proptest! {
         }
     }
 }
+
+/// Inputs the fuzzer or a reviewer found hostile: each must end in a value or an error.
+#[test]
+fn fuzz_regressions_never_panic() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
+    let mut n = 0;
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        shanglou::fuzzing::scenario_bytes(&std::fs::read(&p).unwrap());
+        n += 1;
+    }
+    assert!(n >= 15, "{n} regression inputs");
+}

@@ -90,7 +90,7 @@ pub fn round_whole(v: f64) -> f64 {
 }
 
 pub fn fmt_num(v: f64) -> String {
-    if v.abs() >= 1e6 && v.fract() == 0.0 {
+    if v.abs() >= 1e6 && v.is_finite() {
         format!("{v:e}")
     } else {
         format!("{v}")

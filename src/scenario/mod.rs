@@ -396,8 +396,9 @@ fn list_ok(c: &mut Collector, key: &str, v: &[f64], lo: f64, hi: f64) {
             c.push(
                 key,
                 format!(
-                    "element {} is {x}: every element must be a number from {lo} to {hi}",
-                    i + 1
+                    "element {} is {}: every element must be a number from {lo} to {hi}",
+                    i + 1,
+                    keys::fmt_num(*x)
                 ),
             );
         }
