@@ -7,12 +7,24 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Ctrl-C asks a running Monte Carlo or sweep to stop (it then exits 130 without writing, so
+    // the previous results stay intact); a second Ctrl-C exits at once.
+    let _ = ctrlc::set_handler(|| {
+        if cli::INTERRUPTED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
     let args = cli::Cli::parse();
     match cli::dispatch(args) {
         Ok(code) => code,
         Err(e) => {
             let code = if e.downcast_ref::<cli::BadInput>().is_some() {
                 2
+            } else if matches!(
+                e.downcast_ref::<shanglou::mc::McError>(),
+                Some(shanglou::mc::McError::Cancelled)
+            ) {
+                130
             } else {
                 1
             };

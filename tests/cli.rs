@@ -1028,7 +1028,7 @@ fn tornado_chart_renders_with_input_names() {
     // --all adds the fixed inputs at ±10%
     let a = bin()
         .args(["sensitivity", "--json", "--all", "--out"])
-        .arg(out.path())
+        .arg(out.path().join("all"))
         .arg(root().join("scenarios/wuhan-subsidy-loan.toml"))
         .assert()
         .success();
@@ -1488,7 +1488,7 @@ fn hostile_inputs_exit_0_or_2_never_panic() {
         let p = e.unwrap().path();
         let a = bin()
             .args(["run", "--json", "--out"])
-            .arg(out.path())
+            .arg(out.path().join(p.file_stem().unwrap()))
             .arg(&p)
             .assert();
         let code = a.get_output().status.code();
@@ -1506,4 +1506,130 @@ fn hostile_inputs_exit_0_or_2_never_panic() {
             );
         }
     }
+}
+
+#[test]
+fn another_scenarios_results_are_not_overwritten_without_force() {
+    let out = tempfile::tempdir().unwrap();
+    let (a, b) = (
+        root().join("scenarios/wuhan-subsidy-loan.toml"),
+        root().join("scenarios/yongjia-basement.toml"),
+    );
+    bin()
+        .args(["run", "--out"])
+        .arg(out.path())
+        .arg(&a)
+        .assert()
+        .success();
+    let before = std::fs::read(out.path().join("summary.json")).unwrap();
+    bin()
+        .args(["run", "--out"])
+        .arg(out.path())
+        .arg(&a)
+        .assert()
+        .success(); // the same scenario again: fine
+    let r = bin()
+        .args(["run", "--out"])
+        .arg(out.path())
+        .arg(&b)
+        .assert()
+        .code(2);
+    let e = String::from_utf8_lossy(&r.get_output().stderr).to_string();
+    assert!(
+        e.contains("wuhan-subsidy-loan.toml") && e.contains("--force"),
+        "{e}"
+    );
+    assert_eq!(
+        std::fs::read(out.path().join("summary.json")).unwrap(),
+        before,
+        "the previous result is intact"
+    );
+    bin()
+        .args(["run", "--force", "--out"])
+        .arg(out.path())
+        .arg(&b)
+        .assert()
+        .success();
+    assert_ne!(
+        std::fs::read(out.path().join("summary.json")).unwrap(),
+        before
+    );
+    // a folder with results of unknown origin is protected too
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(other.path().join("summary.json"), "{}").unwrap();
+    bin()
+        .args(["run", "--out"])
+        .arg(other.path())
+        .arg(&a)
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn path_counts_are_bounded_and_zero_threads_means_all_cores() {
+    let f = root().join("scenarios/shenzhen-renewal-uncertain.toml");
+    let out = tempfile::tempdir().unwrap();
+    let a = bin()
+        .args(["mc", "--paths", "300000000", "--out"])
+        .arg(out.path())
+        .arg(&f)
+        .assert()
+        .code(2);
+    let e = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(
+        e.contains("at most 200000000 paths") && e.contains("9 bytes"),
+        "{e}"
+    );
+    bin()
+        .args(["mc", "--paths", "0", "--out"])
+        .arg(out.path())
+        .arg(&f)
+        .assert()
+        .code(2);
+    bin()
+        .args(["mc", "--paths", "500", "--threads", "0", "--out"])
+        .arg(out.path())
+        .arg(&f)
+        .assert()
+        .success();
+}
+
+#[test]
+fn ctrl_c_during_mc_keeps_the_previous_results_and_exits_130() {
+    let f = root().join("scenarios/shenzhen-renewal-uncertain.toml");
+    let out = tempfile::tempdir().unwrap();
+    bin()
+        .args(["mc", "--paths", "1000", "--out"])
+        .arg(out.path())
+        .arg(&f)
+        .assert()
+        .success();
+    let before = std::fs::read(out.path().join("summary.json")).unwrap();
+    let exe = assert_cmd::cargo::cargo_bin("shanglou");
+    let mut child = std::process::Command::new(exe)
+        .args(["mc", "--paths", "150000000", "--threads", "1", "--out"])
+        .arg(out.path())
+        .arg(&f)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "exit code after Ctrl-C");
+    assert_eq!(
+        std::fs::read(out.path().join("summary.json")).unwrap(),
+        before,
+        "previous results intact"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
 }

@@ -83,16 +83,34 @@ impl Observer for Progress {
             pb.set_position(done);
         }
     }
+    fn cancelled(&self) -> bool {
+        super::INTERRUPTED.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
-pub fn run(a: Args) -> Result<ExitCode> {
-    let (sc, source) = load_scenario_source(&a.file, &a.set)?;
-    let paths = a.paths.or(sc.monte_carlo.paths).unwrap_or(DEFAULT_PATHS);
+/// The most paths one run may ask for: results take 9 bytes a path, so this bounds a run's
+/// memory at about 1.8 GB.
+pub const MAX_PATHS: u64 = 200_000_000;
+
+/// Checks a path count before anything is allocated.
+pub fn check_paths(paths: u64) -> Result<u64> {
     if paths == 0 {
         return Err(bad_input(
             "--paths 0: a Monte Carlo run needs at least 1 path",
         ));
     }
+    if paths > MAX_PATHS {
+        return Err(bad_input(format!(
+            "--paths {paths}: at most {MAX_PATHS} paths in one run (each path keeps 9 bytes of results: {:.1} GB here); run several seeds and pool them instead",
+            paths as f64 * 9.0 / 1e9
+        )));
+    }
+    Ok(paths)
+}
+
+pub fn run(a: Args) -> Result<ExitCode> {
+    let (sc, source) = load_scenario_source(&a.file, &a.set)?;
+    let paths = check_paths(a.paths.or(sc.monte_carlo.paths).unwrap_or(DEFAULT_PATHS))?;
     let seed = a.seed.or(sc.monte_carlo.seed).unwrap_or(DEFAULT_SEED);
     if sc.uncertain.is_empty() {
         eprintln!("warning: {}: no input is given as a distribution, so every path equals the deterministic run", a.file.display());
@@ -110,6 +128,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     progress.finish();
     let summary = outcome.summary();
     let dir = out_dir(&a.file, a.out.as_ref(), "mc");
+    export::claim(&dir, &super::owner(&a.file))?;
     let record = shanglou::record::Record::new(
         "mc",
         &a.file.display().to_string(),

@@ -29,6 +29,9 @@ pub struct Cli {
     /// Language of chart text: en, or zh for Chinese labels (embedded CJK font)
     #[arg(long, global = true, value_enum, default_value = "en")]
     pub lang: crate::export::charts::Lang,
+    /// Write into an output folder even if another scenario's results are there
+    #[arg(long, global = true)]
+    pub force: bool,
 }
 
 #[derive(Subcommand)]
@@ -57,6 +60,7 @@ pub enum Command {
 
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     crate::export::charts::set_lang(cli.lang);
+    crate::export::set_force(cli.force);
     match cli.command {
         Command::Run(a) => run::run(a),
         Command::Irr(a) => irr::run(a),
@@ -70,6 +74,9 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Rerun(a) => rerun::run(a),
     }
 }
+
+/// Set by Ctrl-C; long runs poll it through their observer.
+pub static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Marks an error as bad input: the process exits with code 2.
 #[derive(Debug, thiserror::Error)]
@@ -138,6 +145,14 @@ pub fn out_dir(scenario_path: &Path, out: Option<&PathBuf>, sub: &str) -> PathBu
             Path::new("output").join(stem).join(sub)
         }
     }
+}
+
+/// Who an output folder belongs to: the scenario file, as an absolute path.
+pub fn owner(file: &Path) -> String {
+    std::fs::canonicalize(file)
+        .unwrap_or_else(|_| file.to_path_buf())
+        .display()
+        .to_string()
 }
 
 /// Prints to stdout, treating a closed pipe (e.g. `| head`) as success.

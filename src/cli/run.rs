@@ -89,6 +89,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         None
     };
     let dir = out_dir(&a.file, a.out.as_ref(), "");
+    export::claim(&dir, &super::owner(&a.file))?;
     let doc = Document::Run {
         record: &record,
         scenario: &sc,

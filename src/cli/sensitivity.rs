@@ -33,6 +33,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     }
     let t = sensitivity::tornado(&sc, a.all);
     let dir = out_dir(&a.file, a.out.as_ref(), "sensitivity");
+    export::claim(&dir, &super::owner(&a.file))?;
     let doc = Document::Tornado {
         scenario: &sc,
         tornado: &t,

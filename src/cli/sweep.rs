@@ -95,7 +95,11 @@ pub fn run(a: Args) -> Result<ExitCode> {
     {
         return Err(bad_input(format!("{} is swept twice", dup.1.key)));
     }
-    let paths = a.paths.or(sc.sweep.paths);
+    let paths = a
+        .paths
+        .or(sc.sweep.paths)
+        .map(super::mc::check_paths)
+        .transpose()?;
     let seed = a
         .seed
         .or(sc.sweep.seed)
@@ -110,6 +114,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         })?;
     progress.finish();
     let dir = out_dir(&a.file, a.out.as_ref(), "sweep");
+    export::claim(&dir, &super::owner(&a.file))?;
     let doc = Document::Sweep {
         scenario: &sc,
         axes: &axes,

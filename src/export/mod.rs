@@ -76,6 +76,56 @@ pub fn export_all(dir: &Path, doc: &Document, exporters: &[&dyn Exporter]) -> Re
     Ok(written)
 }
 
+static FORCE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `--force`: write into a folder that holds another scenario's results.
+pub fn set_force(force: bool) {
+    FORCE.store(force, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The file that records which scenario an output folder belongs to.
+const OWNER_FILE: &str = ".shanglou-owner";
+
+/// Claims `dir` for `owner` before anything is written: a folder that already holds another
+/// scenario's results (or files of ours without a record of whose they are) is not written
+/// over without `--force`, so a mistyped `--out` cannot destroy a previous result.
+pub fn claim(dir: &Path, owner: &str) -> Result<()> {
+    let marker = dir.join(OWNER_FILE);
+    let force = FORCE.load(std::sync::atomic::Ordering::Relaxed);
+    match std::fs::read_to_string(&marker) {
+        Ok(previous) if previous.trim() != owner && !force => {
+            return Err(crate::cli::bad_input(format!(
+                "{} holds the results of {} — not overwritten; choose another --out or add --force",
+                dir.display(),
+                previous.trim()
+            )))
+        }
+        Ok(_) => {}
+        Err(_) => {
+            let ours = [
+                "summary.json",
+                "cashflow.csv",
+                "sweep.csv",
+                "compare.csv",
+                "sensitivity.csv",
+                "report.xlsx",
+                "report.html",
+            ];
+            if let Some(f) = ours.iter().find(|f| dir.join(f).exists()) {
+                if !force {
+                    return Err(crate::cli::bad_input(format!(
+                        "{} already holds {f} from an unknown run — not overwritten; choose another --out or add --force",
+                        dir.display()
+                    )));
+                }
+            }
+        }
+    }
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+    write_atomic(&marker, format!("{owner}\n").as_bytes())
+}
+
 /// Writes to a temporary file beside `path` and renames it into place, so a crash never
 /// leaves a half-written file and the previous version survives until the new one is whole.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
