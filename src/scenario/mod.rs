@@ -176,6 +176,54 @@ pub fn load(src: &str, overrides: &[Override]) -> Result<Scenario, ScenarioError
     if !problems.is_empty() {
         return Err(ScenarioError { problems });
     }
+    // a section written as [[x]] or as a plain value would otherwise meet serde's puzzling
+    // "invalid type" messages
+    for (k, v) in &table {
+        let section = matches!(
+            k.as_str(),
+            "project"
+                | "site"
+                | "mix"
+                | "land"
+                | "construction"
+                | "factory"
+                | "dormitory"
+                | "supporting"
+                | "residential"
+                | "subsidy"
+                | "opex"
+                | "tax"
+                | "finance"
+                | "policy"
+                | "monte_carlo"
+                | "sweep"
+        );
+        if section && !v.is_table() {
+            let t = v.type_str();
+            let found = if v.is_array() {
+                format!("[[{k}]] (an array of tables)")
+            } else {
+                format!(
+                    "{} {t}",
+                    if t.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                        "an"
+                    } else {
+                        "a"
+                    }
+                )
+            };
+            problems.push(Problem {
+                key: k.clone(),
+                line: locate::line_of(src, k),
+                message: format!(
+                    "is a section: write it as [{k}] with its keys below, not as {found}"
+                ),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ScenarioError { problems });
+    }
     let has_mix = table.contains_key("mix");
     let raw: RawScenario = match serde_path_to_error::deserialize(toml::Value::Table(table)) {
         Ok(r) => r,
@@ -1008,6 +1056,24 @@ mod tests {
         assert_eq!(p[0].key, "factory.rnet");
         assert_eq!(p[0].line, Some(13));
         assert!(p[0].message.contains("rent_growth"), "{}", p[0].message);
+    }
+
+    #[test]
+    fn a_section_of_the_wrong_shape_says_how_to_write_it() {
+        let p = problems("[[project]]\nname = \"x\"\n");
+        assert_eq!(p[0].key, "project");
+        assert!(
+            p[0].message.contains("write it as [project]")
+                && p[0].message.contains("array of tables"),
+            "{}",
+            p[0].message
+        );
+        let p = problems("site = 5\n");
+        assert!(
+            p[0].message.ends_with("not as an integer"),
+            "{}",
+            p[0].message
+        );
     }
 
     #[test]
