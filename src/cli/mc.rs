@@ -148,23 +148,14 @@ pub fn run(a: Args) -> Result<ExitCode> {
     if a.paths_csv {
         exporters.push(&PathsCsv);
     }
-    if a.xlsx {
-        exporters.push(&export::xlsx::Xlsx);
-    }
-    if a.html {
-        exporters.push(&export::html::Html);
-    }
+    let exporters = super::with_reports(exporters, a.xlsx, a.html);
     let written = export::export_all(&dir, &doc, &exporters)?;
     if a.json {
         print(&String::from_utf8(export::json::to_vec(&summary)?)?)?;
     } else {
         let (det, det_status) = metrics::evaluate_f64(&sc.inputs);
         let mut text = table::mc_summary(&sc, &summary, det, det_status, secs);
-        text.push_str("\nwritten:");
-        for p in written {
-            text.push_str(&format!(" {}", p.display()));
-        }
-        text.push('\n');
+        text.push_str(&super::written_line(&written));
         print(&text)?;
     }
     Ok(ExitCode::SUCCESS)

@@ -147,6 +147,31 @@ pub fn out_dir(scenario_path: &Path, out: Option<&PathBuf>, sub: &str) -> PathBu
     }
 }
 
+/// The closing line of a command's terminal output: the files it wrote.
+pub fn written_line(paths: &[PathBuf]) -> String {
+    let mut t = String::from("\nwritten:");
+    for p in paths {
+        t.push_str(&format!(" {}", p.display()));
+    }
+    t.push('\n');
+    t
+}
+
+/// The optional reports (`--xlsx`, `--html`) appended to a command's exporters.
+pub fn with_reports<'a>(
+    mut exporters: Vec<&'a dyn crate::export::Exporter>,
+    xlsx: bool,
+    html: bool,
+) -> Vec<&'a dyn crate::export::Exporter> {
+    if xlsx {
+        exporters.push(&crate::export::xlsx::Xlsx);
+    }
+    if html {
+        exporters.push(&crate::export::html::Html);
+    }
+    exporters
+}
+
 /// Who an output folder belongs to: the scenario file, as an absolute path.
 pub fn owner(file: &Path) -> String {
     std::fs::canonicalize(file)

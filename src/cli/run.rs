@@ -96,13 +96,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         ledger: &ledger,
         summary: &summary,
     };
-    let mut exporters: Vec<&dyn export::Exporter> = vec![&CashflowCsv, &Json, &CashflowChart];
-    if a.xlsx {
-        exporters.push(&export::xlsx::Xlsx);
-    }
-    if a.html {
-        exporters.push(&export::html::Html);
-    }
+    let exporters = super::with_reports(vec![&CashflowCsv, &Json, &CashflowChart], a.xlsx, a.html);
     let written = export::export_all(&dir, &doc, &exporters)?;
     if a.json {
         print(&String::from_utf8(export::json::to_vec(&summary)?)?)?;
@@ -126,11 +120,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
             }
             None => {}
         }
-        text.push_str("\nwritten:");
-        for p in written {
-            text.push_str(&format!(" {}", p.display()));
-        }
-        text.push('\n');
+        text.push_str(&super::written_line(&written));
         print(&text)?;
     }
     Ok(ExitCode::SUCCESS)

@@ -43,11 +43,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         print(&(serde_json::to_string_pretty(&t)? + "\n"))?;
     } else {
         let mut text = table::tornado(&sc, &t);
-        text.push_str("\nwritten:");
-        for p in written {
-            text.push_str(&format!(" {}", p.display()));
-        }
-        text.push('\n');
+        text.push_str(&super::written_line(&written));
         print(&text)?;
     }
     Ok(ExitCode::SUCCESS)

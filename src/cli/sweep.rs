@@ -120,20 +120,13 @@ pub fn run(a: Args) -> Result<ExitCode> {
         axes: &axes,
         points: &rows,
     };
-    let mut exporters: Vec<&dyn export::Exporter> = vec![&SweepCsv, &SweepCharts];
-    if a.xlsx {
-        exporters.push(&export::xlsx::Xlsx);
-    }
+    let exporters = super::with_reports(vec![&SweepCsv, &SweepCharts], a.xlsx, false);
     let written = export::export_all(&dir, &doc, &exporters)?;
     if a.json {
         print(&(serde_json::to_string_pretty(&export::csv::sweep_rows(&axes, &rows))? + "\n"))?;
     } else {
         let mut text = table::sweep(&sc, &axes, &rows, paths, seed);
-        text.push_str("\nwritten:");
-        for p in written {
-            text.push_str(&format!(" {}", p.display()));
-        }
-        text.push('\n');
+        text.push_str(&super::written_line(&written));
         print(&text)?;
     }
     Ok(ExitCode::SUCCESS)
