@@ -158,11 +158,11 @@ pub fn written_line(paths: &[PathBuf]) -> String {
 }
 
 /// The optional reports (`--xlsx`, `--html`) appended to a command's exporters.
-pub fn with_reports<'a>(
-    mut exporters: Vec<&'a dyn crate::export::Exporter>,
+pub fn with_reports(
+    mut exporters: Vec<&dyn crate::export::Exporter>,
     xlsx: bool,
     html: bool,
-) -> Vec<&'a dyn crate::export::Exporter> {
+) -> Vec<&dyn crate::export::Exporter> {
     if xlsx {
         exporters.push(&crate::export::xlsx::Xlsx);
     }
