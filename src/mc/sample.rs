@@ -36,7 +36,7 @@ pub struct PertTable {
     start: Vec<u32>,
 }
 
-const BUCKETS: usize = 1024;
+const BUCKETS: usize = 4096;
 
 const PERT_CELLS: usize = 1 << 14;
 
