@@ -4,6 +4,7 @@
 # machine has only a stable toolchain, so RUSTC_BOOTSTRAP lets cargo-fuzz use its nightly flags.
 # Seeds the corpus with the example and conformance scenarios. A crash leaves its input in
 # fuzz/artifacts/scenario/: copy it into tests/fuzz_regressions/ so cargo test replays it.
+# -a keeps debug assertions (integer overflow checks) on in the optimised fuzz build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}
@@ -11,4 +12,4 @@ command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 mkdir -p fuzz/corpus/scenario
 cp scenarios/*.toml tests/conformance/*.toml tests/fuzz_regressions/* fuzz/corpus/scenario/ 2>/dev/null || true
 cd fuzz
-RUSTC_BOOTSTRAP=1 cargo fuzz run scenario -O -- -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096
+RUSTC_BOOTSTRAP=1 cargo fuzz run scenario -O -a -- -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096

@@ -89,5 +89,14 @@ fn fuzz_regressions_never_panic() {
         shanglou::fuzzing::scenario_bytes(&std::fs::read(&p).unwrap());
         n += 1;
     }
+    // SHANGLOU_FUZZ_CORPUS=fuzz/corpus/scenario replays a whole fuzzing corpus in this (debug,
+    // overflow-checked) build: the fuzzer itself runs optimised, where overflow wraps silently
+    if let Ok(extra) = std::env::var("SHANGLOU_FUZZ_CORPUS") {
+        for e in std::fs::read_dir(extra).unwrap() {
+            let p = e.unwrap().path();
+            eprintln!("{}", p.display());
+            shanglou::fuzzing::scenario_bytes(&std::fs::read(&p).unwrap());
+        }
+    }
     assert!(n >= 15, "{n} regression inputs");
 }

@@ -932,7 +932,10 @@ fn cross_checks(c: &mut Collector, inp: &Inputs<f64>, has_mix: bool) {
         c.cross("factory.resettlement_share", format!("self_held_share {h} + resettlement_share {q} = {} exceeds 1: the sold share 1 − h − q cannot be negative", h + q));
     }
     let t_op = inp.t_op();
-    if n > 0 && !sched.is_empty() && t_op >= n {
+    if n == 0 {
+        return; // no valid land term: project.land_term_years is already reported
+    }
+    if !sched.is_empty() && t_op >= n {
         c.cross(
             "construction.schedule",
             format!(
@@ -996,10 +999,10 @@ fn cross_checks(c: &mut Collector, inp: &Inputs<f64>, has_mix: bool) {
     }
     let s = &inp.subsidy;
     if s.construction_per_m2 > 0.0 && t_op + s.construction_lag >= n {
-        c.cross("subsidy.construction_lag", format!("the construction subsidy would be paid in year {}, past the last year {} of the land term", t_op + s.construction_lag, n - 1));
+        c.cross("subsidy.construction_lag", format!("the construction subsidy would be paid in year {}, past the last year {} of the land term", t_op + s.construction_lag, n.saturating_sub(1)));
     }
     if s.operating_years > 0 && t_op + s.operating_years > n {
-        c.cross("subsidy.operating_years", format!("{} years of operating subsidy from year {t_op} run past the last year {} of the land term", s.operating_years, n - 1));
+        c.cross("subsidy.operating_years", format!("{} years of operating subsidy from year {t_op} run past the last year {} of the land term", s.operating_years, n.saturating_sub(1)));
     }
     let f = &inp.finance;
     if f.loan_share > 0.0 {
@@ -1012,7 +1015,7 @@ fn cross_checks(c: &mut Collector, inp: &Inputs<f64>, has_mix: bool) {
                 ),
             );
         } else if t_op + f.repayment_years > n {
-            c.cross("finance.repayment_years", format!("repaying over {} years from year {t_op} runs past the last year {} of the land term", f.repayment_years, n - 1));
+            c.cross("finance.repayment_years", format!("repaying over {} years from year {t_op} runs past the last year {} of the land term", f.repayment_years, n.saturating_sub(1)));
         }
     }
 }
