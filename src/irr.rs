@@ -2,6 +2,7 @@
 //! bracketed and refined by Brent's method, and when there are several the investment root
 //! (NPV falling through zero) nearest the discount rate is chosen.
 
+use crate::num::Num;
 use serde::Serialize;
 
 pub const R_MIN: f64 = -0.99;
@@ -44,8 +45,7 @@ pub struct IrrDetail {
 /// NPV with the year-0 flow undiscounted: Σ CF_t (1+r)^-t. Horner in 1/(1+r).
 #[inline]
 pub fn pv(flows: &[f64], r: f64) -> f64 {
-    let x = 1.0 / (1.0 + r);
-    flows.iter().rev().fold(0.0, |acc, cf| acc * x + cf)
+    poly(flows, 1.0 / (1.0 + r))
 }
 
 /// NPV in the Excel `NPV()` / 《建设项目经济评价方法与参数》 convention: Σ CF_t (1+r)^-(t+1).
@@ -396,17 +396,18 @@ pub fn irr_guess(flows: &[f64], discount_rate: f64, guess: f64) -> Option<f64> {
 }
 
 /// Static payback in years from the start of t = 0 (Chinese convention, MODEL.md §8): the first
-/// year whose cumulative flow is ≥ 0, interpolated within the year.
-pub fn payback(flows: &[f64]) -> Option<f64> {
-    let mut cum = 0.0;
+/// year whose cumulative flow is ≥ 0, interpolated within the year. Generic so the exact ledger
+/// accumulates in Decimal (a cumulative that lands exactly on 0 counts).
+pub fn payback<T: Num>(flows: &[T]) -> Option<f64> {
+    let mut cum = T::zero();
     for (t, &cf) in flows.iter().enumerate() {
         let prev = cum;
         cum += cf;
-        if cum >= 0.0 {
-            if t == 0 || cf == 0.0 {
+        if cum >= T::zero() {
+            if t == 0 || cf.is_zero() {
                 return Some(t as f64);
             }
-            return Some(t as f64 + prev.abs() / cf);
+            return Some(t as f64 + (prev.abs() / cf).to_f64());
         }
     }
     None
@@ -520,6 +521,17 @@ mod tests {
             None,
             "root outside the range"
         );
+    }
+
+    #[test]
+    fn payback_is_the_same_exact_or_in_floats() {
+        use rust_decimal::Decimal;
+        let d: Vec<Decimal> = [-100, 30, 30, 50]
+            .iter()
+            .map(|v| Decimal::from(*v))
+            .collect();
+        assert_eq!(payback(&d), payback(&[-100.0, 30.0, 30.0, 50.0]));
+        assert_eq!(payback(&d), Some(3.8));
     }
 
     #[test]

@@ -224,7 +224,7 @@ pub fn summarize(inp: &Inputs<f64>, l: &Ledger<Decimal>) -> Summary {
     Summary {
         irr: PerSeries::build(|b| detail.get(b).irr),
         npv: PerSeries::build(|b| irr::npv(series.get(b), dr)),
-        payback_years: PerSeries::build(|b| payback_exact(l.series(b))),
+        payback_years: PerSeries::build(|b| irr::payback(l.series(b))),
         peak_funding: Num::to_f64(-min_cum),
         excess_pv: irr::npv(basis, pol.irr_cap),
         areas: areas_out(&l.areas),
@@ -238,22 +238,6 @@ pub fn summarize(inp: &Inputs<f64>, l: &Ledger<Decimal>) -> Summary {
         },
         irr_detail: detail,
     }
-}
-
-/// Payback on the exact cumulative flows, so a cumulative that lands exactly on zero counts.
-fn payback_exact(flows: &[Decimal]) -> Option<f64> {
-    let mut cum = Decimal::ZERO;
-    for (t, &cf) in flows.iter().enumerate() {
-        let prev = cum;
-        cum += cf;
-        if cum >= Decimal::ZERO {
-            if t == 0 || cf.is_zero() {
-                return Some(t as f64);
-            }
-            return Some(t as f64 + Num::to_f64(prev.abs() / cf));
-        }
-    }
-    None
 }
 
 /// Runs the exact model on a scenario's deterministic inputs.

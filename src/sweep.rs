@@ -39,6 +39,53 @@ pub struct Point {
     pub mc: Option<PointMc>,
 }
 
+/// The columns after the swept keys, in the order sweep.csv, `--json` and the workbook use.
+pub const IRR_COLUMNS: [&str; 3] = ["irr_pre_tax", "irr_after_tax", "irr_equity"];
+pub const STATUS_COLUMN: &str = "status";
+pub const MC_COLUMNS: [&str; 7] = [
+    "mean",
+    "p5",
+    "p50",
+    "p95",
+    "p_within",
+    "p_above_cap",
+    "p_below_floor",
+];
+
+/// The header of a sweep table: the swept keys, the IRRs, the verdict and, with Monte Carlo,
+/// its statistics.
+pub fn header(axes: &[Axis], with_mc: bool) -> Vec<String> {
+    let mut h: Vec<String> = axes.iter().map(|a| a.key.to_string()).collect();
+    h.extend(IRR_COLUMNS.map(String::from));
+    h.push(STATUS_COLUMN.into());
+    if with_mc {
+        h.extend(MC_COLUMNS.map(String::from));
+    }
+    h
+}
+
+impl Point {
+    /// The values of [`IRR_COLUMNS`].
+    pub fn irrs(&self) -> [Option<f64>; 3] {
+        [self.irr_pre_tax, self.irr_after_tax, self.irr_equity]
+    }
+}
+
+impl PointMc {
+    /// The values of [`MC_COLUMNS`].
+    pub fn values(&self) -> [Option<f64>; 7] {
+        [
+            self.mean,
+            self.p5,
+            self.p50,
+            self.p95,
+            Some(self.p_within),
+            Some(self.p_above_cap),
+            Some(self.p_below_floor),
+        ]
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {
     #[error("{0}")]
@@ -49,23 +96,7 @@ pub enum SweepError {
 
 /// Builds an axis from a key name and values, checking each value against the key's range.
 pub fn axis(key: &str, values: Vec<f64>) -> Result<Axis, String> {
-    let (_, spec) = keys::find(key).ok_or_else(|| {
-        format!(
-            "\"{key}\" is not a numeric scenario key; expected one of {}",
-            keys::names().join(", ")
-        )
-    })?;
-    if values.is_empty() {
-        return Err(format!("{key}: no values to sweep"));
-    }
-    for v in &values {
-        if !spec.in_range(*v) {
-            return Err(format!(
-                "{key} = {v} is not valid: expected {}",
-                spec.valid_text()
-            ));
-        }
-    }
+    let (_, spec) = keys::check_values(key, &values).map_err(|p| p.join("; "))?;
     Ok(Axis {
         key: spec.name,
         values,

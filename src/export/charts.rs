@@ -4,6 +4,7 @@
 
 use super::{Document, Exporter, File};
 use anyhow::{anyhow, Result};
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -282,6 +283,22 @@ pub fn cdf<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The legend box every chart with several series draws.
+fn legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    position: SeriesLabelPosition,
+) -> Result<()> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font((font(), 13))
+        .draw()
+        .map_err(e)?;
+    Ok(())
+}
+
 /// Title and a note line in a band above the plot.
 pub fn header<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -324,10 +341,7 @@ fn range_with(v: impl Iterator<Item = f64>, band: &Band) -> (f64, f64) {
 }
 
 fn mark_band<DB: DrawingBackend>(
-    chart: &mut ChartContext<
-        DB,
-        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
-    >,
+    chart: &mut ChartContext<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
     band: &Band,
     top: f64,
 ) -> Result<()> {
@@ -722,13 +736,7 @@ impl Chart for SweepLines<'_> {
                     .map_err(e)?;
             }
             if lines.iter().any(|l| !l.0.is_empty()) {
-                chart
-                    .configure_series_labels()
-                    .background_style(WHITE.mix(0.8))
-                    .border_style(BLACK)
-                    .label_font((font(), 13))
-                    .draw()
-                    .map_err(e)?;
+                legend(&mut chart, SeriesLabelPosition::UpperRight)?;
             }
         }
         let note = if with_mc {
@@ -899,13 +907,7 @@ impl Chart for SweepHeat<'_> {
                     PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(4))
                 });
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .label_font((font(), 13))
-            .draw()
-            .map_err(e)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         let what = if self.points.iter().any(|p| p.mc.is_some()) {
             "median IRR (%) over Monte Carlo paths"
         } else {
@@ -1053,13 +1055,7 @@ impl Chart for Compare<'_> {
                     PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
                 });
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .label_font((font(), 13))
-            .draw()
-            .map_err(e)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         let label =
             TextStyle::from((font(), 13).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
         for (i, en) in self.entries.iter().enumerate() {
@@ -1241,14 +1237,7 @@ impl Chart for Cashflow<'_> {
                     PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
                 });
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .label_font((font(), 13))
-            .draw()
-            .map_err(e)?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         header(
             root,
             self.title,

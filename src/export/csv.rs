@@ -152,6 +152,7 @@ pub fn sweep_rows(
     points: &[shanglou::sweep::Point],
 ) -> Vec<serde_json::Map<String, serde_json::Value>> {
     use serde_json::{json, Value};
+    use shanglou::sweep::{IRR_COLUMNS, MC_COLUMNS, STATUS_COLUMN};
     points
         .iter()
         .map(|p| {
@@ -159,22 +160,14 @@ pub fn sweep_rows(
             for (a, v) in axes.iter().zip(&p.values) {
                 m.insert(a.key.to_string(), json!(v));
             }
-            m.insert("irr_pre_tax".into(), json!(p.irr_pre_tax));
-            m.insert("irr_after_tax".into(), json!(p.irr_after_tax));
-            m.insert("irr_equity".into(), json!(p.irr_equity));
-            m.insert("status".into(), Value::String(p.status.name().into()));
+            for (k, v) in IRR_COLUMNS.iter().zip(p.irrs()) {
+                m.insert(k.to_string(), json!(v));
+            }
+            m.insert(STATUS_COLUMN.into(), Value::String(p.status.name().into()));
             if let Some(s) = &p.mc {
-                for (k, v) in [
-                    ("mean", s.mean),
-                    ("p5", s.p5),
-                    ("p50", s.p50),
-                    ("p95", s.p95),
-                ] {
-                    m.insert(k.into(), json!(v));
+                for (k, v) in MC_COLUMNS.iter().zip(s.values()) {
+                    m.insert(k.to_string(), json!(v));
                 }
-                m.insert("p_within".into(), json!(s.p_within));
-                m.insert("p_above_cap".into(), json!(s.p_above_cap));
-                m.insert("p_below_floor".into(), json!(s.p_below_floor));
             }
             m
         })
@@ -190,43 +183,17 @@ impl Exporter for SweepCsv {
             return Ok(vec![]);
         };
         let mut w = csv::Writer::from_writer(BOM.to_vec());
-        let mut header: Vec<String> = axes.iter().map(|a| a.key.to_string()).collect();
-        header.extend(["irr_pre_tax", "irr_after_tax", "irr_equity", "status"].map(String::from));
-        let with_mc = points.iter().any(|p| p.mc.is_some());
-        if with_mc {
-            header.extend(
-                [
-                    "mean",
-                    "p5",
-                    "p50",
-                    "p95",
-                    "p_within",
-                    "p_above_cap",
-                    "p_below_floor",
-                ]
-                .map(String::from),
-            );
-        }
-        w.write_record(&header)?;
+        w.write_record(shanglou::sweep::header(
+            axes,
+            points.iter().any(|p| p.mc.is_some()),
+        ))?;
         let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
         for p in points.iter() {
             let mut row: Vec<String> = p.values.iter().map(|v| v.to_string()).collect();
-            row.extend([
-                opt(p.irr_pre_tax),
-                opt(p.irr_after_tax),
-                opt(p.irr_equity),
-                p.status.name().to_string(),
-            ]);
+            row.extend(p.irrs().map(opt));
+            row.push(p.status.name().to_string());
             if let Some(m) = &p.mc {
-                row.extend([
-                    opt(m.mean),
-                    opt(m.p5),
-                    opt(m.p50),
-                    opt(m.p95),
-                    m.p_within.to_string(),
-                    m.p_above_cap.to_string(),
-                    m.p_below_floor.to_string(),
-                ]);
+                row.extend(m.values().map(opt));
             }
             w.write_record(&row)?;
         }

@@ -600,56 +600,30 @@ impl Exporter for Xlsx {
             } => {
                 let (l, sm) = metrics::evaluate(&scenario.inputs);
                 let f = |ws: &mut Worksheet, s: &Styles| -> Result<(), XlsxError> {
-                    let mut header: Vec<String> = axes.iter().map(|a| a.key.to_string()).collect();
-                    header.extend(
-                        [
-                            "irr_pre_tax",
-                            "irr_after_tax",
-                            "irr_equity",
-                            "status",
-                            "mean",
-                            "p5",
-                            "p50",
-                            "p95",
-                            "p_within",
-                            "p_above_cap",
-                            "p_below_floor",
-                        ]
-                        .map(String::from),
-                    );
+                    let header =
+                        shanglou::sweep::header(axes, points.iter().any(|p| p.mc.is_some()));
                     for (c, h) in header.iter().enumerate() {
                         ws.write_string_with_format(0, c as u16, h, &s.head)?;
                         ws.set_column_width(c as u16, 18)?;
                     }
                     for (i, p) in points.iter().enumerate() {
                         let r = 1 + i as u32;
-                        let mut c = 0u16;
-                        for v in &p.values {
-                            ws.write_number(r, c, *v)?;
-                            c += 1;
+                        // columns: swept keys, then the IRRs, the verdict and the statistics
+                        let k = p.values.len() as u16;
+                        for (j, v) in p.values.iter().enumerate() {
+                            ws.write_number(r, j as u16, *v)?;
                         }
-                        for v in [p.irr_pre_tax, p.irr_after_tax, p.irr_equity] {
+                        for (j, v) in p.irrs().iter().enumerate() {
                             if let Some(v) = v {
-                                ws.write_number_with_format(r, c, v, &s.rate)?;
+                                ws.write_number_with_format(r, k + j as u16, *v, &s.rate)?;
                             }
-                            c += 1;
                         }
-                        ws.write_string(r, c, p.status.name())?;
-                        c += 1;
+                        ws.write_string(r, k + 3, p.status.name())?;
                         if let Some(m) = &p.mc {
-                            for v in [
-                                m.mean,
-                                m.p5,
-                                m.p50,
-                                m.p95,
-                                Some(m.p_within),
-                                Some(m.p_above_cap),
-                                Some(m.p_below_floor),
-                            ] {
+                            for (j, v) in m.values().iter().enumerate() {
                                 if let Some(v) = v {
-                                    ws.write_number_with_format(r, c, v, &s.rate)?;
+                                    ws.write_number_with_format(r, k + 4 + j as u16, *v, &s.rate)?;
                                 }
-                                c += 1;
                             }
                         }
                     }

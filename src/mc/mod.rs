@@ -114,6 +114,11 @@ pub struct PathResult {
 
 impl<'a> Worker<'a> {
     pub fn new(sc: &'a Scenario, sampler: &'a Sampler) -> Worker<'a> {
+        Worker::with_guess(sc, sampler, newton_guess(sc))
+    }
+
+    /// A worker whose IRR search starts from `guess` (see [`newton_guess`]).
+    pub fn with_guess(sc: &'a Scenario, sampler: &'a Sampler, guess: f64) -> Worker<'a> {
         let n = sc.inputs.project.land_term_years;
         let mut inputs = sc.inputs.clone();
         for v in &sampler.years {
@@ -133,7 +138,6 @@ impl<'a> Worker<'a> {
             "factory.rent_growth" => pack.and_then(|p| p.growth_cap),
             _ => None,
         };
-        let (det, _) = metrics::evaluate_f64(&sc.inputs);
         Worker {
             sc,
             sampler,
@@ -145,7 +149,7 @@ impl<'a> Worker<'a> {
             flows: Vec::with_capacity(n),
             scalar_caps: sampler.scalars.iter().map(|v| cap_of(v.key.name)).collect(),
             year_caps: sampler.years.iter().map(|v| cap_of(v.key.name)).collect(),
-            guess: det.unwrap_or(0.05),
+            guess,
         }
     }
 
@@ -233,9 +237,16 @@ impl<'a> Worker<'a> {
     }
 }
 
+/// Where every path's Newton search for the IRR starts: the deterministic IRR. The same guess
+/// for every path keeps results independent of which worker runs which path.
+pub fn newton_guess(sc: &Scenario) -> f64 {
+    metrics::evaluate_f64(&sc.inputs).0.unwrap_or(0.05)
+}
+
 /// Runs `settings.paths` paths.
 pub fn simulate(sc: &Scenario, settings: Settings, obs: &dyn Observer) -> Result<Outcome, McError> {
     let sampler = Sampler::new(sc);
+    let guess = newton_guess(sc);
     let n = settings.paths as usize;
     let mut irr = vec![0.0f64; n];
     let mut flags = vec![0u8; n];
@@ -281,11 +292,14 @@ pub fn simulate(sc: &Scenario, settings: Settings, obs: &dyn Observer) -> Result
             .enumerate();
         if all {
             chunks.zip(extra.par_chunks_mut(CHUNK)).for_each_init(
-                || Worker::new(sc, &sampler),
+                || Worker::with_guess(sc, &sampler, guess),
                 |w, (a, e)| body(a, Some(e), w),
             );
         } else {
-            chunks.for_each_init(|| Worker::new(sc, &sampler), |w, a| body(a, None, w));
+            chunks.for_each_init(
+                || Worker::with_guess(sc, &sampler, guess),
+                |w, a| body(a, None, w),
+            );
         }
     });
     if stop.load(Ordering::Relaxed) {

@@ -102,6 +102,35 @@ pub fn find(name: &str) -> Option<(usize, &'static KeySpec)> {
     KEYS.iter().enumerate().find(|(_, k)| k.name == name)
 }
 
+/// Checks the values a sweep gives a key: the key exists and every value is valid for it.
+/// Returns every problem, each a sentence naming the key and what would be valid.
+pub fn check_values(name: &str, values: &[f64]) -> Result<(usize, &'static KeySpec), Vec<String>> {
+    let Some((index, spec)) = find(name) else {
+        return Err(vec![format!(
+            "\"{name}\" is not a numeric scenario key; expected one of {}",
+            names().join(", ")
+        )]);
+    };
+    let mut problems = Vec::new();
+    if values.is_empty() {
+        problems.push(format!("{name} needs at least one value"));
+    }
+    for v in values {
+        if !spec.in_range(*v) {
+            problems.push(format!(
+                "{} is not valid for {name}: expected {}",
+                fmt_num(*v),
+                spec.valid_text()
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok((index, spec))
+    } else {
+        Err(problems)
+    }
+}
+
 /// All key names, for "expected one of" messages.
 pub fn names() -> Vec<&'static str> {
     KEYS.iter().map(|k| k.name).collect()

@@ -728,32 +728,12 @@ fn validate(
     let sweep = settings(&mut c, "sweep", raw.sweep.paths, raw.sweep.seed);
     let mut sweep_grid = Vec::new();
     for (name, values) in &raw.sweep.grid {
-        let key = format!("sweep.grid.{name}");
-        match keys::find(name) {
-            None => c.push(
-                &key,
-                format!(
-                    "\"{name}\" is not a numeric scenario key; expected one of {}",
-                    keys::names().join(", ")
-                ),
-            ),
-            Some((idx, spec)) => {
-                if values.is_empty() {
-                    c.push(&key, "needs at least one value".into());
+        match keys::check_values(name, values) {
+            Ok((index, _)) => sweep_grid.push((index, values.clone())),
+            Err(problems) => {
+                for p in problems {
+                    c.push(&format!("sweep.grid.{name}"), p);
                 }
-                for v in values {
-                    if !spec.in_range(*v) {
-                        c.push(
-                            &key,
-                            format!(
-                                "{} is not valid for {name}: expected {}",
-                                keys::fmt_num(*v),
-                                spec.valid_text()
-                            ),
-                        );
-                    }
-                }
-                sweep_grid.push((idx, values.clone()));
             }
         }
     }
@@ -1059,6 +1039,27 @@ mod tests {
         assert_eq!(p[0].key, "factory.rnet");
         assert_eq!(p[0].line, Some(13));
         assert!(p[0].message.contains("rent_growth"), "{}", p[0].message);
+    }
+
+    #[test]
+    fn sweep_grid_values_are_checked_like_the_keys_they_set() {
+        let src = format!("{MIN}[sweep]\ngrid = {{ \"factory.rent\" = [20, 20000], \"factory.rnet\" = [1], \"mix.factory\" = [] }}\n");
+        let p = problems(&src);
+        let text: Vec<String> = p.iter().map(|x| x.to_string()).collect();
+        assert_eq!(p.len(), 3, "{text:?}");
+        assert!(text[0].contains("sweep.grid.factory.rent: 20000 is not valid for factory.rent: expected a number from 0 to 10000"), "{text:?}");
+        assert!(text[1]
+            .contains("sweep.grid.factory.rnet: \"factory.rnet\" is not a numeric scenario key"));
+        assert!(text[2].contains("sweep.grid.mix.factory: mix.factory needs at least one value"));
+        let ok = load(
+            &format!("{MIN}[sweep]\ngrid = {{ \"factory.rent\" = [20, 30] }}\n"),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            ok.sweep_grid,
+            vec![(keys::find("factory.rent").unwrap().0, vec![20.0, 30.0])]
+        );
     }
 
     #[test]
