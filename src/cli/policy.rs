@@ -1,12 +1,12 @@
 //! `shanglou policies` and `shanglou check`: the packs, and a scenario against one.
 
 use super::{bad_input, load_scenario, print};
-use crate::export::table::{grid, thousands};
+use crate::export::table::{grid, limit_text, thousands};
 use anyhow::Result;
 use clap::Args as ClapArgs;
 use serde::Serialize;
 use shanglou::metrics;
-use shanglou::policy::{self, Checked, Limit, Op, Outcome, Pack};
+use shanglou::policy::{self, Checked, Limit, Outcome, Pack};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -41,22 +41,6 @@ pub fn find_pack(id: &str) -> Result<&'static Pack> {
             policy::names().join(", ")
         ))
     })
-}
-
-pub fn limit_text(op: Op, limit: &Limit) -> String {
-    let n = |v: f64| {
-        if v.abs() >= 10_000.0 {
-            thousands(v, 0)
-        } else {
-            format!("{v}")
-        }
-    };
-    match (op, limit) {
-        (Op::Le, Limit::One(v)) => format!("≤ {}", n(*v)),
-        (Op::Ge, Limit::One(v)) => format!("≥ {}", n(*v)),
-        (_, Limit::Range([a, b])) => format!("{} – {}", n(*a), n(*b)),
-        (Op::Between, Limit::One(v)) => format!("= {}", n(*v)),
-    }
 }
 
 pub fn policies(a: PoliciesArgs) -> Result<ExitCode> {

@@ -63,7 +63,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
                     pack.document,
                     r.article,
                     actual,
-                    super::policy::limit_text(r.op, &r.limit),
+                    crate::export::table::limit_text(r.op, &r.limit),
                     r.text_en
                 );
             }

@@ -122,7 +122,7 @@ fn compliance(o: &mut String, sc: &Scenario, sm: &Summary) {
             .actual
             .map(|v| format!("{}", (v * 1e4).round() / 1e4))
             .unwrap_or_else(|| "—".into());
-        let _ = writeln!(o, "<tr><td>{}</td><td class=n>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} / {}</td></tr>", r.id, actual, esc(&crate::cli::policy::limit_text(r.op, &r.limit)), status, esc(&r.article), esc(&r.text_zh), esc(&r.text_en));
+        let _ = writeln!(o, "<tr><td>{}</td><td class=n>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} / {}</td></tr>", r.id, actual, esc(&super::table::limit_text(r.op, &r.limit)), status, esc(&r.article), esc(&r.text_zh), esc(&r.text_en));
     }
     let _ = writeln!(o, "</table>");
 }

@@ -70,6 +70,23 @@ pub fn pct(v: Option<f64>) -> String {
     }
 }
 
+/// A rule's limit as text: "≤ 35", "≥ 0.55", "24 – 100".
+pub fn limit_text(op: shanglou::policy::Op, limit: &shanglou::policy::Limit) -> String {
+    let n = |v: f64| {
+        if v.abs() >= 10_000.0 {
+            thousands(v, 0)
+        } else {
+            format!("{v}")
+        }
+    };
+    match (op, limit) {
+        (shanglou::policy::Op::Le, shanglou::policy::Limit::One(v)) => format!("≤ {}", n(*v)),
+        (shanglou::policy::Op::Ge, shanglou::policy::Limit::One(v)) => format!("≥ {}", n(*v)),
+        (_, shanglou::policy::Limit::Range([a, b])) => format!("{} – {}", n(*a), n(*b)),
+        (shanglou::policy::Op::Between, shanglou::policy::Limit::One(v)) => format!("= {}", n(*v)),
+    }
+}
+
 /// A table with a header row; the first column is left-aligned, the rest right-aligned.
 pub fn grid(header: &[String], rows: &[Vec<String>]) -> String {
     let ncol = header.len();
