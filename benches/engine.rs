@@ -19,7 +19,7 @@ fn engine(c: &mut Criterion) {
     });
     let mut buf = model::Ledger::default();
     c.bench_function("ledger_f64_50y", |b| {
-        b.iter(|| model::run_into(black_box(&sc.inputs), &mut buf))
+        b.iter(|| model::run_into(black_box(&sc.inputs), &mut buf, model::Need::All))
     });
     let ledger = model::run(&dec);
     let flows: Vec<f64> = ledger.cf_pre_tax.iter().map(|d| Num::to_f64(*d)).collect();

@@ -1,14 +1,14 @@
-//! The indicators and the 保本微利 verdict of MODEL.md §8, and the §12 summary object built
+//! The indicators and the 保本微利 verdict of docs/model.md §8, and the summary object of `run --json` built
 //! from an exact ledger.
 
 use crate::irr::{self, IrrDetail};
-use crate::model::{Areas, Ledger};
+use crate::model::{Areas, LatObject, Ledger, SoldObject};
 use crate::num::Num;
 use crate::scenario::{Basis, Inputs};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-/// Where the basis IRR falls against the band (MODEL.md §8).
+/// Where the basis IRR falls against the band (docs/model.md §8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -141,6 +141,32 @@ pub struct Totals {
     pub income_tax_adjusted: Decimal,
     #[serde(with = "rust_decimal::serde::float")]
     pub income_tax_equity: Decimal,
+    /// 销项税额: ΣVR + ΣVS (`vat` is the VAT paid after the input credit).
+    #[serde(with = "rust_decimal::serde::float")]
+    pub vat_output: Decimal,
+    /// 进项税额: ΣIV.
+    #[serde(with = "rust_decimal::serde::float")]
+    pub vat_input: Decimal,
+    #[serde(with = "rust_decimal::serde::float")]
+    pub interest_capitalised: Decimal,
+}
+
+/// One 清算 object of the progressive 土地增值税, as reported.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LatOut {
+    pub object: SoldObject,
+    pub rev: f64,
+    pub land: f64,
+    pub development: f64,
+    pub expenses: f64,
+    pub taxes: f64,
+    pub extra: f64,
+    pub ded: f64,
+    pub gain: f64,
+    pub ratio: Option<f64>,
+    pub lat: f64,
+    pub prepaid: f64,
+    pub settlement_year: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -164,6 +190,8 @@ pub struct Summary {
     pub totals: Totals,
     pub verdict: Verdict,
     pub irr_detail: PerSeries<IrrDetail>,
+    /// Progressive 土地增值税 per sold object; empty under the effective method.
+    pub lat_detail: Vec<LatOut>,
 }
 
 fn sum(v: &[Decimal]) -> Decimal {
@@ -205,6 +233,28 @@ pub fn totals(l: &Ledger<Decimal>) -> Totals {
         opex: sum(&l.opex),
         income_tax_adjusted: sum(&l.income_tax_adjusted),
         income_tax_equity: sum(&l.income_tax_equity),
+        vat_output: sum(&l.vat_output),
+        vat_input: sum(&l.vat_input),
+        interest_capitalised: sum(&l.interest_capitalised),
+    }
+}
+
+fn lat_out(o: &LatObject<Decimal>) -> LatOut {
+    let f = |d: Decimal| Num::to_f64(d);
+    LatOut {
+        object: o.object,
+        rev: f(o.rev),
+        land: f(o.land),
+        development: f(o.development),
+        expenses: f(o.expenses),
+        taxes: f(o.taxes),
+        extra: f(o.extra),
+        ded: f(o.ded),
+        gain: f(o.gain),
+        ratio: o.ratio.map(f),
+        lat: f(o.lat),
+        prepaid: f(o.prepaid),
+        settlement_year: o.settlement_year,
     }
 }
 
@@ -237,6 +287,7 @@ pub fn summarize(inp: &Inputs<f64>, l: &Ledger<Decimal>) -> Summary {
             status: verdict(basis, pol.irr_floor, pol.irr_cap),
         },
         irr_detail: detail,
+        lat_detail: l.lat_detail.iter().map(lat_out).collect(),
     }
 }
 

@@ -47,6 +47,23 @@ pub trait Num:
             self
         }
     }
+    /// `self / d`, or zero when `d` is zero (a `Decimal` division by zero would panic; every
+    /// ratio of the model is a share of something that may legitimately be empty).
+    fn ratio(self, d: Self) -> Self {
+        if d.is_zero() {
+            Self::zero()
+        } else {
+            self / d
+        }
+    }
+    /// `self^k` by repeated multiplication (k is a small count of years).
+    fn powu(self, k: usize) -> Self {
+        let mut r = Self::one();
+        for _ in 0..k {
+            r = r * self;
+        }
+        r
+    }
     fn abs(self) -> Self {
         if self < Self::zero() {
             -self

@@ -104,7 +104,7 @@ pub enum SolveError {
 /// The IRR used for goal seeking: a series that never turns positive counts as −99%, one that
 /// never turns negative as +1000%, so the search still sees which way to go.
 pub fn irr_for(inp: &Inputs<f64>, basis: Basis, ledger: &mut model::Ledger<f64>) -> f64 {
-    model::run_into(inp, ledger);
+    model::run_into(inp, ledger, model::Need::All);
     let flows = ledger.series(basis);
     match irr::irr(flows, inp.finance.discount_rate) {
         Some(r) => r,

@@ -16,13 +16,17 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-const CASES: [&str; 6] = [
+const CASES: [&str; 10] = [
     "01-minimal-lease",
     "02-shenzhen-renewal",
     "03-wuhan-subsidy-loan",
     "04-delay-resettle-tv-gfa",
     "05-loss-expiry-basement",
     "06-never-positive",
+    "07-input-vat-land-deduction",
+    "08-progressive-lat-refund",
+    "09-grace-annuity-capitalised",
+    "10-bullet-negative-tv-ordinary",
 ];
 
 fn close_money(a: f64, b: f64) -> bool {
@@ -46,6 +50,20 @@ fn compare(path: &str, got: &Value, want: &Value, bad: &mut Vec<String>) {
                 );
             }
         }
+        // lat_detail: one object per 清算 object, in the same order
+        Value::Array(ws) if path == ".lat_detail" => {
+            let gs = got.as_array().cloned().unwrap_or_default();
+            if gs.len() != ws.len() {
+                bad.push(format!(
+                    "{path}: got {} objects, want {}",
+                    gs.len(),
+                    ws.len()
+                ));
+            }
+            for (i, (g, w)) in gs.iter().zip(ws).enumerate() {
+                compare(&format!("{path}[{i}]"), g, w, bad);
+            }
+        }
         Value::Number(w) => {
             let w = w.as_f64().unwrap();
             let Some(g) = got.as_f64() else {
@@ -54,6 +72,7 @@ fn compare(path: &str, got: &Value, want: &Value, bad: &mut Vec<String>) {
             };
             let ok = if path.starts_with(".irr.")
                 || path == ".verdict.irr"
+                || path.ends_with(".ratio")
                 || path.starts_with(".payback_years")
             {
                 (g - w).abs() <= 1e-6

@@ -36,6 +36,7 @@ fn zero_variance_monte_carlo_reproduces_the_exact_ledger() {
                     key: k,
                     dist: Dist::Uniform { min: v, max: v },
                     per_year,
+                    ar1: 0.0,
                 });
             }
         }

@@ -202,7 +202,7 @@ impl<'a> Worker<'a> {
         } else {
             model::Need::for_basis(pol.irr_basis)
         };
-        model::run_part(&self.inputs, &mut self.ledger, need);
+        model::run_into(&self.inputs, &mut self.ledger, need);
         self.flows.clear();
         self.flows
             .extend_from_slice(self.ledger.series(pol.irr_basis));

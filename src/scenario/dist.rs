@@ -1,4 +1,4 @@
-//! Distributions a numeric key may take instead of a number (MODEL.md §10), their central
+//! Distributions a numeric key may take instead of a number (docs/model.md §10), their central
 //! (deterministic) value and parameter checks. Sampling lives in `mc`.
 
 use serde::Serialize;
@@ -229,8 +229,10 @@ pub fn build(raw: &super::raw::RawDist) -> Result<Dist, Vec<String>> {
             if values.iter().any(|v| !v.is_finite()) {
                 errs.push("discrete values must be finite numbers".to_string());
             }
-            if weights.iter().any(|w| !(w.is_finite() && *w > 0.0)) {
-                errs.push("discrete weights must all be positive finite numbers".to_string());
+            if weights.iter().any(|w| !(w.is_finite() && *w >= 0.0)) {
+                errs.push("discrete weights must be finite numbers ≥ 0".to_string());
+            } else if !weights.is_empty() && weights.iter().sum::<f64>() <= 0.0 {
+                errs.push("discrete weights must have a positive sum".to_string());
             }
             Dist::Discrete { values, weights }
         }
@@ -300,7 +302,11 @@ mod tests {
         let mut r = raw("discrete");
         r.values = Some(vec![1.0, 2.0]);
         r.weights = Some(vec![1.0, 0.0]);
-        assert!(build(&r).unwrap_err()[0].contains("positive"));
+        assert!(build(&r).is_ok(), "a zero weight is allowed");
+        r.weights = Some(vec![0.0, 0.0]);
+        assert!(build(&r).unwrap_err()[0].contains("positive sum"));
+        r.weights = Some(vec![1.0, -1.0]);
+        assert!(build(&r).unwrap_err()[0].contains("≥ 0"));
         assert!(build(&raw("beta")).unwrap_err()[0].contains("unknown distribution"));
     }
 }

@@ -1,51 +1,163 @@
-//! The validated numbers of a scenario, laid out like the file (MODEL.md §9), generic over the
+//! The validated numbers of a scenario, laid out like the file (docs/model.md §9), generic over the
 //! number type so the same struct feeds the Decimal ledger and the f64 Monte Carlo loop.
 
 use crate::num::Num;
 use serde::Serialize;
 
-/// How `land.price` is multiplied (MODEL.md §3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PriceBasis {
-    /// yuan per m² of land area (default)
-    Land,
-    /// 楼面地价: yuan per m² of GFA
-    Gfa,
-    /// a lump sum
-    Total,
+/// A key that takes one of a few words (`land.price_basis = "gfa"`): its name in the file,
+/// parsing, and the "expected one of" text of validation messages.
+pub trait Choice: Sized + Copy + 'static {
+    /// Every value with its word in the file and a short gloss for messages.
+    const ALL: &'static [(Self, &'static str, &'static str)];
+    fn name(self) -> &'static str;
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .find(|(_, n, _)| *n == s)
+            .map(|(v, _, _)| *v)
+    }
+    /// `"land" (× land area), "gfa" (楼面地价) or "total" (lump sum)`.
+    fn expected() -> String {
+        let words: Vec<String> = Self::ALL
+            .iter()
+            .map(|(_, n, g)| {
+                if g.is_empty() {
+                    format!("\"{n}\"")
+                } else {
+                    format!("\"{n}\" ({g})")
+                }
+            })
+            .collect();
+        match words.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        }
+    }
 }
 
-/// Area the construction subsidy 建设补助 is paid on (MODEL.md §5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SubsidyBase {
-    Factory,
-    FactoryDormitory,
-    NonResidential,
+macro_rules! choice {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $word:literal $gloss:literal,)+ }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vm])* $variant,)+ }
+        impl Choice for $name {
+            const ALL: &'static [(Self, &'static str, &'static str)] =
+                &[$(($name::$variant, $word, $gloss)),+];
+            fn name(self) -> &'static str {
+                match self { $($name::$variant => $word,)+ }
+            }
+        }
+    };
 }
 
-/// The cash-flow series the 保本微利 verdict reads (MODEL.md §8).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Basis {
-    #[default]
-    ProjectPreTax,
-    ProjectAfterTax,
-    Equity,
+choice! {
+    /// How `land.price` is multiplied (docs/model.md §3).
+    PriceBasis {
+        /// yuan per m² of land area (default)
+        Land = "land" "× land area",
+        /// 楼面地价: yuan per m² of GFA
+        Gfa = "gfa" "× GFA, 楼面地价",
+        /// a lump sum
+        Total = "total" "lump sum",
+    }
+}
+
+choice! {
+    /// Area the construction subsidy 建设补助 is paid on (docs/model.md §5).
+    SubsidyBase {
+        Factory = "factory" "",
+        FactoryDormitory = "factory_dormitory" "",
+        NonResidential = "non_residential" "",
+    }
+}
+
+choice! {
+    /// The cash-flow series the 保本微利 verdict reads (docs/model.md §8).
+    Basis {
+        ProjectPreTax = "project_pre_tax" "",
+        ProjectAfterTax = "project_after_tax" "",
+        Equity = "equity" "",
+    }
+}
+
+impl Default for Basis {
+    fn default() -> Self {
+        Basis::ProjectPreTax
+    }
 }
 
 impl Basis {
     pub const ALL: [Basis; 3] = [Basis::ProjectPreTax, Basis::ProjectAfterTax, Basis::Equity];
     pub fn name(self) -> &'static str {
-        match self {
-            Basis::ProjectPreTax => "project_pre_tax",
-            Basis::ProjectAfterTax => "project_after_tax",
-            Basis::Equity => "equity",
-        }
+        Choice::name(self)
     }
     pub fn parse(s: &str) -> Option<Basis> {
-        Basis::ALL.into_iter().find(|b| b.name() == s)
+        <Basis as Choice>::parse(s)
+    }
+}
+
+choice! {
+    /// 土地增值税: a flat effective rate, or the four-tier tax settled per sold object.
+    LatMethod {
+        Effective = "effective" "a flat rate on net sales",
+        Progressive = "progressive" "four tiers, settled per object",
+    }
+}
+
+choice! {
+    /// How the loan balance at the first operating year is repaid.
+    Repayment {
+        /// 等额本金
+        EqualPrincipal = "equal_principal" "等额本金",
+        /// 等额本息
+        EqualPayment = "equal_payment" "等额本息",
+        /// 一次还本
+        Bullet = "bullet" "一次还本",
+    }
+}
+
+choice! {
+    /// When in the year interest accrues on the year's draw.
+    InterestConvention {
+        /// interest on the opening balance only (the draw earns none in its year)
+        StartOfYear = "start_of_year" "interest on the opening balance",
+        /// 当年借款按半年计息
+        MidYear = "mid_year" "当年借款按半年计息",
+    }
+}
+
+choice! {
+    /// The kind of 工业上楼 project, as the policies distinguish them.
+    ProjectKind {
+        /// 城市更新
+        UrbanRenewal = "urban_renewal" "城市更新",
+        /// 提容或新供应
+        NewSupply = "new_supply" "提容或新供应",
+        /// 土地整备
+        LandPreparation = "land_preparation" "土地整备",
+        /// 留用土地
+        RetainedLand = "retained_land" "留用土地",
+    }
+}
+
+choice! {
+    /// Where the site lies (Ningbo sets different FAR floors).
+    Location {
+        /// 市区
+        City = "city" "市区",
+        /// 县(市)
+        County = "county" "县(市)",
+    }
+}
+
+choice! {
+    /// How the land is granted.
+    Grant {
+        Standard = "standard" "",
+        /// 弹性年期
+        Flexible = "flexible" "弹性年期",
     }
 }
 
@@ -53,7 +165,12 @@ impl Basis {
 pub struct Project<T> {
     pub start_year: i64,
     pub land_term_years: usize,
+    /// May be negative: a demolition or restoration obligation at term end.
     pub terminal_value: T,
+    /// Read by policy packs only; `None` = not stated.
+    pub kind: Option<ProjectKind>,
+    /// 只租不售; `None` = not stated.
+    pub rent_only: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -64,6 +181,7 @@ pub struct Site<T> {
     /// Only policy checks read these.
     pub floors: Option<f64>,
     pub height_m: Option<f64>,
+    pub location: Option<Location>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -80,6 +198,8 @@ pub struct Land<T> {
     pub price_basis: PriceBasis,
     pub deed_tax_rate: T,
     pub other_costs: T,
+    /// Read by policy packs only; `None` = not stated.
+    pub grant: Option<Grant>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -93,6 +213,8 @@ pub struct Construction<T> {
     pub soft_cost_rate: T,
     pub contingency_rate: T,
     pub infrastructure_fee_per_m2: T,
+    /// 进项税额 rate on construction spending (the infrastructure fee carries none).
+    pub input_vat_rate: T,
 }
 
 /// One leased use: factory 产业用房, dormitory 宿舍, supporting 配套.
@@ -125,6 +247,8 @@ pub struct Residential<T> {
     pub sale_schedule: Vec<T>,
     /// `None`: the first operating year.
     pub sale_start: Option<usize>,
+    /// 普通住宅: exempt from 土地增值税 when the gain is at most 20% of the deductions.
+    pub ordinary: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -144,6 +268,8 @@ pub struct Opex<T> {
     pub rate_of_revenue: T,
     pub capex_reserve_rate: T,
     pub per_m2_month: T,
+    /// 进项税额 rate on operating costs.
+    pub input_vat_rate: T,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -157,6 +283,13 @@ pub struct Tax<T> {
     pub income_tax_rate: T,
     pub depreciation_years: usize,
     pub loss_carry_years: usize,
+    /// 差额征税: deduct the land price of the area sold from the sale before output VAT.
+    pub vat_sale_land_deduction: bool,
+    pub lat_method: LatMethod,
+    pub lat_expense_rate: T,
+    pub lat_extra_deduction_rate: T,
+    /// 预征率 of 土地增值税 on net sales, in each sale year.
+    pub lat_prepay_rate: T,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -164,6 +297,12 @@ pub struct Finance<T> {
     pub loan_share: T,
     pub interest_rate: T,
     pub repayment_years: usize,
+    pub repayment: Repayment,
+    /// 宽限期: interest-only years after the first operating year.
+    pub grace_years: usize,
+    /// 建设期利息资本化: construction interest joins the balance instead of being paid.
+    pub capitalise_interest: bool,
+    pub interest_convention: InterestConvention,
     /// Metrics are f64: NPV is reported, never booked.
     pub discount_rate: f64,
 }
@@ -272,6 +411,8 @@ impl Inputs<f64> {
                 start_year: self.project.start_year,
                 land_term_years: self.project.land_term_years,
                 terminal_value: f(self.project.terminal_value),
+                kind: self.project.kind,
+                rent_only: self.project.rent_only,
             },
             site: Site {
                 land_area_m2: f(self.site.land_area_m2),
@@ -279,6 +420,7 @@ impl Inputs<f64> {
                 basement_area_m2: f(self.site.basement_area_m2),
                 floors: self.site.floors,
                 height_m: self.site.height_m,
+                location: self.site.location,
             },
             mix: Mix {
                 factory: f(self.mix.factory),
@@ -291,6 +433,7 @@ impl Inputs<f64> {
                 price_basis: self.land.price_basis,
                 deed_tax_rate: f(self.land.deed_tax_rate),
                 other_costs: f(self.land.other_costs),
+                grant: self.land.grant,
             },
             construction: Construction {
                 schedule: mv(&c.schedule, f),
@@ -301,6 +444,7 @@ impl Inputs<f64> {
                 soft_cost_rate: f(c.soft_cost_rate),
                 contingency_rate: f(c.contingency_rate),
                 infrastructure_fee_per_m2: f(c.infrastructure_fee_per_m2),
+                input_vat_rate: f(c.input_vat_rate),
             },
             factory: Factory {
                 self_held_share: f(self.factory.self_held_share),
@@ -315,6 +459,7 @@ impl Inputs<f64> {
                 sale_price: f(self.residential.sale_price),
                 sale_schedule: mv(&self.residential.sale_schedule, f),
                 sale_start: self.residential.sale_start,
+                ordinary: self.residential.ordinary,
             },
             subsidy: Subsidy {
                 construction_per_m2: f(s.construction_per_m2),
@@ -330,6 +475,7 @@ impl Inputs<f64> {
                 rate_of_revenue: f(self.opex.rate_of_revenue),
                 capex_reserve_rate: f(self.opex.capex_reserve_rate),
                 per_m2_month: f(self.opex.per_m2_month),
+                input_vat_rate: f(self.opex.input_vat_rate),
             },
             tax: Tax {
                 vat_rent_rate: f(t.vat_rent_rate),
@@ -341,11 +487,20 @@ impl Inputs<f64> {
                 income_tax_rate: f(t.income_tax_rate),
                 depreciation_years: t.depreciation_years,
                 loss_carry_years: t.loss_carry_years,
+                vat_sale_land_deduction: t.vat_sale_land_deduction,
+                lat_method: t.lat_method,
+                lat_expense_rate: f(t.lat_expense_rate),
+                lat_extra_deduction_rate: f(t.lat_extra_deduction_rate),
+                lat_prepay_rate: f(t.lat_prepay_rate),
             },
             finance: Finance {
                 loan_share: f(self.finance.loan_share),
                 interest_rate: f(self.finance.interest_rate),
                 repayment_years: self.finance.repayment_years,
+                repayment: self.finance.repayment,
+                grace_years: self.finance.grace_years,
+                capitalise_interest: self.finance.capitalise_interest,
+                interest_convention: self.finance.interest_convention,
                 discount_rate: self.finance.discount_rate,
             },
             policy: self.policy.clone(),

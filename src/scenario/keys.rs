@@ -48,7 +48,7 @@ impl KeySpec {
         };
         (self.set)(i, v)
     }
-    /// Per-year draws are allowed on rent growth and occupancy only (MODEL.md §10).
+    /// Per-year draws are allowed on rent growth and occupancy only (docs/model.md §10).
     pub fn allows_per_year(&self) -> bool {
         self.name.ends_with(".rent_growth") || self.name.ends_with(".occupancy")
     }
@@ -183,7 +183,7 @@ impl Slot for i64 {
 
 macro_rules! keys {
     ($( $name:literal $kind:ident [$lo:expr, $hi:expr] $unit:literal $req:literal raw $($raw:ident).+ ; inp $($inp:ident).+ ;)*) => {
-        /// Every numeric key of MODEL.md §9. Ranges are wide enough for any real scheme and
+        /// Every numeric key of the scenario file (docs/model.md §9). Ranges are wide enough for any real scheme and
         /// narrow enough that the exact ledger can never overflow (see README, "Valid ranges").
         pub static KEYS: &[KeySpec] = &[$(
             KeySpec {
@@ -204,7 +204,7 @@ macro_rules! keys {
 keys! {
     "project.start_year" Int [1900.0, 2200.0] "calendar year" true raw project.start_year; inp project.start_year;
     "project.land_term_years" Int [1.0, 100.0] "years" true raw project.land_term_years; inp project.land_term_years;
-    "project.terminal_value" Real [0.0, 1e13] "yuan" false raw project.terminal_value; inp project.terminal_value;
+    "project.terminal_value" Real [-1e13, 1e13] "yuan, negative for a restoration cost" false raw project.terminal_value; inp project.terminal_value;
     "site.land_area_m2" Real [0.0, 1e7] "m²" true raw site.land_area_m2; inp site.land_area_m2;
     "site.far" Real [0.0, 30.0] "容积率" true raw site.far; inp site.far;
     "site.basement_area_m2" Real [0.0, 1e7] "m²" false raw site.basement_area_m2; inp site.basement_area_m2;
@@ -224,6 +224,7 @@ keys! {
     "construction.soft_cost_rate" Real [0.0, 2.0] "share of hard cost" false raw construction.soft_cost_rate; inp construction.soft_cost_rate;
     "construction.contingency_rate" Real [0.0, 1.0] "share" false raw construction.contingency_rate; inp construction.contingency_rate;
     "construction.infrastructure_fee_per_m2" Real [0.0, 1e5] "yuan/m² of GFA" false raw construction.infrastructure_fee_per_m2; inp construction.infrastructure_fee_per_m2;
+    "construction.input_vat_rate" Real [0.0, 1.0] "VAT rate on construction" false raw construction.input_vat_rate; inp construction.input_vat_rate;
     "factory.self_held_share" Real [0.0, 1.0] "share of factory area" false raw factory.self_held_share; inp factory.self_held_share;
     "factory.resettlement_share" Real [0.0, 1.0] "share of factory area" false raw factory.resettlement_share; inp factory.resettlement_share;
     "factory.rent" Real [0.0, 1e4] "yuan/m²/month" false raw factory.rent; inp factory.lease.rent;
@@ -248,6 +249,7 @@ keys! {
     "opex.rate_of_revenue" Real [0.0, 1.0] "share of net rent" false raw opex.rate_of_revenue; inp opex.rate_of_revenue;
     "opex.capex_reserve_rate" Real [0.0, 1.0] "share of net rent" false raw opex.capex_reserve_rate; inp opex.capex_reserve_rate;
     "opex.per_m2_month" Real [0.0, 1e4] "yuan/m²/month" false raw opex.per_m2_month; inp opex.per_m2_month;
+    "opex.input_vat_rate" Real [0.0, 1.0] "VAT rate on operating costs" false raw opex.input_vat_rate; inp opex.input_vat_rate;
     "tax.vat_rent_rate" Real [0.0, 1.0] "rate" false raw tax.vat_rent_rate; inp tax.vat_rent_rate;
     "tax.vat_sale_rate" Real [0.0, 1.0] "rate" false raw tax.vat_sale_rate; inp tax.vat_sale_rate;
     "tax.surcharge_rate" Real [0.0, 1.0] "share of VAT" false raw tax.surcharge_rate; inp tax.surcharge_rate;
@@ -257,8 +259,12 @@ keys! {
     "tax.income_tax_rate" Real [0.0, 1.0] "rate" false raw tax.income_tax_rate; inp tax.income_tax_rate;
     "tax.depreciation_years" Int [1.0, 100.0] "years" false raw tax.depreciation_years; inp tax.depreciation_years;
     "tax.loss_carry_years" Int [0.0, 100.0] "years" false raw tax.loss_carry_years; inp tax.loss_carry_years;
+    "tax.lat_expense_rate" Real [0.0, 1.0] "share of land + development cost" false raw tax.lat_expense_rate; inp tax.lat_expense_rate;
+    "tax.lat_extra_deduction_rate" Real [0.0, 1.0] "share of land + development cost" false raw tax.lat_extra_deduction_rate; inp tax.lat_extra_deduction_rate;
+    "tax.lat_prepay_rate" Real [0.0, 1.0] "share of net sales" false raw tax.lat_prepay_rate; inp tax.lat_prepay_rate;
     "finance.loan_share" Real [0.0, 1.0] "share" false raw finance.loan_share; inp finance.loan_share;
     "finance.interest_rate" Real [0.0, 1.0] "per year" false raw finance.interest_rate; inp finance.interest_rate;
     "finance.repayment_years" Int [0.0, 100.0] "years" false raw finance.repayment_years; inp finance.repayment_years;
+    "finance.grace_years" Int [0.0, 100.0] "years" false raw finance.grace_years; inp finance.grace_years;
     "finance.discount_rate" Real [-0.5, 1.0] "per year" false raw finance.discount_rate; inp finance.discount_rate;
 }

@@ -54,13 +54,15 @@ impl fmt::Display for ScenarioError {
     }
 }
 
-/// An input given as a distribution (MODEL.md §10).
+/// An input given as a distribution (docs/model.md §10).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Uncertain {
     /// Index into [`KEYS`].
     pub key: usize,
     pub dist: Dist,
     pub per_year: bool,
+    /// Serial correlation φ of a per-year key's scores (0 = independent years).
+    pub ar1: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -295,7 +297,7 @@ fn apply_override(table: &mut toml::Table, o: &Override) -> Result<(), String> {
     Ok(())
 }
 
-/// The defaults of MODEL.md: tax defaults apply even without a `[tax]` section.
+/// The defaults of docs/model.md: tax defaults apply even without a `[tax]` section.
 pub fn defaults() -> Inputs<f64> {
     let lease = || Lease {
         rent: 0.0,
@@ -310,6 +312,8 @@ pub fn defaults() -> Inputs<f64> {
             start_year: 0,
             land_term_years: 0,
             terminal_value: 0.0,
+            kind: None,
+            rent_only: None,
         },
         site: Site {
             land_area_m2: 0.0,
@@ -317,6 +321,7 @@ pub fn defaults() -> Inputs<f64> {
             basement_area_m2: 0.0,
             floors: None,
             height_m: None,
+            location: None,
         },
         mix: Mix {
             factory: 0.0,
@@ -329,6 +334,7 @@ pub fn defaults() -> Inputs<f64> {
             price_basis: PriceBasis::Land,
             deed_tax_rate: 0.03,
             other_costs: 0.0,
+            grant: None,
         },
         construction: Construction {
             schedule: vec![],
@@ -339,6 +345,7 @@ pub fn defaults() -> Inputs<f64> {
             soft_cost_rate: 0.0,
             contingency_rate: 0.0,
             infrastructure_fee_per_m2: 0.0,
+            input_vat_rate: 0.0,
         },
         factory: Factory {
             self_held_share: 1.0,
@@ -353,6 +360,7 @@ pub fn defaults() -> Inputs<f64> {
             sale_price: 0.0,
             sale_schedule: vec![],
             sale_start: None,
+            ordinary: false,
         },
         subsidy: Subsidy {
             construction_per_m2: 0.0,
@@ -368,6 +376,7 @@ pub fn defaults() -> Inputs<f64> {
             rate_of_revenue: 0.0,
             capex_reserve_rate: 0.0,
             per_m2_month: 0.0,
+            input_vat_rate: 0.0,
         },
         tax: Tax {
             vat_rent_rate: 0.09,
@@ -379,11 +388,20 @@ pub fn defaults() -> Inputs<f64> {
             income_tax_rate: 0.25,
             depreciation_years: 40,
             loss_carry_years: 5,
+            vat_sale_land_deduction: false,
+            lat_method: LatMethod::Effective,
+            lat_expense_rate: 0.10,
+            lat_extra_deduction_rate: 0.20,
+            lat_prepay_rate: 0.0,
         },
         finance: Finance {
             loan_share: 0.0,
             interest_rate: 0.0,
             repayment_years: 0,
+            repayment: Repayment::EqualPrincipal,
+            grace_years: 0,
+            capitalise_interest: false,
+            interest_convention: InterestConvention::StartOfYear,
             discount_rate: 0.045,
         },
         policy: Policy {
@@ -463,6 +481,26 @@ fn sums_to_one(c: &mut Collector, key: &str, v: &[f64], why: &str) {
     }
 }
 
+/// Reads a word-valued key, or reports the words it takes; `None` when absent or invalid.
+fn parse_choice<C: Choice>(c: &mut Collector, key: &str, raw: &Option<String>) -> Option<C> {
+    let word = raw.as_ref()?;
+    let v = C::parse(word);
+    if v.is_none() {
+        c.push(
+            key,
+            format!("\"{word}\" is not valid: expected {}", C::expected()),
+        );
+    }
+    v
+}
+
+/// A word-valued key with a default: `slot` keeps it unless the file gives a valid word.
+fn choose<C: Choice>(c: &mut Collector, key: &str, raw: &Option<String>, slot: &mut C) {
+    if let Some(v) = parse_choice(c, key, raw) {
+        *slot = v;
+    }
+}
+
 fn validate(
     raw: &RawScenario,
     has_mix: bool,
@@ -510,6 +548,7 @@ fn validate(
                 }
                 Ok(d) => {
                     let per_year = rd.per_year.unwrap_or(false);
+                    let ar1 = rd.ar1.unwrap_or(0.0);
                     let (lo, hi) = d.support();
                     let central = d.central();
                     let mut ok = true;
@@ -520,6 +559,15 @@ fn validate(
                                 .into(),
                         );
                         ok = false;
+                    }
+                    if let Some(phi) = rd.ar1 {
+                        if !per_year {
+                            c.push(spec.name, format!("ar1 = {phi} needs per_year = true: serial correlation links the draws of successive operating years"));
+                            ok = false;
+                        } else if !(phi.is_finite() && (0.0..1.0).contains(&phi)) {
+                            c.push(spec.name, format!("ar1 = {phi} is not valid: expected a number from 0 to below 1 (the correlation of one year's score with the next)"));
+                            ok = false;
+                        }
                     }
                     let explicit_bounds =
                         !matches!(d, Dist::Normal { .. } | Dist::Lognormal { .. });
@@ -559,6 +607,7 @@ fn validate(
                             key: idx,
                             dist: d,
                             per_year,
+                            ar1,
                         });
                     }
                 }
@@ -573,29 +622,50 @@ fn validate(
     inp.supporting.occupancy_ramp = raw.supporting.occupancy_ramp.clone().unwrap_or_default();
     inp.factory.sale_schedule = raw.factory.sale_schedule.clone().unwrap_or_default();
     inp.residential.sale_schedule = raw.residential.sale_schedule.clone().unwrap_or_default();
-    if let Some(b) = &raw.land.price_basis {
-        match b.as_str() {
-            "land" => inp.land.price_basis = PriceBasis::Land,
-            "gfa" => inp.land.price_basis = PriceBasis::Gfa,
-            "total" => inp.land.price_basis = PriceBasis::Total,
-            o => c.push("land.price_basis", format!("\"{o}\" is not valid: expected \"land\" (× land area), \"gfa\" (× GFA, 楼面地价) or \"total\" (lump sum)")),
-        }
-    }
-    if let Some(b) = &raw.subsidy.construction_base {
-        match b.as_str() {
-            "factory" => inp.subsidy.construction_base = SubsidyBase::Factory,
-            "factory_dormitory" => inp.subsidy.construction_base = SubsidyBase::FactoryDormitory,
-            "non_residential" => inp.subsidy.construction_base = SubsidyBase::NonResidential,
-            o => c.push("subsidy.construction_base", format!("\"{o}\" is not valid: expected \"factory\", \"factory_dormitory\" or \"non_residential\"")),
-        }
-    }
+    choose(
+        &mut c,
+        "land.price_basis",
+        &raw.land.price_basis,
+        &mut inp.land.price_basis,
+    );
+    choose(
+        &mut c,
+        "subsidy.construction_base",
+        &raw.subsidy.construction_base,
+        &mut inp.subsidy.construction_base,
+    );
+    choose(
+        &mut c,
+        "policy.irr_basis",
+        &raw.policy.irr_basis,
+        &mut inp.policy.irr_basis,
+    );
+    choose(
+        &mut c,
+        "tax.lat_method",
+        &raw.tax.lat_method,
+        &mut inp.tax.lat_method,
+    );
+    choose(
+        &mut c,
+        "finance.repayment",
+        &raw.finance.repayment,
+        &mut inp.finance.repayment,
+    );
+    choose(
+        &mut c,
+        "finance.interest_convention",
+        &raw.finance.interest_convention,
+        &mut inp.finance.interest_convention,
+    );
+    inp.project.kind = parse_choice(&mut c, "project.kind", &raw.project.kind);
+    inp.site.location = parse_choice(&mut c, "site.location", &raw.site.location);
+    inp.land.grant = parse_choice(&mut c, "land.grant", &raw.land.grant);
+    inp.project.rent_only = raw.project.rent_only;
+    inp.residential.ordinary = raw.residential.ordinary.unwrap_or(false);
+    inp.tax.vat_sale_land_deduction = raw.tax.vat_sale_land_deduction.unwrap_or(false);
+    inp.finance.capitalise_interest = raw.finance.capitalise_interest.unwrap_or(false);
     let p = &raw.policy;
-    if let Some(b) = &p.irr_basis {
-        match Basis::parse(b) {
-            Some(b) => inp.policy.irr_basis = b,
-            None => c.push("policy.irr_basis", format!("\"{b}\" is not valid: expected \"project_pre_tax\", \"project_after_tax\" or \"equity\"")),
-        }
-    }
     if let Some(pack) = &p.pack {
         match crate::policy::pack(pack) {
             Some(pk) => {
@@ -759,8 +829,8 @@ fn validate(
     })
 }
 
-/// The Gaussian copula needs a positive semi-definite matrix; per-year draws are independent
-/// by year and cannot take part in it.
+/// The Gaussian copula needs a positive semi-definite matrix; a per-year key with serial
+/// correlation (ar1) cannot also take part in it.
 fn check_correlation_matrix(c: &mut Collector, uncertain: &[Uncertain], corr: &[Correlation]) {
     let key = "monte_carlo.correlation";
     let mut order: Vec<usize> = Vec::new();
@@ -769,8 +839,8 @@ fn check_correlation_matrix(c: &mut Collector, uncertain: &[Uncertain], corr: &[
             if !order.contains(&u) {
                 order.push(u);
             }
-            if uncertain[u].per_year {
-                c.push(key, format!("\"{}\" is drawn per year (per_year = true) and cannot be correlated; remove per_year or the correlation", KEYS[uncertain[u].key].name));
+            if uncertain[u].ar1 != 0.0 {
+                c.push(key, format!("\"{}\" has serial correlation (ar1) and cannot also be correlated with another key; remove ar1 or the correlation", KEYS[uncertain[u].key].name));
                 return;
             }
         }
@@ -848,7 +918,7 @@ fn check_timeline_extremes(c: &mut Collector, inp: &Inputs<f64>, uncertain: &[Un
     }
 }
 
-/// Rules that join several keys (MODEL.md §1–§7). Run on the deterministic inputs; Monte Carlo
+/// Rules that join several keys (docs/model.md §1–§7). Run on the deterministic inputs; Monte Carlo
 /// re-runs the timeline rules at the extremes of uncertain whole-number keys.
 pub fn cross_checks_of(inp: &Inputs<f64>) -> Vec<Problem> {
     let mut c = Collector {
@@ -994,8 +1064,13 @@ fn cross_checks(c: &mut Collector, inp: &Inputs<f64>, has_mix: bool) {
                     f.loan_share
                 ),
             );
-        } else if t_op + f.repayment_years > n {
-            c.cross("finance.repayment_years", format!("repaying over {} years from year {t_op} runs past the last year {} of the land term", f.repayment_years, n.saturating_sub(1)));
+        } else if t_op + f.grace_years + f.repayment_years > n {
+            let key = if f.grace_years > 0 {
+                "finance.grace_years"
+            } else {
+                "finance.repayment_years"
+            };
+            c.cross(key, format!("repaying over {} years after {} grace years from year {t_op} runs past the last year {} of the land term: shorten grace_years or repayment_years", f.repayment_years, f.grace_years, n.saturating_sub(1)));
         }
     }
 }

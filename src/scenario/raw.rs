@@ -5,7 +5,7 @@ use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use std::fmt;
 
-/// A numeric key: a plain number, or a distribution table (MODEL.md §10).
+/// A numeric key: a plain number, or a distribution table (docs/model.md §10).
 #[derive(Debug, Clone, PartialEq)]
 pub enum RawNum {
     Value(f64),
@@ -25,6 +25,8 @@ pub struct RawDist {
     pub values: Option<Vec<f64>>,
     pub weights: Option<Vec<f64>>,
     pub per_year: Option<bool>,
+    /// AR(1) coefficient of a per-year key's scores.
+    pub ar1: Option<f64>,
 }
 
 impl<'de> Deserialize<'de> for RawNum {
@@ -97,6 +99,8 @@ pub struct RawProject {
     pub start_year: Option<RawNum>,
     pub land_term_years: Option<RawNum>,
     pub terminal_value: Option<RawNum>,
+    pub kind: Option<String>,
+    pub rent_only: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -107,6 +111,7 @@ pub struct RawSite {
     pub basement_area_m2: Option<RawNum>,
     pub floors: Option<RawNum>,
     pub height_m: Option<RawNum>,
+    pub location: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -125,6 +130,7 @@ pub struct RawLand {
     pub price_basis: Option<String>,
     pub deed_tax_rate: Option<RawNum>,
     pub other_costs: Option<RawNum>,
+    pub grant: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -138,6 +144,7 @@ pub struct RawConstruction {
     pub soft_cost_rate: Option<RawNum>,
     pub contingency_rate: Option<RawNum>,
     pub infrastructure_fee_per_m2: Option<RawNum>,
+    pub input_vat_rate: Option<RawNum>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -168,6 +175,7 @@ pub struct RawResidential {
     pub sale_price: Option<RawNum>,
     pub sale_schedule: Option<Vec<f64>>,
     pub sale_start: Option<RawNum>,
+    pub ordinary: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -189,6 +197,7 @@ pub struct RawOpex {
     pub rate_of_revenue: Option<RawNum>,
     pub capex_reserve_rate: Option<RawNum>,
     pub per_m2_month: Option<RawNum>,
+    pub input_vat_rate: Option<RawNum>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -203,6 +212,11 @@ pub struct RawTax {
     pub income_tax_rate: Option<RawNum>,
     pub depreciation_years: Option<RawNum>,
     pub loss_carry_years: Option<RawNum>,
+    pub vat_sale_land_deduction: Option<bool>,
+    pub lat_method: Option<String>,
+    pub lat_expense_rate: Option<RawNum>,
+    pub lat_extra_deduction_rate: Option<RawNum>,
+    pub lat_prepay_rate: Option<RawNum>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -211,6 +225,10 @@ pub struct RawFinance {
     pub loan_share: Option<RawNum>,
     pub interest_rate: Option<RawNum>,
     pub repayment_years: Option<RawNum>,
+    pub repayment: Option<String>,
+    pub grace_years: Option<RawNum>,
+    pub capitalise_interest: Option<bool>,
+    pub interest_convention: Option<String>,
     pub discount_rate: Option<RawNum>,
 }
 
