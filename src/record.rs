@@ -56,6 +56,9 @@ impl Record {
                 if u.per_year {
                     v["per_year"] = serde_json::Value::Bool(true);
                 }
+                if u.ar1 != 0.0 {
+                    v["ar1"] = serde_json::json!(u.ar1);
+                }
                 (KEYS[u.key].name.to_string(), v)
             })
             .collect();

@@ -7,14 +7,65 @@ use shanglou::mc::{self, Settings, Silent};
 use shanglou::metrics;
 use shanglou::scenario::{self, Dist, Uncertain, KEYS};
 
-const CONFORMANCE: [&str; 6] = [
+const CONFORMANCE: [&str; 10] = [
     include_str!("conformance/01-minimal-lease.toml"),
     include_str!("conformance/02-shenzhen-renewal.toml"),
     include_str!("conformance/03-wuhan-subsidy-loan.toml"),
     include_str!("conformance/04-delay-resettle-tv-gfa.toml"),
     include_str!("conformance/05-loss-expiry-basement.toml"),
     include_str!("conformance/06-never-positive.toml"),
+    include_str!("conformance/07-input-vat-land-deduction.toml"),
+    include_str!("conformance/08-progressive-lat-refund.toml"),
+    include_str!("conformance/09-grace-annuity-capitalised.toml"),
+    include_str!("conformance/10-bullet-negative-tv-ordinary.toml"),
 ];
+
+#[test]
+fn the_f64_ledger_equals_the_decimal_ledger_on_every_vector() {
+    use rust_decimal::Decimal;
+    use shanglou::model::{self, COLUMNS};
+    use shanglou::num::Num;
+    for src in CONFORMANCE {
+        let sc = scenario::load(src, &[]).unwrap();
+        let fast = model::run(&sc.inputs);
+        let exact = model::run(&sc.inputs.convert::<Decimal>());
+        // relative to the largest flow of the series: a column that nets to ~0 in a year
+        // (e.g. a refund against a payment) has no scale of its own
+        for (name, (f, d)) in COLUMNS
+            .iter()
+            .zip(fast.columns().iter().zip(exact.columns()))
+        {
+            let scale = d.iter().map(|v| Num::to_f64(*v).abs()).fold(1.0, f64::max);
+            for (t, (x, y)) in f.iter().zip(d).enumerate() {
+                let y = Num::to_f64(*y);
+                assert!(
+                    (x - y).abs() <= 1e-9 * scale,
+                    "{}: {name} t={t}: f64 {x} vs Decimal {y}",
+                    sc.name
+                );
+            }
+        }
+        assert_eq!(fast.lat_detail.len(), exact.lat_detail.len());
+        for (a, b) in fast.lat_detail.iter().zip(&exact.lat_detail) {
+            assert!((a.lat - Num::to_f64(b.lat)).abs() <= 1e-9 * a.lat.abs().max(1.0));
+            assert_eq!(a.settlement_year, b.settlement_year);
+        }
+        let basis = sc.inputs.policy.irr_basis;
+        let dr = sc.inputs.finance.discount_rate;
+        let ef: Vec<f64> = exact
+            .series(basis)
+            .iter()
+            .map(|v| Num::to_f64(*v))
+            .collect();
+        match (
+            shanglou::irr::irr(fast.series(basis), dr),
+            shanglou::irr::irr(&ef, dr),
+        ) {
+            (Some(a), Some(b)) => assert!((a - b).abs() <= 1e-9 * b.abs().max(1e-3), "{}", sc.name),
+            (a, b) => assert_eq!(a, b, "{}", sc.name),
+        }
+    }
+}
 
 fn close(a: Option<f64>, b: f64) -> bool {
     match a {
@@ -335,7 +386,7 @@ fn copula_gives_the_requested_correlations() {
     let n = 200_000;
     let mut scal = vec![0.0; s.scalars.len()];
     let mut years = vec![];
-    let mut scratch = vec![0.0; 2 * s.ncorr];
+    let mut scratch = vec![0.0; s.scratch_len()];
     let mut z = vec![Vec::with_capacity(n); s.ncorr];
     let mut x = vec![Vec::with_capacity(n); s.scalars.len()];
     for i in 0..n {
@@ -460,4 +511,186 @@ fn sampled_rents_above_the_pack_cap_are_clipped_and_counted() {
     )
     .unwrap();
     assert_eq!(out.summary().clipped_share, 0.0);
+}
+
+/// A 20-year scheme with a per-year rent growth correlated with the (scalar) rent, and a
+/// per-year dormitory occupancy with serial correlation.
+const PER_YEAR: &str = r#"
+[project]
+start_year = 2026
+land_term_years = 20
+[site]
+land_area_m2 = 10000
+far = 3
+[mix]
+factory = 0.9
+dormitory = 0.1
+[construction]
+schedule = [1]
+cost_per_m2 = 4000
+[factory]
+rent = { dist = "normal", mean = 30, sd = 3 }
+rent_growth = { dist = "normal", mean = 0.02, sd = 0.01, per_year = true }
+occupancy = 0.9
+[dormitory]
+rent = 20
+occupancy = { dist = "uniform", min = 0.5, max = 1.0, per_year = true, ar1 = 0.7 }
+[[monte_carlo.correlation]]
+between = ["factory.rent_growth", "factory.rent"]
+rho = 0.6
+"#;
+
+/// Draws n paths of `sc`; returns (scalar values, per-year values) per path.
+fn sample_paths(sc: &scenario::Scenario, n: usize) -> (Sampler, Vec<Vec<f64>>, Vec<Vec<f64>>) {
+    let s = Sampler::new(sc);
+    let mut scal = vec![0.0; s.scalars.len()];
+    let mut years = vec![0.0; s.years.len() * s.horizon];
+    let mut scratch = vec![0.0; s.scratch_len()];
+    let (mut xs, mut ys) = (Vec::new(), Vec::new());
+    for i in 0..n {
+        s.draw_path(11, i as u64, &mut scal, &mut years, &mut scratch);
+        xs.push(scal.clone());
+        ys.push(years.clone());
+    }
+    (s, xs, ys)
+}
+
+#[test]
+fn a_per_year_key_correlates_with_a_scalar_key_in_every_year() {
+    let sc = scenario::load(PER_YEAR, &[]).unwrap();
+    let (s, xs, ys) = sample_paths(&sc, 60_000);
+    let rent = s
+        .scalars
+        .iter()
+        .position(|v| v.key.name == "factory.rent")
+        .unwrap();
+    let g = s
+        .years
+        .iter()
+        .position(|v| v.key.name == "factory.rent_growth")
+        .unwrap();
+    let h = s.horizon;
+    let rents: Vec<f64> = xs.iter().map(|x| x[rent]).collect();
+    // both normal and unclipped here, so Pearson's ρ of the values is the copula's ρ
+    for k in [0, 1, 7, h - 1] {
+        let gk: Vec<f64> = ys.iter().map(|y| y[g * h + k]).collect();
+        let r = pearson(&gk, &rents);
+        assert!((r - 0.6).abs() < 0.015, "year {k}: ρ = {r}");
+    }
+    // across years the growths share only the rent's part: corr = ρ² = 0.36
+    let g1: Vec<f64> = ys.iter().map(|y| y[g * h + 1]).collect();
+    let g2: Vec<f64> = ys.iter().map(|y| y[g * h + 2]).collect();
+    let r = pearson(&g1, &g2);
+    assert!((r - 0.36).abs() < 0.015, "years 1 and 2: ρ = {r}");
+}
+
+#[test]
+fn ar1_links_successive_years_and_keeps_each_year_s_distribution() {
+    let sc = scenario::load(PER_YEAR, &[]).unwrap();
+    let (s, _, ys) = sample_paths(&sc, 60_000);
+    let o = s
+        .years
+        .iter()
+        .position(|v| v.key.name == "dormitory.occupancy")
+        .unwrap();
+    let h = s.horizon;
+    let year = |k: usize| -> Vec<f64> { ys.iter().map(|y| y[o * h + k]).collect() };
+    // normal scores of a uniform on [0.5, 1]
+    let score = |v: Vec<f64>| -> Vec<f64> {
+        v.into_iter()
+            .map(|x| shanglou::mc::sample::inverse_phi((x - 0.5) / 0.5))
+            .collect()
+    };
+    let (z3, z4, z5) = (score(year(3)), score(year(4)), score(year(5)));
+    let r1 = pearson(&z3, &z4);
+    let r2 = pearson(&z3, &z5);
+    assert!((r1 - 0.7).abs() < 0.015, "lag 1: {r1}");
+    assert!((r2 - 0.49).abs() < 0.015, "lag 2: {r2}");
+    let y9 = year(9);
+    let mean = y9.iter().sum::<f64>() / y9.len() as f64;
+    assert!(
+        (mean - 0.75).abs() < 0.003,
+        "each year stays uniform: mean {mean}"
+    );
+}
+
+#[test]
+fn bad_v2_monte_carlo_settings_name_the_key() {
+    let ar1_scalar = PER_YEAR.replace(
+        "rent = 20\n",
+        "rent = { dist = \"uniform\", min = 18, max = 22, ar1 = 0.5 }\n",
+    );
+    let e = scenario::load(&ar1_scalar, &[]).unwrap_err().to_string();
+    assert!(
+        e.contains("dormitory.rent") && e.contains("per_year"),
+        "{e}"
+    );
+    let ar1_high = PER_YEAR.replace("ar1 = 0.7", "ar1 = 1.0");
+    let e = scenario::load(&ar1_high, &[]).unwrap_err().to_string();
+    assert!(
+        e.contains("dormitory.occupancy") && e.contains("ar1 = 1"),
+        "{e}"
+    );
+    let ar1_correlated = format!(
+        "{PER_YEAR}[[monte_carlo.correlation]]\nbetween = [\"dormitory.occupancy\", \"factory.rent\"]\nrho = 0.3\n"
+    );
+    let e = scenario::load(&ar1_correlated, &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("monte_carlo.correlation") && e.contains("ar1"),
+        "{e}"
+    );
+}
+
+#[test]
+fn growth_draws_that_never_enter_the_flows_are_not_counted_as_clipped() {
+    // growth always above Shenzhen's 5% cap
+    let src = PER_YEAR
+        .replace(
+            "rent_growth = { dist = \"normal\", mean = 0.02, sd = 0.01, per_year = true }",
+            "rent_growth = { dist = \"uniform\", min = 0.06, max = 0.08, per_year = true }",
+        )
+        .replace("[[monte_carlo.correlation]]\nbetween = [\"factory.rent_growth\", \"factory.rent\"]\nrho = 0.6\n", "")
+        .replace("rent = { dist = \"normal\", mean = 30, sd = 3 }", "rent = 30");
+    let run = |src: &str| {
+        let sc =
+            scenario::load(&format!("{src}[policy]\npack = \"shenzhen-2023\"\n"), &[]).unwrap();
+        let settings = Settings {
+            paths: 500,
+            seed: 2,
+            threads: 1,
+            all_metrics: false,
+        };
+        mc::simulate(&sc, settings, &Silent)
+            .unwrap()
+            .summary()
+            .clipped_share
+    };
+    assert_eq!(
+        run(&src),
+        1.0,
+        "growth is used from the second operating year on"
+    );
+    // one construction year and a two-year term: a single operating year uses no growth
+    let short = src.replace("land_term_years = 20", "land_term_years = 2");
+    assert_eq!(run(&short), 0.0);
+}
+
+#[test]
+fn a_terminal_value_distribution_may_be_negative() {
+    let src = PER_YEAR.replace(
+        "[site]",
+        "terminal_value = { dist = \"uniform\", min = -5e7, max = -1e7 }\n[site]",
+    );
+    let sc = scenario::load(&src, &[]).unwrap();
+    assert_eq!(sc.inputs.project.terminal_value, -3e7);
+    let (s, xs, _) = sample_paths(&sc, 2000);
+    let j = s
+        .scalars
+        .iter()
+        .position(|v| v.key.name == "project.terminal_value")
+        .unwrap();
+    assert!(xs.iter().all(|x| (-5e7..=-1e7).contains(&x[j])));
+    assert!(xs.iter().any(|x| x[j] < -4e7) && xs.iter().any(|x| x[j] > -2e7));
 }

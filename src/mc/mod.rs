@@ -1,4 +1,4 @@
-//! Monte Carlo (MODEL.md §10): draws each path's inputs, runs the f64 model and the IRR
+//! Monte Carlo (docs/model.md §10): draws each path's inputs, runs the f64 model and the IRR
 //! solver, in parallel across cores with buffers per worker and no allocation per path.
 //! Path i depends only on (seed, i), so results are identical for any thread count. Progress
 //! and cancellation go through [`Observer`]; the engine never prints.
@@ -132,7 +132,7 @@ impl<'a> Worker<'a> {
             .as_deref()
             .and_then(policy::pack)
             .filter(|_| inputs.policy.enforce_caps);
-        // MODEL.md §10: only the factory rent and its growth have pack caps
+        // docs/model.md §10: only the factory rent and its growth have pack caps
         let cap_of = |key: &str| match key {
             "factory.rent" => pack.and_then(|p| p.rent_cap),
             "factory.rent_growth" => pack.and_then(|p| p.growth_cap),
@@ -145,7 +145,7 @@ impl<'a> Worker<'a> {
             ledger: Ledger::default(),
             scalars: vec![0.0; sampler.scalars.len()],
             years: vec![0.0; sampler.years.len() * n],
-            scratch: vec![0.0; 2 * sampler.ncorr],
+            scratch: vec![0.0; sampler.scratch_len()],
             flows: Vec::with_capacity(n),
             scalar_caps: sampler.scalars.iter().map(|v| cap_of(v.key.name)).collect(),
             year_caps: sampler.years.iter().map(|v| cap_of(v.key.name)).collect(),
@@ -174,8 +174,12 @@ impl<'a> Worker<'a> {
             v.key.set(&mut self.inputs, x);
         }
         let n = self.sampler.horizon;
+        // only draws that enter the flows can count as clipped: a growth for operating years
+        // 1 … N − 1 − t_op (year 0 uses the base rent), an occupancy for 0 … N − 1 − t_op
+        let operating = n.saturating_sub(self.inputs.t_op());
         for (vi, v) in self.sampler.years.iter().enumerate() {
             let cap = self.year_caps[vi];
+            let first_used = usize::from(v.key.name.ends_with(".rent_growth"));
             let Some(slot) = self.inputs.per_year_mut(v.key.name) else {
                 continue;
             };
@@ -184,7 +188,7 @@ impl<'a> Worker<'a> {
                 if let Some(c) = cap {
                     if x > c {
                         x = c;
-                        clipped = true;
+                        clipped |= k >= first_used && k < operating;
                     }
                 }
                 *dst = x;

@@ -328,6 +328,10 @@ pub struct ScalarVar {
 pub struct YearVar {
     pub key: &'static KeySpec,
     pub drawer: Drawer,
+    /// Position in the copula, when correlated (after every correlated scalar).
+    pub corr: Option<usize>,
+    /// AR(1) coefficient of its normal scores (0: independent years).
+    pub ar1: f64,
 }
 
 /// Everything needed to draw one path's inputs.
@@ -335,9 +339,12 @@ pub struct YearVar {
 pub struct Sampler {
     pub scalars: Vec<ScalarVar>,
     pub years: Vec<YearVar>,
-    /// Cholesky factor of the copula's correlation matrix (row-major).
+    /// Cholesky factor of the copula's correlation matrix (row-major), the correlated
+    /// scalars first, then the correlated per-year keys.
     pub chol: Vec<f64>,
     pub ncorr: usize,
+    /// How many of the copula's variables are scalars.
+    pub ncorr_scalar: usize,
     /// Draws per per-year variable: the land term, so the stream layout is fixed.
     pub horizon: usize,
 }
@@ -345,24 +352,30 @@ pub struct Sampler {
 impl Sampler {
     /// Builds the sampler; the correlation matrix was validated with the scenario.
     pub fn new(sc: &Scenario) -> Sampler {
-        let mut corr_index: Vec<Option<usize>> = vec![None; sc.uncertain.len()];
-        let mut ncorr = 0;
-        for c in &sc.correlations {
-            for u in [c.a, c.b] {
-                if corr_index[u].is_none() {
-                    corr_index[u] = Some(ncorr);
-                    ncorr += 1;
+        // the copula's order: correlated scalars, then correlated per-year keys, each in
+        // order of first appearance in the correlations
+        let mut order: Vec<usize> = Vec::new();
+        for per_year in [false, true] {
+            for c in &sc.correlations {
+                for u in [c.a, c.b] {
+                    if sc.uncertain[u].per_year == per_year && !order.contains(&u) {
+                        order.push(u);
+                    }
                 }
             }
         }
+        let ncorr = order.len();
+        let ncorr_scalar = order.iter().filter(|u| !sc.uncertain[**u].per_year).count();
+        let pos = |u: usize| order.iter().position(|o| *o == u);
         let mut m = vec![0.0; ncorr * ncorr];
         for i in 0..ncorr {
             m[i * ncorr + i] = 1.0;
         }
         for c in &sc.correlations {
-            let (i, j) = (corr_index[c.a].unwrap(), corr_index[c.b].unwrap());
-            m[i * ncorr + j] = c.rho;
-            m[j * ncorr + i] = c.rho;
+            if let (Some(i), Some(j)) = (pos(c.a), pos(c.b)) {
+                m[i * ncorr + j] = c.rho;
+                m[j * ncorr + i] = c.rho;
+            }
         }
         let chol = cholesky(&m, ncorr).unwrap_or_else(|_| vec![0.0; ncorr * ncorr]);
         let mut scalars = Vec::new();
@@ -371,12 +384,17 @@ impl Sampler {
             let key = &KEYS[unc.key];
             let drawer = Drawer::new(&unc.dist);
             if unc.per_year {
-                years.push(YearVar { key, drawer });
+                years.push(YearVar {
+                    key,
+                    drawer,
+                    corr: pos(u),
+                    ar1: unc.ar1,
+                });
             } else {
                 scalars.push(ScalarVar {
                     key,
                     drawer,
-                    corr: corr_index[u],
+                    corr: pos(u),
                 });
             }
         }
@@ -385,8 +403,14 @@ impl Sampler {
             years,
             chol,
             ncorr,
+            ncorr_scalar,
             horizon: sc.inputs.project.land_term_years,
         }
+    }
+
+    /// Numbers of scratch space `draw_path` needs.
+    pub fn scratch_len(&self) -> usize {
+        3 * self.ncorr
     }
 
     /// Normal scores of the correlated inputs after the copula (for tests and diagnostics):
@@ -404,7 +428,11 @@ impl Sampler {
 
     /// Draws path `path`'s values: `scalars_out[j]` for each scalar variable and
     /// `years_out[v * horizon + k]` for per-year variable v in operating year k. `scratch`
-    /// holds 2 × ncorr numbers. Values are clipped into each key's valid range.
+    /// holds [`Sampler::scratch_len`] numbers. Values are clipped into each key's valid range.
+    ///
+    /// The stream: the copula's independent normals, one draw per uncorrelated scalar, the
+    /// uncorrelated per-year keys (one score a year each), then the correlated per-year keys'
+    /// fresh normals for years 1 … horizon − 1 (year 0 takes its scores from the first block).
     pub fn draw_path(
         &self,
         seed: u64,
@@ -414,8 +442,8 @@ impl Sampler {
         scratch: &mut [f64],
     ) {
         let mut rng = path_rng(seed, path);
-        let (raw, z) = scratch.split_at_mut(self.ncorr);
-        // the copula's scores come first in the stream, then one draw per scalar, then years
+        let (raw, rest) = scratch.split_at_mut(self.ncorr);
+        let (z, carry) = rest.split_at_mut(self.ncorr);
         for r in raw.iter_mut() {
             *r = rng.sample(StandardNormal);
         }
@@ -429,10 +457,61 @@ impl Sampler {
         }
         // per-year keys are real-valued (rent growth, occupancy): clamping alone keeps the
         // rounding of whole-number keys out of this loop
+        let h = self.horizon;
         for (vi, v) in self.years.iter().enumerate() {
+            if v.corr.is_some() {
+                continue;
+            }
             let (lo, hi) = (v.key.lo, v.key.hi);
-            for out in &mut years_out[vi * self.horizon..(vi + 1) * self.horizon] {
-                *out = v.drawer.draw(&mut rng).clamp(lo, hi);
+            let out = &mut years_out[vi * h..(vi + 1) * h];
+            if v.ar1 == 0.0 {
+                for o in out {
+                    *o = v.drawer.draw(&mut rng).clamp(lo, hi);
+                }
+            } else {
+                // z_k = φ z_{k−1} + √(1−φ²) e_k keeps every year's score standard normal
+                let phi = v.ar1;
+                let s = (1.0 - phi * phi).sqrt();
+                let mut zk: f64 = rng.sample(StandardNormal);
+                for (k, o) in out.iter_mut().enumerate() {
+                    if k > 0 {
+                        let e: f64 = rng.sample(StandardNormal);
+                        zk = phi * zk + s * e;
+                    }
+                    *o = v.drawer.from_z(zk).clamp(lo, hi);
+                }
+            }
+        }
+        let ns = self.ncorr_scalar;
+        let np = self.ncorr - ns;
+        if np == 0 {
+            return;
+        }
+        // each year's per-year scores given the path's scalar scores: the part the scalars
+        // fix (L_ps e_s) plus a fresh draw through L_pp, so that every year's scores are
+        // jointly normal with the scalar scores under the stated matrix
+        let n = self.ncorr;
+        for j in 0..np {
+            let row = (ns + j) * n;
+            carry[j] = (0..ns).map(|m| self.chol[row + m] * raw[m]).sum();
+        }
+        for k in 0..h {
+            if k > 0 {
+                for e in raw[ns..].iter_mut() {
+                    *e = rng.sample(StandardNormal);
+                }
+                for j in 0..np {
+                    let row = (ns + j) * n;
+                    z[ns + j] = carry[j]
+                        + (0..=j)
+                            .map(|m| self.chol[row + ns + m] * raw[ns + m])
+                            .sum::<f64>();
+                }
+            }
+            for (vi, v) in self.years.iter().enumerate() {
+                if let Some(c) = v.corr {
+                    years_out[vi * h + k] = v.drawer.from_z(z[c]).clamp(v.key.lo, v.key.hi);
+                }
             }
         }
     }
