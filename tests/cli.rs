@@ -423,6 +423,48 @@ fn invalid_mix_not_summing_to_one() {
 }
 
 #[test]
+fn invalid_v2_keys_are_named_with_the_words_they_take() {
+    let e = bad(&format!(
+        "{BASE}\n[tax]\nlat_method = \"tiered\"\n\n[finance]\nloan_share = 0.5\ninterest_rate = 0.04\nrepayment_years = 20\nrepayment = \"balloon\"\ninterest_convention = \"end\"\n"
+    ));
+    for want in [
+        "bad.toml:28: tax.lat_method: \"tiered\" is not valid: expected \"effective\"",
+        "\"progressive\" (four tiers, settled per object)",
+        "bad.toml:34: finance.repayment: \"balloon\" is not valid: expected \"equal_principal\" (等额本金), \"equal_payment\" (等额本息) or \"bullet\" (一次还本)",
+        "bad.toml:35: finance.interest_convention: \"end\"",
+    ] {
+        assert!(e.contains(want), "{want}\n in {e}");
+    }
+    let e = bad(&BASE.replace(
+        "land_term_years = 30",
+        "land_term_years = 30\nrent_only = \"yes\"",
+    ));
+    assert!(e.contains("project.rent_only"), "{e}");
+    let e = bad(&BASE.replace(
+        "land_term_years = 30",
+        "land_term_years = 30\nkind = \"industrial\"",
+    ));
+    assert!(
+        e.contains("bad.toml:5: project.kind: \"industrial\" is not valid: expected \"urban_renewal\" (城市更新)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn invalid_grace_years_pushing_repayment_past_the_term() {
+    // t_op = 2; 10 grace years + 20 repayment years end at year 31 > 29
+    let e = bad(&format!(
+        "{BASE}\n[finance]\nloan_share = 0.5\ninterest_rate = 0.04\nrepayment_years = 20\ngrace_years = 10\n"
+    ));
+    assert!(
+        e.contains("bad.toml:31: finance.grace_years:")
+            && e.contains("after 10 grace years")
+            && e.contains("past the last year 29"),
+        "{e}"
+    );
+}
+
+#[test]
 fn invalid_schedule_summing_to_1_1() {
     let e = bad(&BASE.replace("[0.4, 0.6]", "[0.5, 0.6]"));
     assert!(

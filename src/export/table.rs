@@ -3,7 +3,7 @@
 
 use rust_decimal::Decimal;
 use shanglou::metrics::Summary;
-use shanglou::model::Ledger;
+use shanglou::model::{Ledger, SoldObject};
 use shanglou::num::Num;
 use shanglou::scenario::{Basis, Scenario};
 use std::fmt::Write;
@@ -154,24 +154,70 @@ pub fn run_summary(sc: &Scenario, l: &Ledger<Decimal>, sm: &Summary) -> String {
     o.push('\n');
     let t = &sm.totals;
     let f = |d: Decimal| wan(Num::to_f64(d));
-    let total_rows = vec![
+    let mut total_rows = vec![
         vec![s("土地 Land (incl. deed tax, other)"), f(t.land)],
         vec![s("建设投资 Construction"), f(t.construction)],
         vec![s("租金收入 Rent (VAT incl.)"), f(t.rent)],
         vec![s("销售收入 Sales (VAT incl.)"), f(t.sales)],
         vec![s("补助 Subsidies"), f(t.subsidy)],
-        vec![s("增值税 VAT"), f(t.vat)],
+        vec![s("增值税 VAT paid"), f(t.vat)],
+    ];
+    if !t.vat_input.is_zero() {
+        let lost = l.vat_credit.last().copied().unwrap_or_default();
+        total_rows.push(vec![s("  销项税额 output VAT"), f(t.vat_output)]);
+        total_rows.push(vec![
+            s("  进项税额 input VAT credited"),
+            f(t.vat_input - lost),
+        ]);
+        if !lost.is_zero() {
+            total_rows.push(vec![s("  期末留抵 credit lost at term end"), f(lost)]);
+        }
+    }
+    total_rows.extend([
         vec![s("附加税 Surcharges"), f(t.surcharges)],
         vec![s("房产税 Property tax"), f(t.property_tax)],
         vec![s("城镇土地使用税 Land use tax"), f(t.land_use_tax)],
         vec![s("土地增值税 LAT"), f(t.lat)],
+    ]);
+    for obj in &l.lat_detail {
+        let name = match obj.object {
+            SoldObject::Factory => "产业用房 factory",
+            SoldObject::Residential => "住宅 residential",
+        };
+        let ratio = obj
+            .ratio
+            .map(|r| format!(", 增值率 gain/deductions {:.1}%", Num::to_f64(r) * 100.0))
+            .unwrap_or_default();
+        total_rows.push(vec![format!("  {name}: 应纳 due{ratio}"), f(obj.lat)]);
+        total_rows.push(vec![s("    预征 prepaid"), f(obj.prepaid)]);
+        let y = obj.settlement_year;
+        total_rows.push(vec![
+            format!(
+                "    清算 settled {} (t = {y}){}",
+                l.start_year + y as i64,
+                if obj.lat < obj.prepaid {
+                    ", a refund"
+                } else {
+                    ""
+                }
+            ),
+            f(obj.lat - obj.prepaid),
+        ]);
+    }
+    total_rows.extend([
         vec![s("运营成本 Opex"), f(t.opex)],
         vec![
             s("调整所得税 Income tax (project)"),
             f(t.income_tax_adjusted),
         ],
         vec![s("所得税 Income tax (equity)"), f(t.income_tax_equity)],
-    ];
+    ]);
+    if !t.interest_capitalised.is_zero() {
+        total_rows.push(vec![
+            s("建设期利息资本化 Capitalised interest"),
+            f(t.interest_capitalised),
+        ]);
+    }
     o.push_str(&grid(&[s("合计 Totals"), s("万元")], &total_rows));
     o.push('\n');
 
@@ -193,7 +239,7 @@ pub fn run_summary(sc: &Scenario, l: &Ledger<Decimal>, sm: &Summary) -> String {
             + l.sales_factory[t]
             + l.sales_residential[t]
             + l.subsidy[t]
-            + l.terminal_value[t];
+            + l.terminal_value[t].max(Decimal::ZERO);
         cum += l.cf_pre_tax[t];
         rows.push(vec![
             format!("{} {}", t, l.start_year + t as i64),
