@@ -6,9 +6,12 @@ use shanglou::mc::{self, Settings, Silent};
 use shanglou::scenario;
 use std::hint::black_box;
 
+/// The uncertain renewal example before the v2 rules (see benches/engine.rs).
+const UNCERTAIN_V1: &str = include_str!("data/shenzhen-renewal-uncertain-v1.toml");
 const UNCERTAIN: &str = include_str!("../scenarios/shenzhen-renewal-uncertain.toml");
 
 fn monte_carlo(c: &mut Criterion) {
+    let v1 = scenario::load(UNCERTAIN_V1, &[]).unwrap();
     let sc = scenario::load(UNCERTAIN, &[]).unwrap();
     assert_eq!(sc.inputs.project.land_term_years, 50);
     // `cargo test --all-targets` runs each bench once in a debug build: keep that quick
@@ -20,11 +23,16 @@ fn monte_carlo(c: &mut Criterion) {
     let mut g = c.benchmark_group("mc_shenzhen_uncertain");
     g.sample_size(10);
     g.throughput(Throughput::Elements(paths));
-    for threads in [1usize, 2] {
-        g.bench_function(format!("{threads}_threads_basis_irr_only"), |b| {
+    for (name, sc, threads) in [
+        ("v1", &v1, 1usize),
+        ("v1", &v1, 2),
+        ("v2", &sc, 1),
+        ("v2", &sc, 2),
+    ] {
+        g.bench_function(format!("{name}_{threads}_threads_basis_irr_only"), |b| {
             b.iter(|| {
                 mc::simulate(
-                    black_box(&sc),
+                    black_box(sc),
                     Settings {
                         paths,
                         seed: 1,
@@ -37,7 +45,7 @@ fn monte_carlo(c: &mut Criterion) {
             })
         });
     }
-    g.bench_function("2_threads_all_metrics", |b| {
+    g.bench_function("v2_2_threads_all_metrics", |b| {
         b.iter(|| {
             mc::simulate(
                 black_box(&sc),

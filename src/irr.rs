@@ -1,4 +1,4 @@
-//! IRR, NPV and payback on f64 cash flows (MODEL.md §8): every root on r ∈ (−0.99, 10) is
+//! IRR, NPV and payback on f64 cash flows (docs/model.md §8): every root on r ∈ (−0.99, 10) is
 //! bracketed and refined by Brent's method, and when there are several the investment root
 //! (NPV falling through zero) nearest the discount rate is chosen.
 
@@ -236,14 +236,126 @@ fn scan_roots(flows: &[f64], points: usize, roots: &mut Vec<(f64, Direction)>) {
     }
 }
 
-/// The IRR of `flows` with every root found and the MODEL.md §8 choice among them.
+/// A bound on |d signed_pv / dr| over [a, b], a cell that lies on one side of r = 0 (each side
+/// has its own polynomial form, see `signed_pv`).
+fn slope_bound(flows: &[f64], a: f64, b: f64) -> f64 {
+    let n = flows.len();
+    if a >= 0.0 {
+        // Σ c_t y^t, y = 1/(1+r) ≤ y(a): |d/dr| = y²·|Σ t c_t y^(t−1)| ≤ Σ t |c_t| y^(t+1)
+        let y = 1.0 / (1.0 + a);
+        flows
+            .iter()
+            .enumerate()
+            .rev()
+            .fold(0.0, |acc, (t, c)| acc * y + t as f64 * c.abs())
+            * y
+            * y
+    } else {
+        // Σ c_t u^(n−1−t), u = 1+r ≤ 1+b: |d/dr| ≤ Σ (n−1−t) |c_t| u^(n−2−t)
+        let u = 1.0 + b;
+        let mut acc = 0.0;
+        for (t, c) in flows.iter().enumerate().take(n.saturating_sub(1)) {
+            acc = acc * u + (n - 1 - t) as f64 * c.abs();
+        }
+        acc
+    }
+}
+
+/// Evaluations [`isolate_roots`] may spend before it falls back to the fixed scan.
+const ISOLATION_BUDGET: usize = 20_000;
+
+/// Every root of `signed_pv` on (−0.99, 10), found by certified subdivision: a cell whose end
+/// values share a sign and are too far from zero for the slope bound to reach it holds no
+/// root; a cell whose ends differ in sign holds a crossing, refined by Brent; any other cell
+/// is halved. Work goes only where roots are or nearly are, instead of a fixed fine grid.
+/// Returns false when the budget ran out (the caller then scans).
+fn isolate_roots(flows: &[f64], roots: &mut Vec<(f64, Direction)>) -> bool {
+    const CELLS: usize = 32;
+    let f = |r: f64| signed_pv(flows, r);
+    let (l0, l1) = ((1.0 + R_MIN).ln(), (1.0 + R_MAX).ln());
+    let mut grid: Vec<f64> = (0..=CELLS)
+        .map(|i| (l0 + (l1 - l0) * i as f64 / CELLS as f64).exp() - 1.0)
+        .collect();
+    grid[0] = R_MIN;
+    grid[CELLS] = R_MAX;
+    let pos = grid.partition_point(|&r| r < 0.0);
+    if grid.get(pos) != Some(&0.0) {
+        grid.insert(pos, 0.0);
+    }
+    let mut evals = grid.len();
+    let values: Vec<f64> = grid.iter().map(|r| f(*r)).collect();
+    // cells still to examine, left to right (a stack popped from the end, pushed reversed)
+    let mut stack: Vec<(f64, f64, f64, f64)> = (0..grid.len() - 1)
+        .rev()
+        .map(|i| (grid[i], grid[i + 1], values[i], values[i + 1]))
+        .collect();
+    let mut prev_sign = 0.0f64;
+    while let Some((a, b, fa, fb)) = stack.pop() {
+        if evals > ISOLATION_BUDGET {
+            roots.clear();
+            return false;
+        }
+        let crosses = fa != 0.0 && fb != 0.0 && (fa > 0.0) != (fb > 0.0);
+        if crosses {
+            let dir = if fa > 0.0 {
+                Direction::Down
+            } else {
+                Direction::Up
+            };
+            roots.push((brent(f, a, b, fa, fb), dir));
+            prev_sign = fb.signum();
+            continue;
+        }
+        if fb == 0.0 {
+            // an exact zero at a cell end: a root if the sign differs on both sides of it
+            if b < R_MAX {
+                let next = f(b + 1e-7 * (1.0 + b.abs()));
+                evals += 1;
+                let before = if fa != 0.0 { fa.signum() } else { prev_sign };
+                if next != 0.0 && before != 0.0 && next.signum() != before {
+                    roots.push((
+                        b,
+                        if before > 0.0 {
+                            Direction::Down
+                        } else {
+                            Direction::Up
+                        },
+                    ));
+                }
+            }
+            continue;
+        }
+        if fa != 0.0 {
+            prev_sign = fa.signum();
+        }
+        let width = b - a;
+        // a root c inside would need |f(a)| ≤ B(c − a) and |f(b)| ≤ B(b − c)
+        if fa.abs() + fb.abs() > slope_bound(flows, a, b) * width {
+            prev_sign = fb.signum();
+            continue;
+        }
+        evals += 1;
+        if width <= 1e-13 * (1.0 + a.abs()) {
+            // a touch (double root) or a near miss narrower than the tolerance: not a crossing
+            prev_sign = fb.signum();
+            continue;
+        }
+        let m = 0.5 * (a + b);
+        let fm = f(m);
+        evals += 1;
+        stack.push((m, b, fm, fb));
+        stack.push((a, m, fa, fm));
+    }
+    true
+}
+
+/// The IRR of `flows` with every root found and the docs/model.md §8 choice among them.
 pub fn irr_detail(flows: &[f64], discount_rate: f64) -> IrrDetail {
     irr_detail_scan(flows, discount_rate, SCAN_POINTS)
 }
 
-/// As [`irr_detail`], scanning `points` grid points when there can be several roots. Monte
-/// Carlo's extra series use a coarser grid: roots closer together than a grid cell (about
-/// 1% of 1+r at 256 points) may then be missed.
+/// As [`irr_detail`]. When there can be several roots they are isolated by certified
+/// subdivision; only if that runs out of budget are `points` grid points scanned instead.
 pub fn irr_detail_scan(flows: &[f64], discount_rate: f64, points: usize) -> IrrDetail {
     let bound = sign_changes(flows);
     let mut d = IrrDetail {
@@ -268,7 +380,7 @@ pub fn irr_detail_scan(flows: &[f64], discount_rate: f64, points: usize) -> IrrD
             };
             found.push((r, dir));
         }
-    } else {
+    } else if !isolate_roots(flows, &mut found) {
         scan_roots(flows, points.max(16), &mut found);
     }
     if found.is_empty() {
@@ -282,7 +394,7 @@ pub fn irr_detail_scan(flows: &[f64], discount_rate: f64, points: usize) -> IrrD
     d
 }
 
-/// MODEL.md §8: the one root where NPV falls through zero; among several such, or if there is
+/// docs/model.md §8: the one root where NPV falls through zero; among several such, or if there is
 /// none, the root nearest the discount rate.
 fn choose(roots: &[(f64, Direction)], discount_rate: f64) -> f64 {
     let down: Vec<f64> = roots
@@ -385,7 +497,7 @@ pub fn irr_guess(flows: &[f64], discount_rate: f64, guess: f64) -> Option<f64> {
                 break;
             }
             // Newton converges quadratically: after a step of 1e-8 the error is of order
-            // (f''/2f')·1e-16, far inside the 1e-10 tolerance of MODEL.md §8
+            // (f''/2f')·1e-16, far inside the 1e-10 tolerance of docs/model.md §8
             if step.abs() <= 1e-8 * (1.0 + next.abs()) {
                 return Some(next);
             }
@@ -395,7 +507,7 @@ pub fn irr_guess(flows: &[f64], discount_rate: f64, guess: f64) -> Option<f64> {
     single_root(flows)
 }
 
-/// Static payback in years from the start of t = 0 (Chinese convention, MODEL.md §8): the first
+/// Static payback in years from the start of t = 0 (Chinese convention, docs/model.md §8): the first
 /// year whose cumulative flow is ≥ 0, interpolated within the year. Generic so the exact ledger
 /// accumulates in Decimal (a cumulative that lands exactly on 0 counts).
 pub fn payback<T: Num>(flows: &[T]) -> Option<f64> {
@@ -481,6 +593,46 @@ mod tests {
         let scaled: Vec<f64> = flows.iter().map(|v| v * 1e8).collect();
         assert_eq!(irr_detail(&scaled, 0.045).roots.len(), 2);
         assert!((irr(&scaled, 0.045).unwrap() - r).abs() < 1e-10);
+    }
+
+    #[test]
+    fn isolation_finds_every_root_a_fine_scan_finds() {
+        // deterministic pseudo-random series with several sign changes: outlays, income,
+        // a large mid-life payment (a LAT settlement), a terminal cost
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut with_several = 0;
+        for case in 0..300 {
+            let n = 8 + case % 45;
+            let mut f: Vec<f64> = (0..n).map(|_| next() * 100.0 - 30.0).collect();
+            f[0] = -500.0 * next() - 50.0;
+            if n > 6 {
+                f[n / 2] = -400.0 * next();
+                f[n - 1] = -300.0 * next();
+            }
+            if sign_changes(&f) < 2 {
+                continue;
+            }
+            let mut fine = Vec::new();
+            scan_roots(&f, 50_000, &mut fine);
+            let mut iso = Vec::new();
+            assert!(isolate_roots(&f, &mut iso), "budget: {f:?}");
+            with_several += usize::from(fine.len() > 1);
+            assert_eq!(iso.len(), fine.len(), "{f:?}\n{iso:?}\n{fine:?}");
+            for (a, b) in iso.iter().zip(&fine) {
+                assert!((a.0 - b.0).abs() < 1e-9, "{f:?}: {a:?} vs {b:?}");
+                assert_eq!(a.1, b.1);
+            }
+        }
+        assert!(
+            with_several > 20,
+            "the cases exercise several roots: {with_several}"
+        );
     }
 
     #[test]
