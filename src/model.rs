@@ -435,6 +435,17 @@ pub fn basement_subsidy<T: Num>(inp: &Inputs<T>, a: &Areas<T>) -> T {
     }
 }
 
+/// Zeroes `col`, then writes `value × share` in the years a schedule starting at `start`
+/// covers: the stages touch only the years where something happens.
+fn fill_schedule<T: Num>(col: &mut [T], schedule: &[T], start: usize, value: T) {
+    col.fill(T::zero());
+    if let Some(dst) = col.get_mut(start..) {
+        for (d, s) in dst.iter_mut().zip(schedule) {
+            *d = value * *s;
+        }
+    }
+}
+
 /// Stage 2, costs (§3): land at t = 0 and the construction spending by schedule.
 pub fn costs<T: Num>(inp: &Inputs<T>, a: &Areas<T>, l: &mut Ledger<T>) -> Costs<T> {
     let c = &inp.construction;
@@ -452,13 +463,16 @@ pub fn costs<T: Num>(inp: &Inputs<T>, a: &Areas<T>, l: &mut Ledger<T>) -> Costs<
         + c.basement_cost_per_m2 * a.basement;
     let vatable_build = hard * (one + c.soft_cost_rate) * (one + c.contingency_rate);
     let build = vatable_build + c.infrastructure_fee_per_m2 * a.gfa;
+    l.land.fill(T::zero());
+    l.land[0] = land_out;
+    fill_schedule(&mut l.construction, &c.schedule, 0, build);
+    // ΣIVb as the sum of the yearly credits the VAT stage books, so the statement adds up
     let ib = c.input_vat_rate / (one + c.input_vat_rate);
     let mut input_vat_build = T::zero();
-    for t in 0..l.years() {
-        let share = at(&c.schedule, t);
-        l.land[t] = if t == 0 { land_out } else { T::zero() };
-        l.construction[t] = build * share;
-        input_vat_build += vatable_build * share * ib;
+    if !ib.is_zero() {
+        for share in &c.schedule {
+            input_vat_build += vatable_build * *share * ib;
+        }
     }
     Costs {
         land_price,
@@ -476,14 +490,14 @@ pub fn subsidies<T: Num>(inp: &Inputs<T>, a: &Areas<T>, l: &mut Ledger<T>) {
     let n = l.years();
     let t_op = inp.t_op();
     let s = &inp.subsidy;
-    for t in 0..n {
-        let operating = t >= t_op && t < t_op + s.operating_years;
-        l.subsidy[t] = if operating {
-            s.operating_per_year
-        } else {
-            T::zero()
-        };
-        l.terminal_value[t] = T::zero();
+    l.subsidy.fill(T::zero());
+    for v in l
+        .subsidy
+        .iter_mut()
+        .take(t_op + s.operating_years)
+        .skip(t_op)
+    {
+        *v = s.operating_per_year;
     }
     if t_op + s.construction_lag < n {
         l.subsidy[t_op + s.construction_lag] += construction_subsidy(inp, a);
@@ -491,12 +505,13 @@ pub fn subsidies<T: Num>(inp: &Inputs<T>, a: &Areas<T>, l: &mut Ledger<T>) {
     if t_op < n {
         l.subsidy[t_op] += basement_subsidy(inp, a);
     }
+    l.terminal_value.fill(T::zero());
     l.terminal_value[n - 1] = inp.project.terminal_value;
 }
 
 /// Leased revenue of one use in operating year k, advancing its rent by one year's growth.
 #[inline]
-fn lease_revenue<T: Num>(lease: &Lease<T>, area: T, k: usize, rent: &mut T) -> T {
+fn lease_revenue<T: Num>(lease: &Lease<T>, area_year: T, k: usize, rent: &mut T) -> T {
     if k > 0 {
         let g = if lease.rent_growth_by_year.is_empty() {
             lease.rent_growth
@@ -512,32 +527,79 @@ fn lease_revenue<T: Num>(lease: &Lease<T>, area: T, k: usize, rent: &mut T) -> T
     } else {
         at(&lease.occupancy_by_year, k)
     };
-    area * *rent * T::from_usize(12) * occ
+    area_year * *rent * occ
 }
 
 /// Stage 3, revenues (§4): rents of the three leased uses and the two kinds of sales.
 pub fn revenues<T: Num>(inp: &Inputs<T>, a: &Areas<T>, l: &mut Ledger<T>) {
     let t_op = inp.t_op();
+    let twelve = T::from_usize(12);
     let (mut rf, mut rd, mut rs) = (
         inp.factory.lease.rent,
         inp.dormitory.rent,
         inp.supporting.rent,
     );
-    let value_f = a.factory_sold * inp.factory.sale_price;
-    let value_r = a.residential * inp.residential.sale_price;
-    for t in 0..l.years() {
-        if t >= t_op {
-            let k = t - t_op;
-            l.rent_factory[t] = lease_revenue(&inp.factory.lease, a.factory_leased, k, &mut rf);
-            l.rent_dormitory[t] = lease_revenue(&inp.dormitory, a.dormitory, k, &mut rd);
-            l.rent_supporting[t] = lease_revenue(&inp.supporting, a.supporting, k, &mut rs);
-        } else {
-            l.rent_factory[t] = T::zero();
-            l.rent_dormitory[t] = T::zero();
-            l.rent_supporting[t] = T::zero();
+    let (af, ad, asp) = (
+        a.factory_leased * twelve,
+        a.dormitory * twelve,
+        a.supporting * twelve,
+    );
+    for col in [
+        &mut l.rent_factory,
+        &mut l.rent_dormitory,
+        &mut l.rent_supporting,
+    ] {
+        let before = t_op.min(col.len());
+        col[..before].fill(T::zero());
+    }
+    for t in t_op..l.years() {
+        let k = t - t_op;
+        l.rent_factory[t] = lease_revenue(&inp.factory.lease, af, k, &mut rf);
+        l.rent_dormitory[t] = lease_revenue(&inp.dormitory, ad, k, &mut rd);
+        l.rent_supporting[t] = lease_revenue(&inp.supporting, asp, k, &mut rs);
+    }
+    let res_start = inp.residential.sale_start.unwrap_or(t_op);
+    fill_schedule(
+        &mut l.sales_factory,
+        &inp.factory.sale_schedule,
+        t_op,
+        a.factory_sold * inp.factory.sale_price,
+    );
+    fill_schedule(
+        &mut l.sales_residential,
+        &inp.residential.sale_schedule,
+        res_start,
+        a.residential * inp.residential.sale_price,
+    );
+}
+
+/// Output VAT on one kind of sale: on the price less the land under the area sold when the
+/// land deduction applies (`land_per_share` per unit of schedule share), never below zero.
+fn sales_vat<T: Num>(
+    vat: &mut [T],
+    sales: &[T],
+    schedule: &[T],
+    start: usize,
+    land_per_share: Option<T>,
+    rate: T,
+) {
+    match land_per_share {
+        None => {
+            for (v, s) in vat.iter_mut().zip(sales) {
+                *v = *s * rate;
+            }
         }
-        l.sales_factory[t] = value_f * inp.factory_sale_share(t);
-        l.sales_residential[t] = value_r * inp.residential_sale_share(t);
+        Some(land) => {
+            vat.fill(T::zero());
+            let years = vat.len().min(sales.len());
+            for (i, share) in schedule.iter().enumerate() {
+                let t = start + i;
+                if t >= years {
+                    break;
+                }
+                vat[t] = (sales[t] - land * *share).max0() * rate;
+            }
+        }
     }
 }
 
@@ -546,30 +608,46 @@ pub fn revenues<T: Num>(inp: &Inputs<T>, a: &Areas<T>, l: &mut Ledger<T>) {
 pub fn output_vat<T: Num>(inp: &Inputs<T>, a: &Areas<T>, k: &Costs<T>, l: &mut Ledger<T>) {
     let tx = &inp.tax;
     let one = T::one();
+    let n = l.years();
     let vr = tx.vat_rent_rate / (one + tx.vat_rent_rate);
     let vs = tx.vat_sale_rate / (one + tx.vat_sale_rate);
+    for (((v, f), d), s) in l.vat_rent[..n]
+        .iter_mut()
+        .zip(&l.rent_factory)
+        .zip(&l.rent_dormitory)
+        .zip(&l.rent_supporting)
+    {
+        *v = (*f + *d + *s) * vr;
+    }
     // the land price under the area sold, per unit of schedule share (spread over GFA)
-    let (ded_f, ded_r) = if tx.vat_sale_land_deduction {
-        (
-            (k.land_price * a.factory_sold).ratio(a.gfa),
-            (k.land_price * a.residential).ratio(a.gfa),
-        )
-    } else {
-        (T::zero(), T::zero())
+    let deduct = |area: T| {
+        tx.vat_sale_land_deduction
+            .then(|| (k.land_price * area).ratio(a.gfa))
     };
-    for t in 0..l.years() {
-        l.vat_rent[t] = (l.rent_factory[t] + l.rent_dormitory[t] + l.rent_supporting[t]) * vr;
-        l.vat_sales_factory[t] = if tx.vat_sale_land_deduction {
-            (l.sales_factory[t] - ded_f * inp.factory_sale_share(t)).max0() * vs
-        } else {
-            l.sales_factory[t] * vs
-        };
-        l.vat_sales_residential[t] = if tx.vat_sale_land_deduction {
-            (l.sales_residential[t] - ded_r * inp.residential_sale_share(t)).max0() * vs
-        } else {
-            l.sales_residential[t] * vs
-        };
-        l.vat_output[t] = l.vat_rent[t] + l.vat_sales_factory[t] + l.vat_sales_residential[t];
+    let t_op = inp.t_op();
+    sales_vat(
+        &mut l.vat_sales_factory,
+        &l.sales_factory,
+        &inp.factory.sale_schedule,
+        t_op,
+        deduct(a.factory_sold),
+        vs,
+    );
+    sales_vat(
+        &mut l.vat_sales_residential,
+        &l.sales_residential,
+        &inp.residential.sale_schedule,
+        inp.residential.sale_start.unwrap_or(t_op),
+        deduct(a.residential),
+        vs,
+    );
+    for (((o, r), f), s) in l.vat_output[..n]
+        .iter_mut()
+        .zip(&l.vat_rent)
+        .zip(&l.vat_sales_factory)
+        .zip(&l.vat_sales_residential)
+    {
+        *o = *r + *f + *s;
     }
 }
 
@@ -596,14 +674,13 @@ pub fn opex<T: Num>(inp: &Inputs<T>, a: &Areas<T>, l: &mut Ledger<T>) {
     let fixed =
         o.per_m2_month * T::from_usize(12) * (a.factory_leased + a.dormitory + a.supporting);
     let io = o.input_vat_rate / (T::one() + o.input_vat_rate);
-    for t in 0..l.years() {
-        let x = if t >= t_op {
-            rate * net_rent(l, t) + fixed
-        } else {
-            T::zero()
-        };
-        l.opex[t] = x;
-        l.vat_input_opex[t] = x * io;
+    let before = t_op.min(l.opex.len());
+    l.opex[..before].fill(T::zero());
+    for t in t_op..l.years() {
+        l.opex[t] = rate * net_rent(l, t) + fixed;
+    }
+    for (v, x) in l.vat_input_opex.iter_mut().zip(&l.opex) {
+        *v = *x * io;
     }
 }
 
@@ -612,22 +689,35 @@ pub fn opex<T: Num>(inp: &Inputs<T>, a: &Areas<T>, l: &mut Ledger<T>) {
 pub fn vat_and_other_taxes<T: Num>(inp: &Inputs<T>, k: &Costs<T>, l: &mut Ledger<T>) {
     let tx = &inp.tax;
     let c = &inp.construction;
+    let n = l.years();
     let one = T::one();
     let ib = c.input_vat_rate / (one + c.input_vat_rate);
-    let lut = tx.land_use_tax_per_m2 * inp.site.land_area_m2;
-    let mut credit = T::zero();
-    for t in 0..l.years() {
-        let iv = k.vatable_build * at(&c.schedule, t) * ib + l.vat_input_opex[t];
-        l.vat_input[t] = iv;
-        let due = l.vat_output[t] - iv - credit;
-        let paid = due.max0();
-        credit = (-due).max0();
-        l.vat[t] = paid;
-        l.vat_credit[t] = credit;
-        l.surcharges[t] = paid * tx.surcharge_rate;
-        l.property_tax[t] = net_rent(l, t) * tx.property_tax_rent_rate;
-        l.land_use_tax[t] = lut;
+    let io = inp.opex.input_vat_rate / (one + inp.opex.input_vat_rate);
+    if ib.is_zero() && io.is_zero() {
+        // nothing to credit: the VAT paid is the output VAT
+        l.vat_input.fill(T::zero());
+        l.vat_credit.fill(T::zero());
+        l.vat[..n].copy_from_slice(&l.vat_output[..n]);
+    } else {
+        fill_schedule(&mut l.vat_input, &c.schedule, 0, k.vatable_build * ib);
+        let mut credit = T::zero();
+        for t in 0..n {
+            l.vat_input[t] += l.vat_input_opex[t];
+            let due = l.vat_output[t] - l.vat_input[t] - credit;
+            let paid = due.max0();
+            credit = (-due).max0();
+            l.vat[t] = paid;
+            l.vat_credit[t] = credit;
+        }
     }
+    for (s, v) in l.surcharges[..n].iter_mut().zip(&l.vat) {
+        *s = *v * tx.surcharge_rate;
+    }
+    for t in 0..n {
+        l.property_tax[t] = net_rent(l, t) * tx.property_tax_rent_rate;
+    }
+    l.land_use_tax
+        .fill(tx.land_use_tax_per_m2 * inp.site.land_area_m2);
 }
 
 /// The progressive tax on a gain over its deductions (土地增值税暂行条例 第七条).
@@ -667,10 +757,9 @@ pub fn land_appreciation_tax<T: Num>(
     l.lat_detail.clear();
     if tx.lat_method == LatMethod::Effective {
         for t in 0..n {
-            let lat = net_sales(l, t) * tx.lat_rate;
-            l.lat[t] = lat;
-            l.lat_accrued[t] = lat;
+            l.lat[t] = net_sales(l, t) * tx.lat_rate;
         }
+        l.lat_accrued[..n].copy_from_slice(&l.lat[..n]);
         return;
     }
     for t in 0..n {
@@ -751,23 +840,36 @@ pub fn land_appreciation_tax<T: Num>(
 
 /// Stage 6, the project cash flow before income tax (§7).
 pub fn pre_tax_flow<T: Num>(l: &mut Ledger<T>) {
-    for t in 0..l.years() {
-        let inflow = l.rent_factory[t]
-            + l.rent_dormitory[t]
-            + l.rent_supporting[t]
-            + l.sales_factory[t]
-            + l.sales_residential[t]
-            + l.subsidy[t]
-            + l.terminal_value[t];
-        let outflow = l.vat[t]
-            + l.surcharges[t]
-            + l.property_tax[t]
-            + l.land_use_tax[t]
-            + l.lat[t]
-            + l.opex[t]
-            + l.land[t]
-            + l.construction[t];
-        l.cf_pre_tax[t] = inflow - outflow;
+    let n = l.years();
+    // equal-length slices let the compiler drop the bounds checks
+    let (rf, rd, rs) = (
+        &l.rent_factory[..n],
+        &l.rent_dormitory[..n],
+        &l.rent_supporting[..n],
+    );
+    let (sf, sr, sub, tv) = (
+        &l.sales_factory[..n],
+        &l.sales_residential[..n],
+        &l.subsidy[..n],
+        &l.terminal_value[..n],
+    );
+    let (vat, sur, pt, lut) = (
+        &l.vat[..n],
+        &l.surcharges[..n],
+        &l.property_tax[..n],
+        &l.land_use_tax[..n],
+    );
+    let (lat, opex, land, cons) = (
+        &l.lat[..n],
+        &l.opex[..n],
+        &l.land[..n],
+        &l.construction[..n],
+    );
+    let cf = &mut l.cf_pre_tax[..n];
+    for t in 0..n {
+        let inflow = rf[t] + rd[t] + rs[t] + sf[t] + sr[t] + sub[t] + tv[t];
+        let outflow = vat[t] + sur[t] + pt[t] + lut[t] + lat[t] + opex[t] + land[t] + cons[t];
+        cf[t] = inflow - outflow;
     }
 }
 
