@@ -1,4 +1,4 @@
-//! Policy packs (MODEL.md §11): the rules of each source policy as data files in `policies/`,
+//! Policy packs (docs/model.md §11): the rules of each source policy as data files in `policies/`,
 //! embedded in the binary, and the compliance check of a scenario against them.
 
 use crate::model::Areas;

@@ -1700,3 +1700,66 @@ fn ctrl_c_during_mc_keeps_the_previous_results_and_exits_130() {
         .collect();
     assert!(leftovers.is_empty());
 }
+
+/// Users have the repository, not the folder the model was specified in: nothing may send them
+/// there. Every text file outside build output is searched.
+#[test]
+fn nothing_in_the_repository_points_to_files_users_do_not_have() {
+    let banned = [concat!("../", "shared"), concat!("MODEL", ".md")];
+    let mut stack = vec![root()];
+    let mut offenders = Vec::new();
+    let mut seen = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if path.is_dir() {
+                if !matches!(
+                    name.as_str(),
+                    "target" | ".git" | "output" | "corpus" | "artifacts"
+                ) {
+                    stack.push(path);
+                }
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue; // binary files (fonts, images)
+            };
+            seen += 1;
+            for b in banned {
+                if text.contains(b) {
+                    offenders.push(format!("{}: {b}", path.display()));
+                }
+            }
+        }
+    }
+    assert!(seen > 50, "the walk found the sources ({seen} files)");
+    assert!(offenders.is_empty(), "{offenders:#?}");
+}
+
+/// The README's short scenario is what a new user copies first: it must run as printed.
+#[test]
+fn the_readme_example_scenario_runs_as_printed() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let example = readme
+        .split("```toml\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap())
+        .find(|b| b.contains("[project]"))
+        .expect("README has a scenario example");
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("readme.toml");
+    std::fs::write(&f, example).unwrap();
+    let a = bin()
+        .args(["run", "--json", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&f)
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    assert!(v["irr"]["project_pre_tax"].as_f64().is_some());
+    assert!(
+        v["totals"]["vat_input"].as_f64().unwrap() > 0.0,
+        "the example credits input VAT"
+    );
+}

@@ -1,4 +1,4 @@
-//! Numerical edge cases of MODEL.md and the solver, each with the outcome it must have.
+//! Numerical edge cases of the model (docs/model.md) and the solver, each with the outcome it must have.
 
 use shanglou::irr::{self, Reason};
 use shanglou::metrics::{self, Status};

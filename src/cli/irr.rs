@@ -150,7 +150,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
                     (Some(Reason::NoSignChange), _) => "flows never change sign".to_string(),
                     (Some(Reason::NoRoot), _) => "no root in (-99%, 1000%)".to_string(),
                     (None, true) => {
-                        "several IRRs: investment root chosen (MODEL.md §8)".to_string()
+                        "several IRRs: investment root chosen (docs/model.md §8)".to_string()
                     }
                     _ => String::new(),
                 };

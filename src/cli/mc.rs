@@ -32,7 +32,7 @@ pub struct Args {
     /// Output folder [default: output/<scenario file name>/mc]
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Print the MODEL.md §12 Monte Carlo object as JSON on stdout, and nothing else
+    /// Print the docs/model.md §12 Monte Carlo object as JSON on stdout, and nothing else
     #[arg(long)]
     pub json: bool,
     /// Also write paths.csv: one row per path, sampled inputs and results

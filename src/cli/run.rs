@@ -15,7 +15,7 @@ pub struct Args {
     /// Output folder [default: output/<scenario file name>]
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Print the MODEL.md §12 summary as JSON on stdout, and nothing else
+    /// Print the docs/model.md §12 summary as JSON on stdout, and nothing else
     #[arg(long)]
     pub json: bool,
     /// Also write report.xlsx: the statements of 《建设项目经济评价方法与参数》 and a summary
@@ -41,7 +41,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         None,
     );
     let (ledger, summary) = metrics::evaluate(&sc.inputs);
-    // a deterministic run never clips to a pack's caps (MODEL.md §4): breaches are reported
+    // a deterministic run never clips to a pack's caps (docs/model.md §4): breaches are reported
     if let Some(pack) = sc
         .inputs
         .policy

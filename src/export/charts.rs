@@ -1155,7 +1155,7 @@ impl Chart for Cashflow<'_> {
             ),
         ];
         // the cumulative flow at the end of each year, from 0 at the start: it crosses zero at
-        // the static payback (MODEL.md §8 interpolates within the year)
+        // the static payback (docs/model.md §8 interpolates within the year)
         let mut cum = 0.0;
         let cumulative: Vec<(f64, f64)> = std::iter::once((0.0, 0.0))
             .chain((0..n).map(|t| {

@@ -1,5 +1,5 @@
 //! CSV files, UTF-8 with a BOM so Excel opens them correctly: `cashflow.csv` (one row per
-//! year, the MODEL.md §12 columns then the income-tax working, exact decimal amounts) and
+//! year, the docs/model.md §12 columns then the income-tax working, exact decimal amounts) and
 //! `paths.csv` (one row per Monte Carlo path: sampled inputs and results).
 
 use super::{Document, Exporter, File};

@@ -1,4 +1,4 @@
-//! `summary.json`: the MODEL.md §12 object of a run or of a Monte Carlo run.
+//! `summary.json`: the docs/model.md §12 object of a run or of a Monte Carlo run.
 
 use super::{Document, Exporter, File};
 use anyhow::Result;
@@ -21,7 +21,7 @@ impl Exporter for Json {
     }
 }
 
-/// The MODEL.md §12 object with the reproducibility record added under `provenance`.
+/// The docs/model.md §12 object with the reproducibility record added under `provenance`.
 fn with_record<T: serde::Serialize>(v: &T, record: &shanglou::record::Record) -> Result<Vec<u8>> {
     let mut value = serde_json::to_value(v)?;
     value["provenance"] = serde_json::to_value(record)?;

@@ -1,4 +1,4 @@
-//! Summary statistics of a Monte Carlo run (MODEL.md §12): percentiles as numpy's default
+//! Summary statistics of a Monte Carlo run (docs/model.md §12): percentiles as numpy's default
 //! (linear interpolation) over paths whose IRR exists, sample sd, and verdict shares over all
 //! paths.
 
@@ -53,7 +53,7 @@ pub struct Probabilities {
     pub undefined: f64,
 }
 
-/// The `mc --json` object of MODEL.md §12.
+/// The `mc --json` object of docs/model.md §12.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct McSummary {
     pub paths: u64,
