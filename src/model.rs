@@ -161,6 +161,9 @@ pub struct Ledger<T> {
     pub vat_sales_factory: Vec<T>,
     pub vat_sales_residential: Vec<T>,
     pub vat_input_opex: Vec<T>,
+    /// Rnet and Snet: rent and sales less their output VAT.
+    pub rent_net: Vec<T>,
+    pub sales_net: Vec<T>,
     /// Cost of the factory space handed back to original owners, expensed at t_op.
     pub resettlement: Vec<T>,
     pub ebit_equity: Vec<T>,
@@ -172,7 +175,7 @@ pub struct Ledger<T> {
 }
 
 /// CSV column names: the statement columns, the v2 VAT/LAT/loan columns, then the working.
-pub const COLUMNS: [&str; 38] = [
+pub const COLUMNS: [&str; 40] = [
     "land",
     "construction",
     "rent_factory",
@@ -209,6 +212,8 @@ pub const COLUMNS: [&str; 38] = [
     "vat_sales_factory",
     "vat_sales_residential",
     "vat_input_opex",
+    "rent_net",
+    "sales_net",
     "resettlement",
     "ebit_equity",
 ];
@@ -242,7 +247,7 @@ impl<T: Num> Ledger<T> {
     }
 
     /// The columns in [`COLUMNS`] order.
-    pub fn columns(&self) -> [&[T]; 38] {
+    pub fn columns(&self) -> [&[T]; 40] {
         [
             &self.land,
             &self.construction,
@@ -280,6 +285,8 @@ impl<T: Num> Ledger<T> {
             &self.vat_sales_factory,
             &self.vat_sales_residential,
             &self.vat_input_opex,
+            &self.rent_net,
+            &self.sales_net,
             &self.resettlement,
             &self.ebit_equity,
         ]
@@ -294,7 +301,7 @@ impl<T: Num> Ledger<T> {
     }
 
     /// The columns each group of stages writes in full (every year).
-    fn pre_tax_columns(&mut self) -> [&mut Vec<T>; 24] {
+    fn pre_tax_columns(&mut self) -> [&mut Vec<T>; 26] {
         [
             &mut self.land,
             &mut self.construction,
@@ -320,6 +327,8 @@ impl<T: Num> Ledger<T> {
             &mut self.vat_sales_residential,
             &mut self.vat_input_opex,
             &mut self.lat_accrued,
+            &mut self.rent_net,
+            &mut self.sales_net,
         ]
     }
     fn after_tax_columns(&mut self) -> [&mut Vec<T>; 7] {
@@ -442,6 +451,15 @@ fn fill_schedule<T: Num>(col: &mut [T], schedule: &[T], start: usize, value: T) 
     if let Some(dst) = col.get_mut(start..) {
         for (d, s) in dst.iter_mut().zip(schedule) {
             *d = value * *s;
+        }
+    }
+}
+
+/// Adds `value × share` in the years a schedule starting at `start` covers.
+fn add_schedule<T: Num>(col: &mut [T], schedule: &[T], start: usize, value: T) {
+    if let Some(dst) = col.get_mut(start..) {
+        for (d, s) in dst.iter_mut().zip(schedule) {
+            *d += value * *s;
         }
     }
 }
@@ -583,23 +601,17 @@ fn sales_vat<T: Num>(
     land_per_share: Option<T>,
     rate: T,
 ) {
-    match land_per_share {
-        None => {
-            for (v, s) in vat.iter_mut().zip(sales) {
-                *v = *s * rate;
-            }
+    vat.fill(T::zero());
+    let years = vat.len().min(sales.len());
+    for (i, share) in schedule.iter().enumerate() {
+        let t = start + i;
+        if t >= years {
+            break;
         }
-        Some(land) => {
-            vat.fill(T::zero());
-            let years = vat.len().min(sales.len());
-            for (i, share) in schedule.iter().enumerate() {
-                let t = start + i;
-                if t >= years {
-                    break;
-                }
-                vat[t] = (sales[t] - land * *share).max0() * rate;
-            }
-        }
+        vat[t] = match land_per_share {
+            None => sales[t] * rate,
+            Some(land) => (sales[t] - land * *share).max0() * rate,
+        };
     }
 }
 
@@ -611,13 +623,11 @@ pub fn output_vat<T: Num>(inp: &Inputs<T>, a: &Areas<T>, k: &Costs<T>, l: &mut L
     let n = l.years();
     let vr = tx.vat_rent_rate / (one + tx.vat_rent_rate);
     let vs = tx.vat_sale_rate / (one + tx.vat_sale_rate);
-    for (((v, f), d), s) in l.vat_rent[..n]
-        .iter_mut()
-        .zip(&l.rent_factory)
-        .zip(&l.rent_dormitory)
-        .zip(&l.rent_supporting)
-    {
-        *v = (*f + *d + *s) * vr;
+    for t in 0..n {
+        let rent = l.rent_factory[t] + l.rent_dormitory[t] + l.rent_supporting[t];
+        let vat = rent * vr;
+        l.vat_rent[t] = vat;
+        l.rent_net[t] = rent - vat;
     }
     // the land price under the area sold, per unit of schedule share (spread over GFA)
     let deduct = |area: T| {
@@ -641,28 +651,11 @@ pub fn output_vat<T: Num>(inp: &Inputs<T>, a: &Areas<T>, k: &Costs<T>, l: &mut L
         deduct(a.residential),
         vs,
     );
-    for (((o, r), f), s) in l.vat_output[..n]
-        .iter_mut()
-        .zip(&l.vat_rent)
-        .zip(&l.vat_sales_factory)
-        .zip(&l.vat_sales_residential)
-    {
-        *o = *r + *f + *s;
+    for t in 0..n {
+        let vs = l.vat_sales_factory[t] + l.vat_sales_residential[t];
+        l.vat_output[t] = l.vat_rent[t] + vs;
+        l.sales_net[t] = l.sales_factory[t] + l.sales_residential[t] - vs;
     }
-}
-
-/// Net rent (rent less its output VAT) in year t.
-#[inline]
-fn net_rent<T: Num>(l: &Ledger<T>, t: usize) -> T {
-    l.rent_factory[t] + l.rent_dormitory[t] + l.rent_supporting[t] - l.vat_rent[t]
-}
-
-/// Net sales (sales less their output VAT) in year t.
-#[inline]
-fn net_sales<T: Num>(l: &Ledger<T>, t: usize) -> T {
-    l.sales_factory[t] + l.sales_residential[t]
-        - l.vat_sales_factory[t]
-        - l.vat_sales_residential[t]
 }
 
 /// Stage 4b, operating costs (§3): a share of net rent plus a fixed cost per leased m², with
@@ -677,10 +670,14 @@ pub fn opex<T: Num>(inp: &Inputs<T>, a: &Areas<T>, l: &mut Ledger<T>) {
     let before = t_op.min(l.opex.len());
     l.opex[..before].fill(T::zero());
     for t in t_op..l.years() {
-        l.opex[t] = rate * net_rent(l, t) + fixed;
+        l.opex[t] = rate * l.rent_net[t] + fixed;
     }
-    for (v, x) in l.vat_input_opex.iter_mut().zip(&l.opex) {
-        *v = *x * io;
+    if io.is_zero() {
+        l.vat_input_opex.fill(T::zero());
+    } else {
+        for (v, x) in l.vat_input_opex.iter_mut().zip(&l.opex) {
+            *v = *x * io;
+        }
     }
 }
 
@@ -714,7 +711,7 @@ pub fn vat_and_other_taxes<T: Num>(inp: &Inputs<T>, k: &Costs<T>, l: &mut Ledger
         *s = *v * tx.surcharge_rate;
     }
     for t in 0..n {
-        l.property_tax[t] = net_rent(l, t) * tx.property_tax_rent_rate;
+        l.property_tax[t] = l.rent_net[t] * tx.property_tax_rent_rate;
     }
     l.land_use_tax
         .fill(tx.land_use_tax_per_m2 * inp.site.land_area_m2);
@@ -756,8 +753,12 @@ pub fn land_appreciation_tax<T: Num>(
     let tx = &inp.tax;
     l.lat_detail.clear();
     if tx.lat_method == LatMethod::Effective {
-        for t in 0..n {
-            l.lat[t] = net_sales(l, t) * tx.lat_rate;
+        if tx.lat_rate.is_zero() {
+            l.lat.fill(T::zero());
+        } else {
+            for t in 0..n {
+                l.lat[t] = l.sales_net[t] * tx.lat_rate;
+            }
         }
         l.lat_accrued[..n].copy_from_slice(&l.lat[..n]);
         return;
@@ -928,16 +929,28 @@ pub fn income_tax_adjusted<T: Num>(inp: &Inputs<T>, a: &Areas<T>, k: &Costs<T>, 
     // cost of sales per unit of schedule share (K·A/GFA)
     let cogs_f = (k.capital * a.factory_sold).ratio(a.gfa);
     let cogs_r = (k.capital * a.residential).ratio(a.gfa);
+    let res_start = inp.residential.sale_start.unwrap_or(t_op);
+    fill_schedule(
+        &mut l.cost_of_sales,
+        &inp.factory.sale_schedule,
+        t_op,
+        cogs_f,
+    );
+    add_schedule(
+        &mut l.cost_of_sales,
+        &inp.residential.sale_schedule,
+        res_start,
+        cogs_r,
+    );
     for t in 0..n {
-        let cogs = cogs_f * inp.factory_sale_share(t) + cogs_r * inp.residential_sale_share(t);
-        l.cost_of_sales[t] = cogs;
+        let cogs = l.cost_of_sales[t];
         l.resettlement[t] = if t == t_op { resettle } else { T::zero() };
         l.depreciation[t] = if t >= t_op && t < t_op + dep_years {
             dep
         } else {
             T::zero()
         };
-        l.ebit[t] = net_rent(l, t) + net_sales(l, t) + l.subsidy[t] + l.terminal_value[t]
+        l.ebit[t] = l.rent_net[t] + l.sales_net[t] + l.subsidy[t] + l.terminal_value[t]
             - l.surcharges[t]
             - l.property_tax[t]
             - l.land_use_tax[t]
@@ -1037,19 +1050,31 @@ pub fn equity<T: Num>(inp: &Inputs<T>, a: &Areas<T>, icap: T, l: &mut Ledger<T>)
     } else {
         T::zero()
     };
-    let per_f = (icap * a.factory_sold).ratio(a.gfa);
-    let per_r = (icap * a.residential).ratio(a.gfa);
-    let resettled = (icap * a.factory_resettled).ratio(a.gfa);
     for t in 0..n {
-        let mut released =
-            per_f * inp.factory_sale_share(t) + per_r * inp.residential_sale_share(t);
-        if t == t_op {
-            released += resettled;
+        l.ebit_equity[t] = l.ebit[t] - l.interest[t];
+    }
+    // the capitalised interest is released with the cost of sales and depreciation
+    if !icap.is_zero() {
+        let release = &mut l.ebit_equity;
+        let res_start = inp.residential.sale_start.unwrap_or(t_op);
+        add_schedule(
+            release,
+            &inp.factory.sale_schedule,
+            t_op,
+            -(icap * a.factory_sold).ratio(a.gfa),
+        );
+        add_schedule(
+            release,
+            &inp.residential.sale_schedule,
+            res_start,
+            -(icap * a.residential).ratio(a.gfa),
+        );
+        if t_op < n {
+            release[t_op] -= (icap * a.factory_resettled).ratio(a.gfa);
         }
-        if t >= t_op && t < t_op + dep_years {
-            released += icap_dep;
+        for v in release.iter_mut().take(t_op + dep_years).skip(t_op) {
+            *v -= icap_dep;
         }
-        l.ebit_equity[t] = l.ebit[t] - l.interest[t] - released;
     }
     let Ledger {
         ebit_equity,
