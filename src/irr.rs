@@ -473,38 +473,97 @@ fn poly_and_slope(c: &[f64], x: f64) -> (f64, f64) {
     (pv, slope)
 }
 
-/// The IRR by Newton's method from `guess` when the flows have one sign change (the root is
-/// then unique, so any converged point inside the range is it), else as [`irr`]. Monte Carlo
-/// passes the deterministic IRR as the guess: a fixed guess keeps results independent of the
-/// order paths run in. Falls back to Brent whenever Newton leaves the range or stalls.
-pub fn irr_guess(flows: &[f64], discount_rate: f64, guess: f64) -> Option<f64> {
-    if sign_changes(flows) != 1 {
-        return irr(flows, discount_rate);
+/// Newton's method for a root of the NPV from `guess`: `Some` only when it converged inside
+/// (−0.99, 10). Monte Carlo passes the deterministic IRR as the guess: a fixed guess keeps
+/// results independent of the order paths run in.
+fn newton(flows: &[f64], guess: f64) -> Option<f64> {
+    if flows.len() > 200 || !(guess > R_MIN && guess < R_MAX) {
+        return None;
     }
-    if flows.len() <= 200 && guess > R_MIN && guess < R_MAX {
-        let mut r = guess;
-        for _ in 0..40 {
-            let x = 1.0 / (1.0 + r);
-            // d pv / dr = −x² p'(x)
-            let (p, dp) = poly_and_slope(flows, x);
-            let d = -x * x * dp;
-            if d == 0.0 || !d.is_finite() || !p.is_finite() {
-                break;
-            }
-            let step = p / d;
-            let next = r - step;
-            if !(next > R_MIN && next < R_MAX) {
-                break;
-            }
-            // Newton converges quadratically: after a step of 1e-8 the error is of order
-            // (f''/2f')·1e-16, far inside the 1e-10 tolerance of docs/model.md §8
-            if step.abs() <= 1e-8 * (1.0 + next.abs()) {
-                return Some(next);
-            }
-            r = next;
+    let mut r = guess;
+    for _ in 0..40 {
+        let x = 1.0 / (1.0 + r);
+        // d pv / dr = −x² p'(x)
+        let (p, dp) = poly_and_slope(flows, x);
+        let d = -x * x * dp;
+        if d == 0.0 || !d.is_finite() || !p.is_finite() {
+            return None;
         }
+        let step = p / d;
+        let next = r - step;
+        if !(next > R_MIN && next < R_MAX) {
+            return None;
+        }
+        // Newton converges quadratically: after a step of 1e-8 the error is of order
+        // (f''/2f')·1e-16, far inside the 1e-10 tolerance of docs/model.md §8
+        if step.abs() <= 1e-8 * (1.0 + next.abs()) {
+            return Some(next);
+        }
+        r = next;
     }
-    single_root(flows)
+    None
+}
+
+/// Whether `r` is provably the only root of the NPV on r > −1. Discounted at rate ρ, the
+/// running sums of the flows change sign at least as often as the NPV has roots above ρ, and
+/// the tail sums at least as often as it has roots below ρ (Descartes' rule after the
+/// substitution x = x(ρ)·y, the criterion of Norström generalised to any rate). No sign change
+/// in either a little above and a little below `r` leaves `r` alone. Round-off can only add
+/// sign changes, which makes the answer "not proven", never a false "alone".
+fn sole_root(flows: &[f64], r: f64) -> bool {
+    let d = 1e-7 * (1.0 + r.abs());
+    let changes = |seq: &mut dyn Iterator<Item = f64>| -> Option<usize> {
+        let (mut acc, mut last, mut n) = (0.0f64, 0.0f64, 0usize);
+        for v in seq {
+            acc += v;
+            if !acc.is_finite() {
+                return None;
+            }
+            if acc != 0.0 {
+                if last != 0.0 && (acc > 0.0) != (last > 0.0) {
+                    n += 1;
+                }
+                last = acc;
+            }
+        }
+        Some(n)
+    };
+    let discounted = |rate: f64| {
+        let x = 1.0 / (1.0 + rate);
+        let mut k = 1.0;
+        flows.iter().map(move |c| {
+            let v = c * k;
+            k *= x;
+            v
+        })
+    };
+    // the tail sums run from the last year back: the discounted flows are kept on the stack
+    // (Newton only runs on series of at most 200 years), so no allocation per path
+    let mut below = [0.0f64; 200];
+    if r - d <= -1.0 || flows.len() > below.len() {
+        return false;
+    }
+    if changes(&mut discounted(r + d)) != Some(0) {
+        return false;
+    }
+    for (b, v) in below.iter_mut().zip(discounted(r - d)) {
+        *b = v;
+    }
+    changes(&mut below[..flows.len()].iter().rev().copied()) == Some(0)
+}
+
+/// The IRR with Newton's method from `guess` (see [`newton`]). With one sign change the root is
+/// unique, so any converged point is it; with several, a converged point is accepted when
+/// [`sole_root`] proves no other root exists. Everything else goes to the full solver.
+pub fn irr_guess(flows: &[f64], discount_rate: f64, guess: f64) -> Option<f64> {
+    match sign_changes(flows) {
+        0 => None,
+        1 => newton(flows, guess).or_else(|| single_root(flows)),
+        _ => match newton(flows, guess) {
+            Some(r) if sole_root(flows, r) => Some(r),
+            _ => irr(flows, discount_rate),
+        },
+    }
 }
 
 /// Static payback in years from the start of t = 0 (Chinese convention, docs/model.md §8): the first
@@ -607,6 +666,7 @@ mod tests {
             (state >> 11) as f64 / (1u64 << 53) as f64
         };
         let mut with_several = 0;
+        let mut proven = 0;
         for case in 0..300 {
             let n = 8 + case % 45;
             let mut f: Vec<f64> = (0..n).map(|_| next() * 100.0 - 30.0).collect();
@@ -623,6 +683,16 @@ mod tests {
             let mut iso = Vec::new();
             assert!(isolate_roots(&f, &mut iso), "budget: {f:?}");
             with_several += usize::from(fine.len() > 1);
+            // a root the certificate declares alone is the only one isolation finds
+            for guess in [-0.5, 0.0, 0.05, 0.3, 2.0] {
+                if let Some(r) = newton(&f, guess) {
+                    if sole_root(&f, r) {
+                        proven += 1;
+                        assert_eq!(fine.len(), 1, "{f:?}: {r} declared alone, scan {fine:?}");
+                        assert!((fine[0].0 - r).abs() < 1e-9);
+                    }
+                }
+            }
             assert_eq!(iso.len(), fine.len(), "{f:?}\n{iso:?}\n{fine:?}");
             for (a, b) in iso.iter().zip(&fine) {
                 assert!((a.0 - b.0).abs() < 1e-9, "{f:?}: {a:?} vs {b:?}");
