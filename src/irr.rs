@@ -673,7 +673,11 @@ mod tests {
             f[0] = -500.0 * next() - 50.0;
             if n > 6 {
                 f[n / 2] = -400.0 * next();
-                f[n - 1] = -300.0 * next();
+                // a terminal cost in two cases of three; the third keeps the shape whose
+                // root a certificate can prove alone
+                if case % 3 != 0 {
+                    f[n - 1] = -300.0 * next();
+                }
             }
             if sign_changes(&f) < 2 {
                 continue;
@@ -703,6 +707,31 @@ mod tests {
             with_several > 20,
             "the cases exercise several roots: {with_several}"
         );
+        assert!(
+            proven > 20,
+            "the certificate proves some roots alone: {proven}"
+        );
+    }
+
+    #[test]
+    fn a_settlement_after_the_sales_keeps_one_root_and_newton_proves_it() {
+        // outlays, presales, a large 土地增值税 settlement, then rent: three sign changes
+        let mut f = vec![-1530.5, -530.4, 344.4, 1189.1, 844.2, -495.8];
+        f.extend((0..44).map(|k| 31.2 * 1.02f64.powi(k)));
+        assert_eq!(sign_changes(&f), 3);
+        let full = irr_detail(&f, 0.045);
+        assert!(!full.multiple_roots);
+        let r = irr_guess(&f, 0.045, 0.05).unwrap();
+        assert!(sole_root(&f, r));
+        assert!((r - full.irr.unwrap()).abs() < 1e-12);
+        // a negative terminal value adds a second (negative) root: not provably alone
+        let mut g = f.clone();
+        *g.last_mut().unwrap() = -600.0;
+        let d = irr_detail(&g, 0.045);
+        assert!(d.multiple_roots, "{:?}", d.roots);
+        let r = newton(&g, d.irr.unwrap()).unwrap();
+        assert!(!sole_root(&g, r));
+        assert_eq!(irr_guess(&g, 0.045, 0.05), d.irr);
     }
 
     #[test]

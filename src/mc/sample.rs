@@ -491,9 +491,9 @@ impl Sampler {
         // fix (L_ps e_s) plus a fresh draw through L_pp, so that every year's scores are
         // jointly normal with the scalar scores under the stated matrix
         let n = self.ncorr;
-        for j in 0..np {
+        for (j, c) in carry.iter_mut().enumerate().take(np) {
             let row = (ns + j) * n;
-            carry[j] = (0..ns).map(|m| self.chol[row + m] * raw[m]).sum();
+            *c = (0..ns).map(|m| self.chol[row + m] * raw[m]).sum();
         }
         for k in 0..h {
             if k > 0 {

@@ -82,6 +82,8 @@ choice! {
     }
 }
 
+// the enum comes from `choice!`, whose derive list is shared by keys without a default
+#[allow(clippy::derivable_impls)]
 impl Default for Basis {
     fn default() -> Self {
         Basis::ProjectPreTax
