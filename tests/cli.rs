@@ -451,6 +451,33 @@ fn invalid_v2_keys_are_named_with_the_words_they_take() {
 }
 
 #[test]
+fn invalid_ar1_without_per_year_or_on_a_correlated_key() {
+    let e = bad(&BASE.replace(
+        "occupancy = 0.9\n",
+        "occupancy = { dist = \"uniform\", min = 0.8, max = 0.95, ar1 = 0.5 }\n",
+    ));
+    assert!(
+        e.contains("bad.toml:21: factory.occupancy: ar1 = 0.5 needs per_year = true"),
+        "{e}"
+    );
+    let e = bad(&format!(
+        "{}\n[[monte_carlo.correlation]]\nbetween = [\"factory.occupancy\", \"factory.rent\"]\nrho = 0.3\n",
+        BASE.replacen(
+            "occupancy = 0.9\n",
+            "occupancy = { dist = \"uniform\", min = 0.8, max = 0.95, per_year = true, ar1 = 0.5 }\n",
+            1
+        )
+        .replace("rent = 28", "rent = { dist = \"uniform\", min = 26, max = 30 }")
+    ));
+    assert!(
+        e.contains("monte_carlo.correlation")
+            && e.contains("factory.occupancy")
+            && e.contains("serial correlation (ar1)"),
+        "{e}"
+    );
+}
+
+#[test]
 fn invalid_grace_years_pushing_repayment_past_the_term() {
     // t_op = 2; 10 grace years + 20 repayment years end at year 31 > 29
     let e = bad(&format!(
