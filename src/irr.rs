@@ -183,10 +183,9 @@ fn brent_tol(
     b
 }
 
-/// Roots of `signed_pv` in (lo, hi) by sign changes on a log grid of 1+r, with 0 on the grid
-/// so no bracket straddles the change of form in `signed_pv`.
-fn scan_roots(flows: &[f64], points: usize, roots: &mut Vec<(f64, Direction)>) {
-    let f = |r: f64| signed_pv(flows, r);
+/// `points` + 1 rates from −0.99 to 10, evenly spaced in log(1+r), with r = 0 added so no
+/// cell straddles the change of form in `signed_pv`.
+fn log_grid(points: usize) -> Vec<f64> {
     let (l0, l1) = ((1.0 + R_MIN).ln(), (1.0 + R_MAX).ln());
     let mut grid: Vec<f64> = (0..=points)
         .map(|i| (l0 + (l1 - l0) * i as f64 / points as f64).exp() - 1.0)
@@ -197,6 +196,14 @@ fn scan_roots(flows: &[f64], points: usize, roots: &mut Vec<(f64, Direction)>) {
     if grid.get(pos) != Some(&0.0) {
         grid.insert(pos, 0.0);
     }
+    grid
+}
+
+/// Roots of `signed_pv` in (lo, hi) by sign changes on a log grid of 1+r, with 0 on the grid
+/// so no bracket straddles the change of form in `signed_pv`.
+fn scan_roots(flows: &[f64], points: usize, roots: &mut Vec<(f64, Direction)>) {
+    let f = |r: f64| signed_pv(flows, r);
+    let grid = log_grid(points);
     let mut prev_r = grid[0];
     let mut prev_f = f(prev_r);
     for &r in &grid[1..] {
@@ -272,16 +279,7 @@ const ISOLATION_BUDGET: usize = 20_000;
 fn isolate_roots(flows: &[f64], roots: &mut Vec<(f64, Direction)>) -> bool {
     const CELLS: usize = 32;
     let f = |r: f64| signed_pv(flows, r);
-    let (l0, l1) = ((1.0 + R_MIN).ln(), (1.0 + R_MAX).ln());
-    let mut grid: Vec<f64> = (0..=CELLS)
-        .map(|i| (l0 + (l1 - l0) * i as f64 / CELLS as f64).exp() - 1.0)
-        .collect();
-    grid[0] = R_MIN;
-    grid[CELLS] = R_MAX;
-    let pos = grid.partition_point(|&r| r < 0.0);
-    if grid.get(pos) != Some(&0.0) {
-        grid.insert(pos, 0.0);
-    }
+    let grid = log_grid(CELLS);
     let mut evals = grid.len();
     let values: Vec<f64> = grid.iter().map(|r| f(*r)).collect();
     // cells still to examine, left to right (a stack popped from the end, pushed reversed)
