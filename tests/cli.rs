@@ -1790,3 +1790,163 @@ fn the_readme_example_scenario_runs_as_printed() {
         "the example credits input VAT"
     );
 }
+
+/// Every command on the shipped scenarios, hashed: the JSON, CSV and SVG files each writes,
+/// and the terminal output of the commands whose output is deterministic. A refactor must
+/// leave every hash as it is; a change that means to alter an output regenerates the
+/// manifest with `SHANGLOU_BLESS=1 cargo test --test cli golden` and says why in its commit.
+#[test]
+fn golden_outputs_of_every_command() {
+    let scen = |f: &str| format!("scenarios/{f}.toml");
+    let mut runs: Vec<(String, Vec<String>, bool)> = Vec::new();
+    let mut add =
+        |label: &str, args: Vec<String>, stdout: bool| runs.push((label.to_string(), args, stdout));
+    for f in [
+        "shenzhen-renewal",
+        "shenzhen-new-supply",
+        "wuhan-subsidy-loan",
+        "jiaxing-flexible-term",
+        "yongjia-basement",
+    ] {
+        add(&format!("run {f}"), vec!["run".into(), scen(f)], true);
+        add(
+            &format!("check {f}"),
+            vec!["check".into(), "--json".into(), scen(f)],
+            true,
+        );
+    }
+    add(
+        "run zh",
+        vec![
+            "run".into(),
+            "--lang".into(),
+            "zh".into(),
+            scen("wuhan-subsidy-loan"),
+        ],
+        false,
+    );
+    add(
+        "mc",
+        [
+            "mc",
+            "--paths",
+            "2000",
+            "--seed",
+            "1",
+            "--threads",
+            "2",
+            "--paths-csv",
+        ]
+        .map(String::from)
+        .into_iter()
+        .chain([scen("shenzhen-renewal-uncertain")])
+        .collect(),
+        false,
+    );
+    add(
+        "sweep",
+        ["sweep", "--paths", "200", "--seed", "3"]
+            .map(String::from)
+            .into_iter()
+            .chain([scen("shenzhen-new-supply-uncertain")])
+            .collect(),
+        false,
+    );
+    add(
+        "sensitivity",
+        vec![
+            "sensitivity".into(),
+            "--all".into(),
+            scen("shenzhen-renewal-uncertain"),
+        ],
+        true,
+    );
+    add(
+        "compare",
+        vec![
+            "compare".into(),
+            scen("shenzhen-renewal"),
+            scen("wuhan-subsidy-loan"),
+            scen("yongjia-basement"),
+        ],
+        true,
+    );
+    add(
+        "solve",
+        vec![
+            "solve".into(),
+            "--max-rent".into(),
+            "--json".into(),
+            scen("shenzhen-new-supply"),
+        ],
+        true,
+    );
+    add("policies", vec!["policies".into(), "--json".into()], true);
+    add(
+        "policies wuhan",
+        vec!["policies".into(), "wuhan-2024".into()],
+        true,
+    );
+
+    let mut lines = Vec::new();
+    for (label, args, with_stdout) in runs {
+        let out = tempfile::tempdir().unwrap();
+        let mut cmd = bin();
+        cmd.current_dir(root()).args(&args);
+        if !matches!(args[0].as_str(), "check" | "solve" | "policies") {
+            cmd.arg("--out").arg(out.path());
+        }
+        let a = cmd.assert();
+        let o = a.get_output();
+        assert!(
+            matches!(o.status.code(), Some(0) | Some(1)),
+            "{label}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        if with_stdout {
+            // the files-written line names the temporary folder
+            let text = String::from_utf8_lossy(&o.stdout)
+                .replace(&out.path().display().to_string(), "<out>");
+            lines.push(format!(
+                "{label} | stdout | {}",
+                shanglou::record::sha256_hex(text.as_bytes())
+            ));
+        }
+        let mut files: Vec<_> = std::fs::read_dir(out.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                matches!(
+                    p.extension().and_then(|e| e.to_str()),
+                    Some("json" | "csv" | "svg")
+                )
+            })
+            .collect();
+        files.sort();
+        for f in files {
+            let name = f.file_name().unwrap().to_string_lossy().to_string();
+            lines.push(format!(
+                "{label} | {name} | {}",
+                shanglou::record::sha256_hex(&std::fs::read(&f).unwrap())
+            ));
+        }
+    }
+    let manifest = root().join("tests/golden/manifest.txt");
+    let got = lines.join("\n") + "\n";
+    if std::env::var_os("SHANGLOU_BLESS").is_some() {
+        std::fs::write(&manifest, &got).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&manifest).expect("tests/golden/manifest.txt");
+    let differ: Vec<String> = got
+        .lines()
+        .zip(want.lines())
+        .filter(|(g, w)| g != w)
+        .map(|(g, w)| format!("got  {g}\nwant {w}"))
+        .collect();
+    assert!(
+        differ.is_empty() && got.lines().count() == want.lines().count(),
+        "outputs changed:\n{}",
+        differ.join("\n")
+    );
+}
