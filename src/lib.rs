@@ -9,6 +9,7 @@ pub mod model;
 pub mod num;
 pub mod policy;
 pub mod record;
+pub mod report;
 pub mod scenario;
 pub mod sensitivity;
 pub mod solve;

@@ -1,6 +1,7 @@
 //! The `shanglou` command line: a thin layer of subcommands over the library.
 
 mod cli;
+mod exit;
 mod export;
 
 use clap::Parser;
@@ -18,16 +19,7 @@ fn main() -> ExitCode {
     match cli::dispatch(args) {
         Ok(code) => code,
         Err(e) => {
-            let code = if e.downcast_ref::<cli::BadInput>().is_some() {
-                2
-            } else if matches!(
-                e.downcast_ref::<shanglou::mc::McError>(),
-                Some(shanglou::mc::McError::Cancelled)
-            ) {
-                130
-            } else {
-                1
-            };
+            let code = exit::code(&e);
             eprintln!("error: {e:#}");
             ExitCode::from(code)
         }

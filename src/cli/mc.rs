@@ -108,7 +108,7 @@ pub fn check_paths(paths: u64) -> Result<u64> {
     Ok(paths)
 }
 
-pub fn run(a: Args) -> Result<ExitCode> {
+pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let (sc, source) = load_scenario_source(&a.file, &a.set)?;
     let paths = check_paths(a.paths.or(sc.monte_carlo.paths).unwrap_or(DEFAULT_PATHS))?;
     let seed = a.seed.or(sc.monte_carlo.seed).unwrap_or(DEFAULT_SEED);
@@ -128,7 +128,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     progress.finish();
     let summary = outcome.summary();
     let dir = out_dir(&a.file, a.out.as_ref(), "mc");
-    export::claim(&dir, &super::owner(&a.file))?;
+    export::claim(&dir, &super::owner(&a.file), ctx.force)?;
     let record = shanglou::record::Record::new(
         "mc",
         &a.file.display().to_string(),
@@ -149,7 +149,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         exporters.push(&PathsCsv);
     }
     let exporters = super::with_reports(exporters, a.xlsx, a.html);
-    let written = export::export_all(&dir, &doc, &exporters)?;
+    let written = export::export_all(&dir, &doc, &exporters, ctx.style)?;
     if a.json {
         print(&String::from_utf8(export::json::to_vec(&summary)?)?)?;
     } else {

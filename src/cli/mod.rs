@@ -28,7 +28,7 @@ pub struct Cli {
     pub command: Command,
     /// Language of chart text: en, or zh for Chinese labels (embedded CJK font)
     #[arg(long, global = true, value_enum, default_value = "en")]
-    pub lang: crate::export::charts::Lang,
+    pub lang: crate::export::Lang,
     /// Write into an output folder even if another scenario's results are there
     #[arg(long, global = true)]
     pub force: bool,
@@ -58,19 +58,28 @@ pub enum Command {
     Irr(irr::Args),
 }
 
+/// What the commands that write files share: how outputs are drawn, and `--force`.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx {
+    pub style: crate::export::Style,
+    pub force: bool,
+}
+
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
-    crate::export::charts::set_lang(cli.lang);
-    crate::export::set_force(cli.force);
+    let ctx = Ctx {
+        style: crate::export::Style { lang: cli.lang },
+        force: cli.force,
+    };
     match cli.command {
-        Command::Run(a) => run::run(a),
+        Command::Run(a) => run::run(a, &ctx),
         Command::Irr(a) => irr::run(a),
-        Command::Mc(a) => mc::run(a),
+        Command::Mc(a) => mc::run(a, &ctx),
         Command::Check(a) => policy::check(a),
         Command::Policies(a) => policy::policies(a),
         Command::Solve(a) => solve::run(a),
-        Command::Sensitivity(a) => sensitivity::run(a),
-        Command::Sweep(a) => sweep::run(a),
-        Command::Compare(a) => compare::run(a),
+        Command::Sensitivity(a) => sensitivity::run(a, &ctx),
+        Command::Sweep(a) => sweep::run(a, &ctx),
+        Command::Compare(a) => compare::run(a, &ctx),
         Command::Rerun(a) => rerun::run(a),
     }
 }
@@ -78,14 +87,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
 /// Set by Ctrl-C; long runs poll it through their observer.
 pub static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Marks an error as bad input: the process exits with code 2.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct BadInput(pub String);
-
-pub fn bad_input(msg: impl Into<String>) -> anyhow::Error {
-    anyhow::Error::new(BadInput(msg.into()))
-}
+pub use crate::exit::bad_input;
 
 /// Reads and validates a scenario; every problem is reported as `FILE:LINE: key: message`.
 pub fn load_scenario(path: &Path, sets: &[String]) -> Result<Scenario> {

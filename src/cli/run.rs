@@ -29,7 +29,7 @@ pub struct Args {
     pub set: Vec<String>,
 }
 
-pub fn run(a: Args) -> Result<ExitCode> {
+pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let (sc, source) = load_scenario_source(&a.file, &a.set)?;
     let record = shanglou::record::Record::new(
         "run",
@@ -89,7 +89,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         None
     };
     let dir = out_dir(&a.file, a.out.as_ref(), "");
-    export::claim(&dir, &super::owner(&a.file))?;
+    export::claim(&dir, &super::owner(&a.file), ctx.force)?;
     let doc = Document::Run {
         record: &record,
         scenario: &sc,
@@ -97,7 +97,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         summary: &summary,
     };
     let exporters = super::with_reports(vec![&CashflowCsv, &Json, &CashflowChart], a.xlsx, a.html);
-    let written = export::export_all(&dir, &doc, &exporters)?;
+    let written = export::export_all(&dir, &doc, &exporters, ctx.style)?;
     if a.json {
         print(&String::from_utf8(export::json::to_vec(&summary)?)?)?;
     } else {

@@ -26,19 +26,19 @@ pub struct Args {
     pub set: Vec<String>,
 }
 
-pub fn run(a: Args) -> Result<ExitCode> {
+pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let sc = load_scenario(&a.file, &a.set)?;
     if sc.uncertain.is_empty() && !a.all {
         eprintln!("warning: {}: no input is given as a distribution; use --all to swing every fixed input by ±10%", a.file.display());
     }
     let t = sensitivity::tornado(&sc, a.all);
     let dir = out_dir(&a.file, a.out.as_ref(), "sensitivity");
-    export::claim(&dir, &super::owner(&a.file))?;
+    export::claim(&dir, &super::owner(&a.file), ctx.force)?;
     let doc = Document::Tornado {
         scenario: &sc,
         tornado: &t,
     };
-    let written = export::export_all(&dir, &doc, &[&SensitivityCsv, &TornadoChart])?;
+    let written = export::export_all(&dir, &doc, &[&SensitivityCsv, &TornadoChart], ctx.style)?;
     if a.json {
         print(&(serde_json::to_string_pretty(&t)? + "\n"))?;
     } else {

@@ -79,7 +79,7 @@ fn parse_axes(a: &Args) -> Result<Vec<Axis>> {
     Ok(axes)
 }
 
-pub fn run(a: Args) -> Result<ExitCode> {
+pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let sc = load_scenario(&a.file, &a.set)?;
     let mut axes = parse_axes(&a)?;
     if axes.is_empty() {
@@ -114,14 +114,14 @@ pub fn run(a: Args) -> Result<ExitCode> {
         })?;
     progress.finish();
     let dir = out_dir(&a.file, a.out.as_ref(), "sweep");
-    export::claim(&dir, &super::owner(&a.file))?;
+    export::claim(&dir, &super::owner(&a.file), ctx.force)?;
     let doc = Document::Sweep {
         scenario: &sc,
         axes: &axes,
         points: &rows,
     };
     let exporters = super::with_reports(vec![&SweepCsv, &SweepCharts], a.xlsx, false);
-    let written = export::export_all(&dir, &doc, &exporters)?;
+    let written = export::export_all(&dir, &doc, &exporters, ctx.style)?;
     if a.json {
         print(&(serde_json::to_string_pretty(&export::csv::sweep_rows(&axes, &rows))? + "\n"))?;
     } else {

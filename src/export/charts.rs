@@ -2,7 +2,7 @@
 //! `dejavu` crate; Bitstream Vera licence, free to embed), so charts render on a machine
 //! with no system fonts. PNGs are encoded in memory so they go through the atomic write.
 
-use super::{Document, Exporter, File};
+use super::{Document, Exporter, File, Lang, Style};
 use anyhow::{anyhow, Result};
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
@@ -20,39 +20,27 @@ const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/shanglou-cjk.ttf");
 /// The characters that subset covers, to fall back to Latin text for anything else.
 const CJK_CHARS: &str = include_str!("../../assets/fonts/shanglou-cjk.chars.txt");
 
-/// The language of chart text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Lang {
-    En,
-    Zh,
-}
-
-static ZH: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Chooses the language of every chart drawn afterwards (set once by the command line).
-pub fn set_lang(lang: Lang) {
-    ZH.store(lang == Lang::Zh, std::sync::atomic::Ordering::Relaxed);
-}
-
-fn zh() -> bool {
-    ZH.load(std::sync::atomic::Ordering::Relaxed)
-}
-
-/// The font family for chart text.
-pub fn font() -> &'static str {
-    if zh() {
-        CJK
-    } else {
-        LATIN
+impl Style {
+    /// True for Chinese chart text.
+    pub fn zh(self) -> bool {
+        self.lang == Lang::Zh
     }
-}
 
-/// A chart label in the chosen language.
-pub fn tr(en: &str) -> String {
-    if !zh() {
-        return en.to_string();
+    /// The font family for chart text.
+    pub fn font(self) -> &'static str {
+        if self.zh() {
+            CJK
+        } else {
+            LATIN
+        }
     }
-    let zh = match en {
+
+    /// A chart label in the chosen language.
+    pub fn tr(self, en: &str) -> String {
+        if !self.zh() {
+            return en.to_string();
+        }
+        let zh = match en {
         "IRR (%)" => "内部收益率 IRR (%)",
         "share of paths (%)" => "路径占比 (%)",
         "P(IRR ≤ x) (%)" => "累计概率 P(IRR ≤ x) (%)",
@@ -90,8 +78,10 @@ pub fn tr(en: &str) -> String {
         "IRR distribution" => "内部收益率分布",
         other => other,
     };
-    zh.to_string()
+        zh.to_string()
+    }
 }
+
 const W: u32 = 1000;
 const H: u32 = 600;
 
@@ -107,30 +97,30 @@ pub fn init_fonts() {
 
 /// Something drawable on any plotters backend.
 pub trait Chart {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>;
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, style: Style) -> Result<()>;
 }
 
 /// The chart as SVG text only (for the HTML report).
-pub fn svg(chart: &impl Chart) -> Result<String> {
+pub fn svg(chart: &impl Chart, style: Style) -> Result<String> {
     init_fonts();
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| anyhow!("svg: {e}"))?;
-        chart.draw(&root)?;
+        chart.draw(&root, style)?;
         root.present().map_err(|e| anyhow!("svg: {e}"))?;
     }
     Ok(svg)
 }
 
 /// Draws the same chart on an SVG and a bitmap backend; returns (png, svg) bytes.
-pub fn both(chart: &impl Chart) -> Result<(Vec<u8>, Vec<u8>)> {
-    let svg = svg(chart)?;
+pub fn both(chart: &impl Chart, style: Style) -> Result<(Vec<u8>, Vec<u8>)> {
+    let svg = svg(chart, style)?;
     let mut buf = vec![0u8; (W * H * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut buf, (W, H)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| anyhow!("png: {e}"))?;
-        chart.draw(&root)?;
+        chart.draw(&root, style)?;
         root.present().map_err(|e| anyhow!("png: {e}"))?;
     }
     let img = image::RgbImage::from_raw(W, H, buf).ok_or_else(|| anyhow!("png: bad buffer"))?;
@@ -154,8 +144,8 @@ pub struct Band {
 }
 
 impl Band {
-    fn note(&self) -> String {
-        let mut s = if zh() {
+    fn note(&self, style: Style) -> String {
+        let mut s = if style.zh() {
             format!(
                 "落入保本微利区间 {}   超过微利上限 {}   低于保本下限 {}",
                 pct(self.within),
@@ -173,7 +163,11 @@ impl Band {
         if self.undefined > 0.0 {
             s.push_str(&format!(
                 "   {} {}",
-                if zh() { "无法判定" } else { "P(undefined)" },
+                if style.zh() {
+                    "无法判定"
+                } else {
+                    "P(undefined)"
+                },
                 pct(self.undefined)
             ));
         }
@@ -187,6 +181,7 @@ fn e<E: std::fmt::Display>(x: E) -> anyhow::Error {
 
 /// IRR histogram with the floor and cap marked.
 pub fn histogram<DB: DrawingBackend>(
+    style: Style,
     root: &DrawingArea<DB, Shift>,
     title: &str,
     irrs: &[f64],
@@ -217,9 +212,9 @@ pub fn histogram<DB: DrawingBackend>(
         .map_err(e)?;
     chart
         .configure_mesh()
-        .x_desc(tr("IRR (%)"))
-        .y_desc(tr("share of paths (%)"))
-        .label_style((font(), 15))
+        .x_desc(style.tr("IRR (%)"))
+        .y_desc(style.tr("share of paths (%)"))
+        .label_style((style.font(), 15))
         .draw()
         .map_err(e)?;
     chart
@@ -232,13 +227,14 @@ pub fn histogram<DB: DrawingBackend>(
             )
         }))
         .map_err(e)?;
-    mark_band(&mut chart, band, top)?;
-    header(root, title, &band.note())?;
+    mark_band(style, &mut chart, band, top)?;
+    header(style, root, title, &band.note(style))?;
     Ok(())
 }
 
 /// Empirical CDF of the IRR with the floor and cap marked.
 pub fn cdf<DB: DrawingBackend>(
+    style: Style,
     root: &DrawingArea<DB, Shift>,
     title: &str,
     irrs: &[f64],
@@ -262,9 +258,9 @@ pub fn cdf<DB: DrawingBackend>(
         .map_err(e)?;
     chart
         .configure_mesh()
-        .x_desc(tr("IRR (%)"))
-        .y_desc(tr("P(IRR ≤ x) (%)"))
-        .label_style((font(), 15))
+        .x_desc(style.tr("IRR (%)"))
+        .y_desc(style.tr("P(IRR ≤ x) (%)"))
+        .label_style((style.font(), 15))
         .draw()
         .map_err(e)?;
     // 1,001 quantiles draw the curve whatever the path count, without a sorted copy of the paths
@@ -278,13 +274,14 @@ pub fn cdf<DB: DrawingBackend>(
     chart
         .draw_series(LineSeries::new(pts, BLUE.stroke_width(2)))
         .map_err(e)?;
-    mark_band(&mut chart, band, 100.0)?;
-    header(root, title, &band.note())?;
+    mark_band(style, &mut chart, band, 100.0)?;
+    header(style, root, title, &band.note(style))?;
     Ok(())
 }
 
 /// The legend box every chart with several series draws.
 fn legend<'a, DB: DrawingBackend + 'a>(
+    style: Style,
     chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
     position: SeriesLabelPosition,
 ) -> Result<()> {
@@ -293,7 +290,7 @@ fn legend<'a, DB: DrawingBackend + 'a>(
         .position(position)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
-        .label_font((font(), 13))
+        .label_font((style.font(), 13))
         .draw()
         .map_err(e)?;
     Ok(())
@@ -301,6 +298,7 @@ fn legend<'a, DB: DrawingBackend + 'a>(
 
 /// Title and a note line in a band above the plot.
 pub fn header<DB: DrawingBackend>(
+    style: Style,
     root: &DrawingArea<DB, Shift>,
     title: &str,
     note: &str,
@@ -308,13 +306,13 @@ pub fn header<DB: DrawingBackend>(
     root.draw(&Text::new(
         title.to_string(),
         (30, 14),
-        (font(), 24).into_font(),
+        (style.font(), 24).into_font(),
     ))
     .map_err(e)?;
     root.draw(&Text::new(
         note.to_string(),
         (30, 50),
-        (font(), 17).into_font(),
+        (style.font(), 17).into_font(),
     ))
     .map_err(e)?;
     Ok(())
@@ -341,6 +339,7 @@ fn range_with(v: impl Iterator<Item = f64>, band: &Band) -> (f64, f64) {
 }
 
 fn mark_band<DB: DrawingBackend>(
+    style: Style,
     chart: &mut ChartContext<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
     band: &Band,
     top: f64,
@@ -356,12 +355,16 @@ fn mark_band<DB: DrawingBackend>(
                 color.stroke_width(2),
             )))
             .map_err(e)?;
-        let label = format!("{} {:.1}%", tr(label.split(' ').next().unwrap_or(label)), x);
+        let label = format!(
+            "{} {:.1}%",
+            style.tr(label.split(' ').next().unwrap_or(label)),
+            x
+        );
         chart
             .draw_series(std::iter::once(Text::new(
                 label,
                 (x, top * 0.93),
-                (font(), 15).into_font().color(&color),
+                (style.font(), 15).into_font().color(&color),
             )))
             .map_err(e)?;
     }
@@ -377,11 +380,11 @@ pub struct Distribution<'a> {
 }
 
 impl Chart for Distribution<'_> {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, style: Style) -> Result<()> {
         if self.cumulative {
-            cdf(root, self.title, self.irrs, self.band)
+            cdf(style, root, self.title, self.irrs, self.band)
         } else {
-            histogram(root, self.title, self.irrs, self.band)
+            histogram(style, root, self.title, self.irrs, self.band)
         }
     }
 }
@@ -390,7 +393,7 @@ impl Chart for Distribution<'_> {
 pub struct McCharts;
 
 impl Exporter for McCharts {
-    fn render(&self, doc: &Document) -> Result<Vec<File>> {
+    fn render(&self, doc: &Document, style: Style) -> Result<Vec<File>> {
         let Document::Mc {
             scenario,
             outcome,
@@ -409,33 +412,39 @@ impl Exporter for McCharts {
             below: summary.prob.below_floor,
             undefined: summary.prob.undefined,
         };
-        let title = if zh() {
+        let title = if style.zh() {
             format!(
                 "{} — {} 内部收益率，{} 条路径",
-                title_name(&scenario.name),
+                title_name(&scenario.name, style),
                 outcome.basis.name(),
                 summary.paths
             )
         } else {
             format!(
                 "{} — {} IRR, {} paths",
-                title_name(&scenario.name),
+                title_name(&scenario.name, style),
                 outcome.basis.name(),
                 summary.paths
             )
         };
-        let (hp, hs) = both(&Distribution {
-            cumulative: false,
-            title: &title,
-            irrs: &outcome.irr,
-            band: &band,
-        })?;
-        let (cp, cs) = both(&Distribution {
-            cumulative: true,
-            title: &title,
-            irrs: &outcome.irr,
-            band: &band,
-        })?;
+        let (hp, hs) = both(
+            &Distribution {
+                cumulative: false,
+                title: &title,
+                irrs: &outcome.irr,
+                band: &band,
+            },
+            style,
+        )?;
+        let (cp, cs) = both(
+            &Distribution {
+                cumulative: true,
+                title: &title,
+                irrs: &outcome.irr,
+                band: &band,
+            },
+            style,
+        )?;
         Ok(vec![
             ("irr_histogram.png".into(), hp),
             ("irr_histogram.svg".into(), hs),
@@ -447,13 +456,13 @@ impl Exporter for McCharts {
 
 /// A scenario name for a chart title: in Chinese charts the whole name when the embedded CJK
 /// subset covers it, otherwise (and in English charts) its Latin part.
-pub fn title_name(name: &str) -> String {
+pub fn title_name(name: &str, style: Style) -> String {
     // "深圳 … (Shenzhen …)": the Chinese part in Chinese charts
     let zh_part = match name.find('(') {
         Some(i) if !name[..i].trim().is_empty() && name.ends_with(')') => name[..i].trim(),
         _ => name,
     };
-    if zh()
+    if style.zh()
         && zh_part
             .chars()
             .all(|c| c.is_ascii() || CJK_CHARS.contains(c))
@@ -491,7 +500,7 @@ pub struct Tornado<'a> {
 }
 
 impl Chart for Tornado<'_> {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, style: Style) -> Result<()> {
         let bars = &self.t.bars;
         let base = self.t.base_irr * 100.0;
         let (mut lo, mut hi) = (base, base);
@@ -516,13 +525,13 @@ impl Chart for Tornado<'_> {
             .disable_y_mesh()
             .y_labels(0)
             .x_desc(format!("{} IRR (%)", self.t.basis.name()))
-            .label_style((font(), 14))
+            .label_style((style.font(), 14))
             .draw()
             .map_err(e)?;
         let low_color = RGBColor(214, 96, 77);
         let high_color = RGBColor(67, 147, 195);
-        let label =
-            TextStyle::from((font(), 14).into_font()).pos(Pos::new(HPos::Right, VPos::Center));
+        let label = TextStyle::from((style.font(), 14).into_font())
+            .pos(Pos::new(HPos::Right, VPos::Center));
         for (i, b) in bars.iter().enumerate() {
             let y = (n - 1 - i) as f64;
             for (v, color) in [
@@ -549,9 +558,10 @@ impl Chart for Tornado<'_> {
             )))
             .map_err(e)?;
         header(
+            style,
             root,
             self.title,
-            &if zh() {
+            &if style.zh() {
                 format!("基准内部收益率 {:.2}%   红：输入取低值（P10 或 −10%）   蓝：输入取高值（P90 或 +10%）", base)
             } else {
                 format!("base IRR {:.2}%   red: input at its low value (P10 or −10%)   blue: at its high value (P90 or +10%)", base)
@@ -565,19 +575,22 @@ impl Chart for Tornado<'_> {
 pub struct TornadoChart;
 
 impl Exporter for TornadoChart {
-    fn render(&self, doc: &Document) -> Result<Vec<File>> {
+    fn render(&self, doc: &Document, style: Style) -> Result<Vec<File>> {
         let Document::Tornado { scenario, tornado } = doc else {
             return Ok(vec![]);
         };
         let title = format!(
             "{} — {}",
-            title_name(&scenario.name),
-            tr("sensitivity of the IRR")
+            title_name(&scenario.name, style),
+            style.tr("sensitivity of the IRR")
         );
-        let (png, svg) = both(&Tornado {
-            title: &title,
-            t: tornado,
-        })?;
+        let (png, svg) = both(
+            &Tornado {
+                title: &title,
+                t: tornado,
+            },
+            style,
+        )?;
         Ok(vec![
             ("tornado.png".into(), png),
             ("tornado.svg".into(), svg),
@@ -640,7 +653,7 @@ impl SweepLines<'_> {
 }
 
 impl Chart for SweepLines<'_> {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, style: Style) -> Result<()> {
         let with_mc = self.points.iter().any(|p| p.mc.is_some());
         let (upper, lower) = root.split_vertically(H / 2 + 30);
         let x0 = self.axes[0]
@@ -705,7 +718,7 @@ impl Chart for SweepLines<'_> {
                 .configure_mesh()
                 .x_desc(self.axes[0].key)
                 .y_desc(ylabel)
-                .label_style((font(), 14))
+                .label_style((style.font(), 14))
                 .draw()
                 .map_err(e)?;
             if band {
@@ -736,15 +749,15 @@ impl Chart for SweepLines<'_> {
                     .map_err(e)?;
             }
             if lines.iter().any(|l| !l.0.is_empty()) {
-                legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+                legend(style, &mut chart, SeriesLabelPosition::UpperRight)?;
             }
         }
         let note = if with_mc {
-            tr("upper: probability of landing inside the break-even / small-profit band; lower: median IRR")
+            style.tr("upper: probability of landing inside the break-even / small-profit band; lower: median IRR")
         } else {
-            tr("upper: pre-tax IRR; lower: median IRR (deterministic: the IRR itself)")
+            style.tr("upper: pre-tax IRR; lower: median IRR (deterministic: the IRR itself)")
         };
-        header(root, self.title, &note)?;
+        header(style, root, self.title, &note)?;
         Ok(())
     }
 }
@@ -784,7 +797,7 @@ fn heat_color(v: f64, lo: f64, hi: f64) -> RGBColor {
 }
 
 impl Chart for SweepHeat<'_> {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, style: Style) -> Result<()> {
         let (xa, ya) = (&self.axes[0], &self.axes[1]);
         let (nx, ny) = (xa.values.len(), ya.values.len());
         // value at (i, j): the first point with those two values (other axes at their first value)
@@ -831,14 +844,14 @@ impl Chart for SweepHeat<'_> {
             .y_labels(0)
             .x_desc(xa.key)
             .y_desc(ya.key)
-            .label_style((font(), 14))
+            .label_style((style.font(), 14))
             .draw()
             .map_err(e)?;
         // tick labels at cell centres, thinned to at most 12 per axis
         let centre =
-            TextStyle::from((font(), 13).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
-        let right =
-            TextStyle::from((font(), 13).into_font()).pos(Pos::new(HPos::Right, VPos::Center));
+            TextStyle::from((style.font(), 13).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+        let right = TextStyle::from((style.font(), 13).into_font())
+            .pos(Pos::new(HPos::Right, VPos::Center));
         for (i, v) in xa.values.iter().enumerate().step_by(nx.div_ceil(12)) {
             let (px, py) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
             root.draw(&Text::new(format!("{v}"), (px, py + 6), centre.clone()))
@@ -867,7 +880,7 @@ impl Chart for SweepHeat<'_> {
                         .draw_series(std::iter::once(Text::new(
                             format!("{v:.1}"),
                             (i as f64 + 0.3, j as f64 + 0.6),
-                            (font(), 12).into_font(),
+                            (style.font(), 12).into_font(),
                         )))
                         .map_err(e)?;
                 }
@@ -902,22 +915,26 @@ impl Chart for SweepHeat<'_> {
                         .map(|s| PathElement::new(s, color.stroke_width(4))),
                 )
                 .map_err(e)?;
-            s.label(format!("{} ({level:.1}%)", tr(name)))
+            s.label(format!("{} ({level:.1}%)", style.tr(name)))
                 .legend(move |(x, y)| {
                     PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(4))
                 });
         }
-        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        legend(style, &mut chart, SeriesLabelPosition::UpperRight)?;
         let what = if self.points.iter().any(|p| p.mc.is_some()) {
             "median IRR (%) over Monte Carlo paths"
         } else {
             "pre-tax IRR (%)"
         };
         header(
+            style,
             root,
             self.title,
-            &if zh() {
-                format!("{}；红低蓝高；线为保本下限与微利上限的等值线", tr(what))
+            &if style.zh() {
+                format!(
+                    "{}；红低蓝高；线为保本下限与微利上限的等值线",
+                    style.tr(what)
+                )
             } else {
                 format!("{what}; red low, blue high; lines mark the floor and cap contours")
             },
@@ -930,7 +947,7 @@ impl Chart for SweepHeat<'_> {
 pub struct SweepCharts;
 
 impl Exporter for SweepCharts {
-    fn render(&self, doc: &Document) -> Result<Vec<File>> {
+    fn render(&self, doc: &Document, style: Style) -> Result<Vec<File>> {
         let Document::Sweep {
             scenario,
             axes,
@@ -940,25 +957,35 @@ impl Exporter for SweepCharts {
             return Ok(vec![]);
         };
         let pol = &scenario.inputs.policy;
-        let title = format!("{} — {}", title_name(&scenario.name), tr("sweep"));
+        let title = format!(
+            "{} — {}",
+            title_name(&scenario.name, style),
+            style.tr("sweep")
+        );
         let mut files = Vec::new();
-        let (png, svg) = both(&SweepLines {
-            title: &title,
-            axes,
-            points,
-            cap: pol.irr_cap,
-            floor: pol.irr_floor,
-        })?;
-        files.push(("sweep_lines.png".into(), png));
-        files.push(("sweep_lines.svg".into(), svg));
-        if axes.len() >= 2 {
-            let (png, svg) = both(&SweepHeat {
+        let (png, svg) = both(
+            &SweepLines {
                 title: &title,
                 axes,
                 points,
-                floor: pol.irr_floor,
                 cap: pol.irr_cap,
-            })?;
+                floor: pol.irr_floor,
+            },
+            style,
+        )?;
+        files.push(("sweep_lines.png".into(), png));
+        files.push(("sweep_lines.svg".into(), svg));
+        if axes.len() >= 2 {
+            let (png, svg) = both(
+                &SweepHeat {
+                    title: &title,
+                    axes,
+                    points,
+                    floor: pol.irr_floor,
+                    cap: pol.irr_cap,
+                },
+                style,
+            )?;
             files.push(("sweep_heatmap.png".into(), png));
             files.push(("sweep_heatmap.svg".into(), svg));
         }
@@ -968,11 +995,11 @@ impl Exporter for SweepCharts {
 
 /// Grouped bars: the three IRRs of each compared scenario, with the band marked.
 pub struct Compare<'a> {
-    pub entries: &'a [crate::cli::compare::Entry],
+    pub entries: &'a [shanglou::report::compare::Entry],
 }
 
 impl Chart for Compare<'_> {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, style: Style) -> Result<()> {
         let n = self.entries.len();
         let series = ["pre-tax", "after tax", "equity"];
         let values: Vec<[Option<f64>; 3]> = self
@@ -1019,8 +1046,8 @@ impl Chart for Compare<'_> {
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(0)
-            .y_desc(tr("IRR (%)"))
-            .label_style((font(), 14))
+            .y_desc(style.tr("IRR (%)"))
+            .label_style((style.font(), 14))
             .draw()
             .map_err(e)?;
         let colors = [PALETTE[0], PALETTE[2], PALETTE[4]];
@@ -1035,7 +1062,7 @@ impl Chart for Compare<'_> {
             chart
                 .draw_series(bars)
                 .map_err(e)?
-                .label(tr(name))
+                .label(style.tr(name))
                 .legend(move |(x, y)| {
                     Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled())
                 });
@@ -1050,14 +1077,14 @@ impl Chart for Compare<'_> {
                     color.stroke_width(2),
                 )))
                 .map_err(e)?
-                .label(format!("{} {level:.1}%", tr(name)))
+                .label(format!("{} {level:.1}%", style.tr(name)))
                 .legend(move |(x, y)| {
                     PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
                 });
         }
-        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        legend(style, &mut chart, SeriesLabelPosition::UpperRight)?;
         let label =
-            TextStyle::from((font(), 13).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+            TextStyle::from((style.font(), 13).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
         for (i, en) in self.entries.iter().enumerate() {
             let (px, py) = chart.backend_coord(&(i as f64 + 0.5, lo - pad));
             // as many characters as the group's width holds (≈ 7.5 px each at this size)
@@ -1071,6 +1098,7 @@ impl Chart for Compare<'_> {
                 .map_err(e)?;
         }
         header(
+            style,
             root,
             "Scenario comparison — IRR by series",
             "bars: project pre-tax, project after tax, equity; lines: the verdict band",
@@ -1083,11 +1111,11 @@ impl Chart for Compare<'_> {
 pub struct CompareChart;
 
 impl Exporter for CompareChart {
-    fn render(&self, doc: &Document) -> Result<Vec<File>> {
+    fn render(&self, doc: &Document, style: Style) -> Result<Vec<File>> {
         let Document::Compare { entries } = doc else {
             return Ok(vec![]);
         };
-        let (png, svg) = both(&Compare { entries })?;
+        let (png, svg) = both(&Compare { entries }, style)?;
         Ok(vec![
             ("compare.png".into(), png),
             ("compare.svg".into(), svg),
@@ -1104,7 +1132,7 @@ pub struct Cashflow<'a> {
 }
 
 impl Chart for Cashflow<'_> {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, style: Style) -> Result<()> {
         use shanglou::num::Num;
         let l = self.ledger;
         let n = l.years();
@@ -1182,10 +1210,10 @@ impl Chart for Cashflow<'_> {
         let start = l.start_year;
         chart
             .configure_mesh()
-            .x_desc(tr("year"))
-            .y_desc(tr("10k yuan"))
+            .x_desc(style.tr("year"))
+            .y_desc(style.tr("10k yuan"))
             .x_label_formatter(&|x| format!("{}", start + *x as i64))
-            .label_style((font(), 14))
+            .label_style((style.font(), 14))
             .draw()
             .map_err(e)?;
         for (parts, sign) in [(&inflows, 1.0), (&outflows, -1.0)] {
@@ -1209,7 +1237,7 @@ impl Chart for Cashflow<'_> {
                 chart
                     .draw_series(rects)
                     .map_err(e)?
-                    .label(tr(name))
+                    .label(style.tr(name))
                     .legend(move |(x, y)| {
                         Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled())
                     });
@@ -1218,7 +1246,7 @@ impl Chart for Cashflow<'_> {
         chart
             .draw_series(LineSeries::new(cumulative, BLACK.stroke_width(2)))
             .map_err(e)?
-            .label(tr("cumulative pre-tax cash flow"))
+            .label(style.tr("cumulative pre-tax cash flow"))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK.stroke_width(2)));
         if let Some(p) = self.payback {
             let c = RGBColor(118, 42, 131);
@@ -1228,7 +1256,7 @@ impl Chart for Cashflow<'_> {
                     c.stroke_width(2),
                 )))
                 .map_err(e)?
-                .label(if zh() {
+                .label(if style.zh() {
                     format!("静态回收期 {p:.2} 年")
                 } else {
                     format!("payback {p:.2} years")
@@ -1237,11 +1265,12 @@ impl Chart for Cashflow<'_> {
                     PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
                 });
         }
-        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+        legend(style, &mut chart, SeriesLabelPosition::LowerRight)?;
         header(
+            style,
             root,
             self.title,
-            &tr("inflows above zero, outflows below, stacked by category (10k yuan)"),
+            &style.tr("inflows above zero, outflows below, stacked by category (10k yuan)"),
         )?;
         Ok(())
     }
@@ -1251,7 +1280,7 @@ impl Chart for Cashflow<'_> {
 pub struct CashflowChart;
 
 impl Exporter for CashflowChart {
-    fn render(&self, doc: &Document) -> Result<Vec<File>> {
+    fn render(&self, doc: &Document, style: Style) -> Result<Vec<File>> {
         let Document::Run {
             scenario,
             ledger,
@@ -1263,14 +1292,17 @@ impl Exporter for CashflowChart {
         };
         let title = format!(
             "{} — {}",
-            title_name(&scenario.name),
-            tr("annual cash flows")
+            title_name(&scenario.name, style),
+            style.tr("annual cash flows")
         );
-        let (png, svg) = both(&Cashflow {
-            title: &title,
-            ledger,
-            payback: summary.payback_years.project_pre_tax,
-        })?;
+        let (png, svg) = both(
+            &Cashflow {
+                title: &title,
+                ledger,
+                payback: summary.payback_years.project_pre_tax,
+            },
+            style,
+        )?;
         Ok(vec![
             ("cashflow.png".into(), png),
             ("cashflow.svg".into(), svg),
@@ -1305,19 +1337,19 @@ mod tests {
 
     #[test]
     fn chinese_title_uses_the_chinese_part_of_a_bilingual_name() {
-        set_lang(Lang::Zh);
+        let zh = Style { lang: Lang::Zh };
         assert_eq!(
-            title_name("深圳 新供应 (Shenzhen new supply)"),
+            title_name("深圳 新供应 (Shenzhen new supply)", zh),
             "深圳 新供应"
         );
         assert_eq!(
-            title_name("鳕鱼 (Cod)"),
+            title_name("鳕鱼 (Cod)", zh),
             "Cod",
             "a character outside the subset falls back to Latin"
         );
-        set_lang(Lang::En);
+        let en = Style { lang: Lang::En };
         assert_eq!(
-            title_name("深圳 新供应 (Shenzhen new supply)"),
+            title_name("深圳 新供应 (Shenzhen new supply)", en),
             "Shenzhen new supply"
         );
     }

@@ -2,7 +2,7 @@
 //! year, the docs/model.md §12 columns then the income-tax working, exact decimal amounts) and
 //! `paths.csv` (one row per Monte Carlo path: sampled inputs and results).
 
-use super::{Document, Exporter, File};
+use super::{Document, Exporter, File, Style};
 use anyhow::Result;
 use rust_decimal::Decimal;
 use shanglou::mc::{sample::Sampler, Worker};
@@ -14,7 +14,7 @@ pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 pub struct CashflowCsv;
 
 impl Exporter for CashflowCsv {
-    fn render(&self, doc: &Document) -> Result<Vec<File>> {
+    fn render(&self, doc: &Document, _style: Style) -> Result<Vec<File>> {
         match doc {
             Document::Run { ledger, .. } => Ok(vec![("cashflow.csv".into(), cashflow(ledger)?)]),
             _ => Ok(vec![]),
@@ -48,7 +48,7 @@ fn num(v: f64) -> String {
 }
 
 impl Exporter for PathsCsv {
-    fn render(&self, doc: &Document) -> Result<Vec<File>> {
+    fn render(&self, doc: &Document, _style: Style) -> Result<Vec<File>> {
         let Document::Mc {
             scenario, outcome, ..
         } = doc
@@ -120,7 +120,7 @@ impl Exporter for PathsCsv {
 pub struct SensitivityCsv;
 
 impl Exporter for SensitivityCsv {
-    fn render(&self, doc: &Document) -> Result<Vec<File>> {
+    fn render(&self, doc: &Document, _style: Style) -> Result<Vec<File>> {
         let Document::Tornado { tornado, .. } = doc else {
             return Ok(vec![]);
         };
@@ -178,7 +178,7 @@ pub fn sweep_rows(
 pub struct SweepCsv;
 
 impl Exporter for SweepCsv {
-    fn render(&self, doc: &Document) -> Result<Vec<File>> {
+    fn render(&self, doc: &Document, _style: Style) -> Result<Vec<File>> {
         let Document::Sweep { axes, points, .. } = doc else {
             return Ok(vec![]);
         };
@@ -205,7 +205,7 @@ impl Exporter for SweepCsv {
 pub struct CompareCsv;
 
 impl Exporter for CompareCsv {
-    fn render(&self, doc: &Document) -> Result<Vec<File>> {
+    fn render(&self, doc: &Document, _style: Style) -> Result<Vec<File>> {
         let Document::Compare { entries } = doc else {
             return Ok(vec![]);
         };
@@ -213,8 +213,8 @@ impl Exporter for CompareCsv {
         let mut header = vec!["figure".to_string()];
         header.extend(entries.iter().map(|e| e.name.clone()));
         w.write_record(&header)?;
-        use crate::cli::compare::Cell;
-        for (label, cells) in crate::cli::compare::rows(entries) {
+        use shanglou::report::compare::Cell;
+        for (label, cells) in shanglou::report::compare::rows(entries) {
             let mut row = vec![label.to_string()];
             row.extend(cells.into_iter().map(|c| match c {
                 Cell::Money(v) | Cell::Area(v) => v.to_string(),

@@ -4,7 +4,7 @@
 
 use super::charts::{self, Band, Cashflow, Distribution, Tornado};
 use super::table::{pct, thousands, wan};
-use super::{Document, Exporter, File};
+use super::{Document, Exporter, File, Style};
 use anyhow::Result;
 use rust_decimal::Decimal;
 use shanglou::mc::stats::McSummary;
@@ -171,7 +171,7 @@ fn chart(o: &mut String, svg: Result<String>) {
     }
 }
 
-fn mc_section(o: &mut String, sc: &Scenario, m: &McSummary, irrs: &[f64]) {
+fn mc_section(o: &mut String, sc: &Scenario, m: &McSummary, irrs: &[f64], style: Style) {
     let _ = writeln!(
         o,
         "<h2>蒙特卡洛 Monte Carlo — {} paths, seed {}</h2>",
@@ -212,21 +212,27 @@ fn mc_section(o: &mut String, sc: &Scenario, m: &McSummary, irrs: &[f64]) {
     let title = format!("{} IRR distribution", m.basis.name());
     chart(
         o,
-        charts::svg(&Distribution {
-            cumulative: false,
-            title: &title,
-            irrs,
-            band: &band,
-        }),
+        charts::svg(
+            &Distribution {
+                cumulative: false,
+                title: &title,
+                irrs,
+                band: &band,
+            },
+            style,
+        ),
     );
     chart(
         o,
-        charts::svg(&Distribution {
-            cumulative: true,
-            title: &title,
-            irrs,
-            band: &band,
-        }),
+        charts::svg(
+            &Distribution {
+                cumulative: true,
+                title: &title,
+                irrs,
+                band: &band,
+            },
+            style,
+        ),
     );
     let t = shanglou::sensitivity::tornado(sc, false);
     if !t.bars.is_empty() {
@@ -236,10 +242,13 @@ fn mc_section(o: &mut String, sc: &Scenario, m: &McSummary, irrs: &[f64]) {
         );
         chart(
             o,
-            charts::svg(&Tornado {
-                title: "Which inputs move the IRR most",
-                t: &t,
-            }),
+            charts::svg(
+                &Tornado {
+                    title: "Which inputs move the IRR most",
+                    t: &t,
+                },
+                style,
+            ),
         );
     }
 }
@@ -250,6 +259,7 @@ pub fn page(
     l: &Ledger<Decimal>,
     sm: &Summary,
     mc: Option<(&McSummary, &[f64])>,
+    style: Style,
 ) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>", esc(&sc.name));
@@ -270,16 +280,19 @@ pub fn page(
         let _ = writeln!(o, "<p>The scheme is above the cap: the present value of the excess is {} 万元 (收益调配).</p>", wan(sm.excess_pv));
     }
     if let Some((m, irrs)) = mc {
-        mc_section(&mut o, sc, m, irrs);
+        mc_section(&mut o, sc, m, irrs, style);
     }
     let _ = writeln!(o, "<h2>现金流 Cash-flow chart</h2>");
     chart(
         &mut o,
-        charts::svg(&Cashflow {
-            title: "Annual cash flows",
-            ledger: l,
-            payback: sm.payback_years.project_pre_tax,
-        }),
+        charts::svg(
+            &Cashflow {
+                title: "Annual cash flows",
+                ledger: l,
+                payback: sm.payback_years.project_pre_tax,
+            },
+            style,
+        ),
     );
     statement(&mut o, l);
     compliance(&mut o, sc, sm);
@@ -289,14 +302,14 @@ pub fn page(
 }
 
 impl Exporter for Html {
-    fn render(&self, doc: &Document) -> Result<Vec<File>> {
+    fn render(&self, doc: &Document, style: Style) -> Result<Vec<File>> {
         let html = match doc {
             Document::Run {
                 scenario,
                 ledger,
                 summary,
                 ..
-            } => page(scenario, ledger, summary, None),
+            } => page(scenario, ledger, summary, None, style),
             Document::Mc {
                 scenario,
                 outcome,
@@ -304,7 +317,7 @@ impl Exporter for Html {
                 ..
             } => {
                 let (l, sm) = metrics::evaluate(&scenario.inputs);
-                page(scenario, &l, &sm, Some((summary, &outcome.irr)))
+                page(scenario, &l, &sm, Some((summary, &outcome.irr)), style)
             }
             _ => return Ok(vec![]),
         };

@@ -1,12 +1,12 @@
 //! `summary.json`: the docs/model.md §12 object of a run or of a Monte Carlo run.
 
-use super::{Document, Exporter, File};
+use super::{Document, Exporter, File, Style};
 use anyhow::Result;
 
 pub struct Json;
 
 impl Exporter for Json {
-    fn render(&self, doc: &Document) -> Result<Vec<File>> {
+    fn render(&self, doc: &Document, _style: Style) -> Result<Vec<File>> {
         let bytes = match doc {
             Document::Run {
                 summary, record, ..

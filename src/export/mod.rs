@@ -9,45 +9,22 @@ pub mod table;
 pub mod xlsx;
 
 use anyhow::{Context, Result};
-use rust_decimal::Decimal;
-use shanglou::mc::{stats::McSummary, Outcome};
-use shanglou::metrics::Summary;
-use shanglou::model::Ledger;
-use shanglou::scenario::Scenario;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// What can be exported.
-pub enum Document<'a> {
-    /// A deterministic run: the exact ledger and its summary.
-    Run {
-        record: &'a shanglou::record::Record,
-        scenario: &'a Scenario,
-        ledger: &'a Ledger<Decimal>,
-        summary: &'a Summary,
-    },
-    /// A Monte Carlo run: per-path outcomes and their summary.
-    Mc {
-        record: &'a shanglou::record::Record,
-        scenario: &'a Scenario,
-        outcome: &'a Outcome,
-        summary: &'a McSummary,
-    },
-    /// A sweep over a grid of key values.
-    Sweep {
-        scenario: &'a Scenario,
-        axes: &'a [shanglou::sweep::Axis],
-        points: &'a [shanglou::sweep::Point],
-    },
-    /// Several scenarios side by side.
-    Compare {
-        entries: &'a [crate::cli::compare::Entry],
-    },
-    /// One-at-a-time sensitivity of the basis IRR.
-    Tornado {
-        scenario: &'a Scenario,
-        tornado: &'a shanglou::sensitivity::Tornado,
-    },
+pub use shanglou::report::Document;
+
+/// The language of chart text and of the labels of reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    En,
+    Zh,
+}
+
+/// How outputs are drawn, passed to every exporter as a value (no process-wide setting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    pub lang: Lang,
 }
 
 /// A file to write: its name inside the output folder and its bytes.
@@ -56,14 +33,19 @@ pub type File = (String, Vec<u8>);
 /// One output format.
 pub trait Exporter {
     /// The files this format makes of `doc` (none when it has nothing to say about it).
-    fn render(&self, doc: &Document) -> Result<Vec<File>>;
+    fn render(&self, doc: &Document, style: Style) -> Result<Vec<File>>;
 }
 
 /// Renders `doc` with each exporter and writes the files atomically into `dir`.
-pub fn export_all(dir: &Path, doc: &Document, exporters: &[&dyn Exporter]) -> Result<Vec<PathBuf>> {
+pub fn export_all(
+    dir: &Path,
+    doc: &Document,
+    exporters: &[&dyn Exporter],
+    style: Style,
+) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for e in exporters {
-        files.extend(e.render(doc)?);
+        files.extend(e.render(doc, style)?);
     }
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
@@ -76,25 +58,18 @@ pub fn export_all(dir: &Path, doc: &Document, exporters: &[&dyn Exporter]) -> Re
     Ok(written)
 }
 
-static FORCE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// `--force`: write into a folder that holds another scenario's results.
-pub fn set_force(force: bool) {
-    FORCE.store(force, std::sync::atomic::Ordering::Relaxed);
-}
-
 /// The file that records which scenario an output folder belongs to.
 const OWNER_FILE: &str = ".shanglou-owner";
 
-/// Claims `dir` for `owner` before anything is written: a folder that already holds another
+/// Claims `dir` for `owner` before anything is written (`force`: even if it is another
+/// scenario's): a folder that already holds another
 /// scenario's results (or files of ours without a record of whose they are) is not written
 /// over without `--force`, so a mistyped `--out` cannot destroy a previous result.
-pub fn claim(dir: &Path, owner: &str) -> Result<()> {
+pub fn claim(dir: &Path, owner: &str, force: bool) -> Result<()> {
     let marker = dir.join(OWNER_FILE);
-    let force = FORCE.load(std::sync::atomic::Ordering::Relaxed);
     match std::fs::read_to_string(&marker) {
         Ok(previous) if previous.trim() != owner && !force => {
-            return Err(crate::cli::bad_input(format!(
+            return Err(crate::exit::bad_input(format!(
                 "{} holds the results of {} — not overwritten; choose another --out or add --force",
                 dir.display(),
                 previous.trim()
@@ -113,7 +88,7 @@ pub fn claim(dir: &Path, owner: &str) -> Result<()> {
             ];
             if let Some(f) = ours.iter().find(|f| dir.join(f).exists()) {
                 if !force {
-                    return Err(crate::cli::bad_input(format!(
+                    return Err(crate::exit::bad_input(format!(
                         "{} already holds {f} from an unknown run — not overwritten; choose another --out or add --force",
                         dir.display()
                     )));

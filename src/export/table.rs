@@ -510,15 +510,15 @@ pub fn sweep(
 }
 
 /// The comparison printed by `shanglou compare`: amounts in 万元, areas in m².
-pub fn compare(entries: &[crate::cli::compare::Entry]) -> String {
-    use crate::cli::compare::Cell;
+pub fn compare(entries: &[shanglou::report::compare::Entry]) -> String {
+    use shanglou::report::compare::Cell;
     let mut header = vec![String::new()];
     header.extend(
         entries
             .iter()
             .map(|e| crate::export::charts::ascii_title(&e.name)),
     );
-    let rows: Vec<Vec<String>> = crate::cli::compare::rows(entries)
+    let rows: Vec<Vec<String>> = shanglou::report::compare::rows(entries)
         .into_iter()
         .map(|(label, cells)| {
             let unit = match cells.first() {

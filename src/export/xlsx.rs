@@ -3,7 +3,7 @@
 //! assumptions and, for Monte Carlo and sweeps, a results sheet. Numbers are stored as numbers
 //! with yuan formats, never as text.
 
-use super::{Document, Exporter, File};
+use super::{Document, Exporter, File, Style};
 use anyhow::Result;
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
@@ -519,7 +519,7 @@ fn workbook(
 }
 
 impl Exporter for Xlsx {
-    fn render(&self, doc: &Document) -> Result<Vec<File>> {
+    fn render(&self, doc: &Document, _style: Style) -> Result<Vec<File>> {
         let bytes = match doc {
             Document::Run {
                 scenario,

@@ -1,0 +1,41 @@
+//! The report model: plain data for what each command shows, built from engine results and
+//! knowing nothing of terminals or files. Every exporter renders a [`Document`].
+
+pub mod compare;
+
+use crate::mc::{stats::McSummary, Outcome};
+use crate::metrics::Summary;
+use crate::model::Ledger;
+use crate::scenario::Scenario;
+use rust_decimal::Decimal;
+
+/// What can be exported.
+pub enum Document<'a> {
+    /// A deterministic run: the exact ledger and its summary.
+    Run {
+        record: &'a crate::record::Record,
+        scenario: &'a Scenario,
+        ledger: &'a Ledger<Decimal>,
+        summary: &'a Summary,
+    },
+    /// A Monte Carlo run: per-path outcomes and their summary.
+    Mc {
+        record: &'a crate::record::Record,
+        scenario: &'a Scenario,
+        outcome: &'a Outcome,
+        summary: &'a McSummary,
+    },
+    /// A sweep over a grid of key values.
+    Sweep {
+        scenario: &'a Scenario,
+        axes: &'a [crate::sweep::Axis],
+        points: &'a [crate::sweep::Point],
+    },
+    /// Several scenarios side by side.
+    Compare { entries: &'a [compare::Entry] },
+    /// One-at-a-time sensitivity of the basis IRR.
+    Tornado {
+        scenario: &'a Scenario,
+        tornado: &'a crate::sensitivity::Tornado,
+    },
+}
