@@ -2,7 +2,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use rust_decimal::Decimal;
-use shanglou::{irr, metrics, model, num::Num, scenario};
+use shanglou::{irr, metrics, model, num::Num};
 use std::hint::black_box;
 
 /// The renewal example as it was before the v2 tax and loan rules (effective LAT, no input
@@ -14,14 +14,14 @@ const SHENZHEN: &str = include_str!("../scenarios/shenzhen-renewal.toml");
 
 fn engine(c: &mut Criterion) {
     for (name, src) in [("v1", SHENZHEN_V1), ("v2", SHENZHEN)] {
-        let sc = scenario::load(src, &[]).unwrap();
+        let sc = shanglou::load(src, &[]).unwrap();
         assert_eq!(sc.inputs.project.land_term_years, 50);
         let dec = sc.inputs.convert::<Decimal>();
         c.bench_function(&format!("ledger_decimal_50y_{name}"), |b| {
             b.iter(|| model::run(black_box(&dec)))
         });
     }
-    let sc = scenario::load(SHENZHEN, &[]).unwrap();
+    let sc = shanglou::load(SHENZHEN, &[]).unwrap();
     let dec = sc.inputs.convert::<Decimal>();
     c.bench_function("run_full_decimal_50y (ledger + 3 IRRs + metrics)", |b| {
         b.iter(|| metrics::evaluate(black_box(&sc.inputs)))

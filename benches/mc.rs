@@ -3,7 +3,6 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use shanglou::mc::{self, Settings, Silent};
-use shanglou::scenario;
 use std::hint::black_box;
 
 /// The uncertain renewal example before the v2 rules (see benches/engine.rs).
@@ -11,8 +10,8 @@ const UNCERTAIN_V1: &str = include_str!("data/shenzhen-renewal-uncertain-v1.toml
 const UNCERTAIN: &str = include_str!("../scenarios/shenzhen-renewal-uncertain.toml");
 
 fn monte_carlo(c: &mut Criterion) {
-    let v1 = scenario::load(UNCERTAIN_V1, &[]).unwrap();
-    let sc = scenario::load(UNCERTAIN, &[]).unwrap();
+    let v1 = shanglou::load(UNCERTAIN_V1, &[]).unwrap();
+    let sc = shanglou::load(UNCERTAIN, &[]).unwrap();
     assert_eq!(sc.inputs.project.land_term_years, 50);
     // `cargo test --all-targets` runs each bench once in a debug build: keep that quick
     let paths = if cfg!(debug_assertions) {
@@ -66,7 +65,7 @@ fn monte_carlo(c: &mut Criterion) {
 /// The issue-5 sweep: construction subsidy 0–500 yuan/m² (11 values) × factory rent 25/30/35
 /// with 20,000 paths per point on the uncertain Shenzhen all-rental scheme.
 fn sweep(c: &mut Criterion) {
-    let sc = scenario::load(
+    let sc = shanglou::load(
         include_str!("../scenarios/shenzhen-new-supply-uncertain.toml"),
         &[],
     )

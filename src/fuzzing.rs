@@ -2,12 +2,12 @@
 //! input must end in a value or an error, never a panic.
 
 use crate::mc::{self, Settings, Silent};
-use crate::{metrics, policy, scenario, sensitivity};
+use crate::{metrics, policy, sensitivity};
 
 /// Parses `data` as a scenario and, when it is valid, runs everything a user could run on it.
 pub fn scenario_bytes(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    let Ok(sc) = scenario::load(&text, &[]) else {
+    let Ok(sc) = crate::load(&text, &[]) else {
         return;
     };
     let (_, summary) = metrics::evaluate(&sc.inputs);

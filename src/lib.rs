@@ -14,3 +14,12 @@ pub mod scenario;
 pub mod sensitivity;
 pub mod solve;
 pub mod sweep;
+
+/// Loads and validates a scenario from TOML text with `--set` overrides, looking policy packs
+/// up among the built-in ones; every problem is returned at once.
+pub fn load(
+    src: &str,
+    overrides: &[scenario::Override],
+) -> Result<scenario::Scenario, scenario::ScenarioError> {
+    scenario::load_with(src, overrides, &policy::BuiltIn)
+}

@@ -1148,7 +1148,7 @@ mod tests {
     const SRC: &str = include_str!("../tests/conformance/03-wuhan-subsidy-loan.toml");
 
     fn inputs(src: &str) -> Inputs<f64> {
-        crate::scenario::load(src, &[]).unwrap().inputs
+        crate::load(src, &[]).unwrap().inputs
     }
 
     /// A 10-year scheme: one construction year, then rent; the stages below change one input
@@ -1322,7 +1322,7 @@ mod tests {
 
     #[test]
     fn a_reused_ledger_equals_a_fresh_one_whatever_was_run_before() {
-        let sc = crate::scenario::load(SRC, &[]).unwrap();
+        let sc = crate::load(SRC, &[]).unwrap();
         let mut other = sc.inputs.clone();
         other.construction.delay_years = 2;
         other.finance.loan_share = 0.3;

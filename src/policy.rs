@@ -140,6 +140,18 @@ pub fn pack(id: &str) -> Option<&'static Pack> {
     packs().iter().find(|p| p.id == id)
 }
 
+/// The built-in packs, as scenario validation looks them up.
+pub struct BuiltIn;
+
+impl crate::scenario::PackLookup for BuiltIn {
+    fn band(&self, name: &str) -> Option<(f64, f64)> {
+        pack(name).map(|p| (p.irr_floor, p.irr_cap))
+    }
+    fn names(&self) -> Vec<&'static str> {
+        names()
+    }
+}
+
 pub fn names() -> Vec<&'static str> {
     packs().iter().map(|p| p.id.as_str()).collect()
 }

@@ -291,7 +291,7 @@ mod tests {
 
     #[test]
     fn solves_rent_for_a_target_irr() {
-        let sc = crate::scenario::load(
+        let sc = crate::load(
             include_str!("../tests/conformance/01-minimal-lease.toml"),
             &[],
         )

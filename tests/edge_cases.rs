@@ -2,12 +2,11 @@
 
 use shanglou::irr::{self, Reason};
 use shanglou::metrics::{self, Status};
-use shanglou::scenario;
 
 const BASE: &str = "[project]\nstart_year = 2025\nland_term_years = 30\n[site]\nland_area_m2 = 20000\nfar = 3.0\n[mix]\nfactory = 1.0\n[construction]\nschedule = [0.4, 0.6]\ncost_per_m2 = 5000\n[factory]\nrent = 28\noccupancy = 0.9\n";
 
 fn problems(src: &str) -> String {
-    scenario::load(src, &[])
+    shanglou::load(src, &[])
         .unwrap_err()
         .problems
         .iter()
@@ -64,7 +63,7 @@ fn amounts_from_one_yuan_to_a_trillion_give_the_same_irr() {
 
 #[test]
 fn zero_rent_never_breaks_even() {
-    let sc = scenario::load(&BASE.replace("rent = 28", "rent = 0"), &[]).unwrap();
+    let sc = shanglou::load(&BASE.replace("rent = 28", "rent = 0"), &[]).unwrap();
     let (_, s) = metrics::evaluate(&sc.inputs);
     assert_eq!(s.irr.project_pre_tax, None);
     assert_eq!(
@@ -86,7 +85,7 @@ fn zero_areas_are_errors_or_empty_uses() {
         "[factory]\nrent = 28\noccupancy = 0.9\n",
         "[dormitory]\nrent = 20\noccupancy = 0.9\n",
     );
-    let sc = scenario::load(&src, &[]).unwrap();
+    let sc = shanglou::load(&src, &[]).unwrap();
     let (l, s) = metrics::evaluate(&sc.inputs);
     assert!(l.rent_factory.iter().all(|v| v.is_zero()));
     assert!(s.irr.project_pre_tax.is_some());
@@ -100,7 +99,7 @@ fn a_one_year_land_term_cannot_hold_construction() {
         "{p}"
     );
     // one year of building and one of operation is the shortest valid scheme
-    let sc = scenario::load(
+    let sc = shanglou::load(
         &BASE
             .replace("land_term_years = 30", "land_term_years = 2")
             .replace("[0.4, 0.6]", "[1]"),
@@ -114,7 +113,7 @@ fn a_one_year_land_term_cannot_hold_construction() {
 
 #[test]
 fn a_seventy_year_term_runs_every_year() {
-    let sc = scenario::load(
+    let sc = shanglou::load(
         &BASE
             .replace("land_term_years = 30", "land_term_years = 70")
             .replace("rent = 28", "rent = 28\nrent_growth = 0.03"),

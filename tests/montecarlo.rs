@@ -26,7 +26,7 @@ fn the_f64_ledger_equals_the_decimal_ledger_on_every_vector() {
     use shanglou::model::{self, COLUMNS};
     use shanglou::num::Num;
     for src in CONFORMANCE {
-        let sc = scenario::load(src, &[]).unwrap();
+        let sc = shanglou::load(src, &[]).unwrap();
         let fast = model::run(&sc.inputs);
         let exact = model::run(&sc.inputs.convert::<Decimal>());
         // relative to the largest flow of the series: a column that nets to ~0 in a year
@@ -77,7 +77,7 @@ fn close(a: Option<f64>, b: f64) -> bool {
 #[test]
 fn zero_variance_monte_carlo_reproduces_the_exact_ledger() {
     for src in CONFORMANCE {
-        let mut sc = scenario::load(src, &[]).unwrap();
+        let mut sc = shanglou::load(src, &[]).unwrap();
         // every numeric key that has a value becomes a fixed distribution, and rent growth and
         // occupancy are also drawn (fixed) per year
         for (k, spec) in KEYS.iter().enumerate() {
@@ -380,7 +380,7 @@ fn pearson(a: &[f64], b: &[f64]) -> f64 {
 
 #[test]
 fn copula_gives_the_requested_correlations() {
-    let sc = scenario::load(CORR, &[]).unwrap();
+    let sc = shanglou::load(CORR, &[]).unwrap();
     let s = Sampler::new(&sc);
     assert_eq!(s.ncorr, 4);
     let n = 200_000;
@@ -424,7 +424,7 @@ fn copula_gives_the_requested_correlations() {
 #[test]
 fn a_matrix_that_is_not_psd_is_rejected_naming_the_pairs() {
     let src = CORR.replace("rho = -0.5\n", "rho = -0.5\n[[monte_carlo.correlation]]\nbetween = [\"construction.cost_per_m2\", \"factory.rent\"]\nrho = -0.9\n[[monte_carlo.correlation]]\nbetween = [\"land.price\", \"factory.rent\"]\nrho = -0.9\n");
-    let e = scenario::load(&src, &[]).unwrap_err();
+    let e = shanglou::load(&src, &[]).unwrap_err();
     let msg = e
         .problems
         .iter()
@@ -444,7 +444,7 @@ fn a_matrix_that_is_not_psd_is_rejected_naming_the_pairs() {
 
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
-    let sc = scenario::load(
+    let sc = shanglou::load(
         include_str!("../scenarios/shenzhen-renewal-uncertain.toml"),
         &[],
     )
@@ -478,7 +478,7 @@ fn results_do_not_depend_on_the_thread_count() {
 #[test]
 fn sampled_rents_above_the_pack_cap_are_clipped_and_counted() {
     let src = format!("{CORR}[policy]\npack = \"shenzhen-2023\"\n");
-    let sc = scenario::load(&src, &[]).unwrap();
+    let sc = shanglou::load(&src, &[]).unwrap();
     let out = mc::simulate(
         &sc,
         Settings {
@@ -557,7 +557,7 @@ fn sample_paths(sc: &scenario::Scenario, n: usize) -> (Sampler, Vec<Vec<f64>>, V
 
 #[test]
 fn a_per_year_key_correlates_with_a_scalar_key_in_every_year() {
-    let sc = scenario::load(PER_YEAR, &[]).unwrap();
+    let sc = shanglou::load(PER_YEAR, &[]).unwrap();
     let (s, xs, ys) = sample_paths(&sc, 60_000);
     let rent = s
         .scalars
@@ -586,7 +586,7 @@ fn a_per_year_key_correlates_with_a_scalar_key_in_every_year() {
 
 #[test]
 fn ar1_links_successive_years_and_keeps_each_year_s_distribution() {
-    let sc = scenario::load(PER_YEAR, &[]).unwrap();
+    let sc = shanglou::load(PER_YEAR, &[]).unwrap();
     let (s, _, ys) = sample_paths(&sc, 60_000);
     let o = s
         .years
@@ -620,13 +620,13 @@ fn bad_v2_monte_carlo_settings_name_the_key() {
         "rent = 20\n",
         "rent = { dist = \"uniform\", min = 18, max = 22, ar1 = 0.5 }\n",
     );
-    let e = scenario::load(&ar1_scalar, &[]).unwrap_err().to_string();
+    let e = shanglou::load(&ar1_scalar, &[]).unwrap_err().to_string();
     assert!(
         e.contains("dormitory.rent") && e.contains("per_year"),
         "{e}"
     );
     let ar1_high = PER_YEAR.replace("ar1 = 0.7", "ar1 = 1.0");
-    let e = scenario::load(&ar1_high, &[]).unwrap_err().to_string();
+    let e = shanglou::load(&ar1_high, &[]).unwrap_err().to_string();
     assert!(
         e.contains("dormitory.occupancy") && e.contains("ar1 = 1"),
         "{e}"
@@ -634,7 +634,7 @@ fn bad_v2_monte_carlo_settings_name_the_key() {
     let ar1_correlated = format!(
         "{PER_YEAR}[[monte_carlo.correlation]]\nbetween = [\"dormitory.occupancy\", \"factory.rent\"]\nrho = 0.3\n"
     );
-    let e = scenario::load(&ar1_correlated, &[])
+    let e = shanglou::load(&ar1_correlated, &[])
         .unwrap_err()
         .to_string();
     assert!(
@@ -655,7 +655,7 @@ fn growth_draws_that_never_enter_the_flows_are_not_counted_as_clipped() {
         .replace("rent = { dist = \"normal\", mean = 30, sd = 3 }", "rent = 30");
     let run = |src: &str| {
         let sc =
-            scenario::load(&format!("{src}[policy]\npack = \"shenzhen-2023\"\n"), &[]).unwrap();
+            shanglou::load(&format!("{src}[policy]\npack = \"shenzhen-2023\"\n"), &[]).unwrap();
         let settings = Settings {
             paths: 500,
             seed: 2,
@@ -683,7 +683,7 @@ fn a_terminal_value_distribution_may_be_negative() {
         "[site]",
         "terminal_value = { dist = \"uniform\", min = -5e7, max = -1e7 }\n[site]",
     );
-    let sc = scenario::load(&src, &[]).unwrap();
+    let sc = shanglou::load(&src, &[]).unwrap();
     assert_eq!(sc.inputs.project.terminal_value, -3e7);
     let (s, xs, _) = sample_paths(&sc, 2000);
     let j = s

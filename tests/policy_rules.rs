@@ -3,7 +3,7 @@
 
 use shanglou::model;
 use shanglou::policy::{self, Facts, Limit, Op, Outcome, Quantity, Rule};
-use shanglou::scenario::{self, Inputs};
+use shanglou::scenario::Inputs;
 
 const BASE: &str = include_str!("conformance/01-minimal-lease.toml");
 
@@ -86,7 +86,7 @@ fn status(rule: &Rule, inp: &Inputs<f64>, irr: Option<f64>) -> Outcome {
 
 #[test]
 fn every_rule_of_every_pack_passes_and_fails() {
-    let base = scenario::load(BASE, &[]).unwrap().inputs;
+    let base = shanglou::load(BASE, &[]).unwrap().inputs;
     let mut n = 0;
     for pack in policy::packs() {
         for rule in &pack.rules {
@@ -127,7 +127,7 @@ fn every_rule_of_every_pack_passes_and_fails() {
 fn jiaxing_form_rule_passes_through_its_alternative() {
     let pack = policy::pack("jiaxing-2025").unwrap();
     let rule = pack.rules.iter().find(|r| r.id == "JX-FORM").unwrap();
-    let mut inp = scenario::load(BASE, &[]).unwrap().inputs;
+    let mut inp = shanglou::load(BASE, &[]).unwrap().inputs;
     inp.site.far = 2.0;
     inp.site.floors = Some(7.0);
     inp.site.height_m = Some(30.0);
@@ -143,7 +143,7 @@ fn jiaxing_form_rule_passes_through_its_alternative() {
 #[test]
 fn rules_on_missing_figures_are_not_applicable() {
     let pack = policy::pack("wuhan-2024").unwrap();
-    let inp = scenario::load(BASE, &[]).unwrap().inputs;
+    let inp = shanglou::load(BASE, &[]).unwrap().inputs;
     for id in ["WH-FLOORS", "WH-HEIGHT", "WH-SUBSIDY-RATE"] {
         let rule = pack.rules.iter().find(|r| r.id == id).unwrap();
         assert_eq!(status(rule, &inp, None), Outcome::NotApplicable, "{id}");

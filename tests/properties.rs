@@ -5,11 +5,11 @@ mod common;
 use proptest::prelude::*;
 use shanglou::irr;
 use shanglou::metrics;
-use shanglou::scenario::{self, Override};
+use shanglou::scenario::Override;
 
 fn pre_tax_irr(src: &str, sets: &[&str]) -> Option<(f64, bool)> {
     let ov: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
-    let sc = scenario::load(src, &ov).unwrap();
+    let sc = shanglou::load(src, &ov).unwrap();
     let (_, s) = metrics::evaluate(&sc.inputs);
     s.irr
         .project_pre_tax
@@ -21,7 +21,7 @@ proptest! {
 
     #[test]
     fn npv_at_the_irr_is_zero(g in common::gen()) {
-        let sc = scenario::load(&common::scenario(&g), &[]).unwrap();
+        let sc = shanglou::load(&common::scenario(&g), &[]).unwrap();
         let (ledger, s) = metrics::evaluate(&sc.inputs);
         for b in shanglou::scenario::Basis::ALL {
             let flows: Vec<f64> = ledger.series(b).iter().map(|d| shanglou::num::Num::to_f64(*d)).collect();

@@ -13,7 +13,7 @@ pub mod sweep;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use shanglou::scenario::{self, Override, Scenario};
+use shanglou::scenario::{Override, Scenario};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -112,7 +112,7 @@ pub fn parse_scenario(path: &Path, src: &str, sets: &[String]) -> Result<Scenari
         .iter()
         .map(|s| Override::parse(s).map_err(bad_input))
         .collect::<Result<Vec<_>>>()?;
-    scenario::load(src, &overrides).map_err(|e| {
+    shanglou::load(src, &overrides).map_err(|e| {
         let mut msg = format!(
             "{}: {} problem{} in the scenario",
             path.display(),

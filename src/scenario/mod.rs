@@ -5,6 +5,7 @@ pub mod dist;
 pub mod inputs;
 pub mod keys;
 pub mod locate;
+pub mod psd;
 pub mod raw;
 
 pub use dist::Dist;
@@ -144,8 +145,20 @@ impl Override {
     }
 }
 
-/// Loads a scenario from TOML text, applying overrides; every problem is returned at once.
-pub fn load(src: &str, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+/// What validation asks of the policy layer, which this layer does not import: the IRR band a
+/// named pack sets (`None` for an unknown name) and the names, for messages.
+pub trait PackLookup {
+    fn band(&self, name: &str) -> Option<(f64, f64)>;
+    fn names(&self) -> Vec<&'static str>;
+}
+
+/// Loads a scenario from TOML text, applying overrides and looking policy packs up in
+/// `packs`; every problem is returned at once. `shanglou::load` passes the built-in packs.
+pub fn load_with(
+    src: &str,
+    overrides: &[Override],
+    packs: &dyn PackLookup,
+) -> Result<Scenario, ScenarioError> {
     let one = |key: &str, line: Option<usize>, message: String| ScenarioError {
         problems: vec![Problem {
             key: key.to_string(),
@@ -238,7 +251,7 @@ pub fn load(src: &str, overrides: &[Override]) -> Result<Scenario, ScenarioError
         }
     };
     let overridden: Vec<&str> = overrides.iter().map(|o| o.key.as_str()).collect();
-    validate(&raw, has_mix, src, &overridden)
+    validate(&raw, has_mix, src, &overridden, packs)
 }
 
 /// Turns serde's message into one that names the dotted key and what would be valid.
@@ -506,6 +519,7 @@ fn validate(
     has_mix: bool,
     src: &str,
     overridden: &[&str],
+    packs: &dyn PackLookup,
 ) -> Result<Scenario, ScenarioError> {
     let mut c = Collector {
         src,
@@ -667,18 +681,18 @@ fn validate(
     inp.finance.capitalise_interest = raw.finance.capitalise_interest.unwrap_or(false);
     let p = &raw.policy;
     if let Some(pack) = &p.pack {
-        match crate::policy::pack(pack) {
-            Some(pk) => {
+        match packs.band(pack) {
+            Some((floor, cap)) => {
                 inp.policy.pack = Some(pack.clone());
-                inp.policy.irr_floor = pk.irr_floor;
-                inp.policy.irr_cap = pk.irr_cap;
+                inp.policy.irr_floor = floor;
+                inp.policy.irr_cap = cap;
                 inp.policy.enforce_caps = true;
             }
             None => c.push(
                 "policy.pack",
                 format!(
                     "\"{pack}\" is not a known policy pack: expected one of {}",
-                    crate::policy::names().join(", ")
+                    packs.names().join(", ")
                 ),
             ),
         }
@@ -873,7 +887,7 @@ fn check_correlation_matrix(c: &mut Collector, uncertain: &[Uncertain], corr: &[
         m[i * n + j] = k.rho;
         m[j * n + i] = k.rho;
     }
-    if let Err(row) = crate::mc::sample::cholesky(&m, n) {
+    if let Err(row) = psd::cholesky(&m, n) {
         let within: Vec<usize> = order[..=row].to_vec();
         let pairs: Vec<String> = corr
             .iter()
@@ -1078,6 +1092,21 @@ fn cross_checks(c: &mut Collector, inp: &Inputs<f64>, has_mix: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// These tests need no policy pack: the scenario layer stands without the policy layer.
+    struct NoPacks;
+    impl PackLookup for NoPacks {
+        fn band(&self, _: &str) -> Option<(f64, f64)> {
+            None
+        }
+        fn names(&self) -> Vec<&'static str> {
+            vec![]
+        }
+    }
+
+    fn load(src: &str, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+        load_with(src, overrides, &NoPacks)
+    }
 
     const MIN: &str = "[project]\nstart_year = 2025\nland_term_years = 30\n[site]\nland_area_m2 = 1000\nfar = 2\n[mix]\nfactory = 1\n[construction]\nschedule = [1]\ncost_per_m2 = 5000\n[factory]\nrent = 30\noccupancy = 0.9\n";
 
