@@ -1950,3 +1950,102 @@ fn golden_outputs_of_every_command() {
         differ.join("\n")
     );
 }
+
+/// The layers of the tree run one way: scenario → model/engine → report → exporters → cli.
+/// Reads every source file's `crate::` paths and `use` lines and fails on an upward import.
+#[test]
+fn no_module_imports_a_layer_above_it() {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let src = root().join("src");
+    let mut files = Vec::new();
+    walk(&src, &mut files);
+    // (files the rule covers, what they may not name, why)
+    let engine = ["model", "irr", "num"];
+    let rules: Vec<(Box<dyn Fn(&str) -> bool>, Vec<&str>, &str)> = vec![
+        (
+            Box::new(|f: &str| !f.starts_with("cli/") && f != "main.rs"),
+            vec!["crate::cli", "cli::"],
+            "only the command line names the command line",
+        ),
+        (
+            Box::new(|f: &str| f.starts_with("scenario/")),
+            vec![
+                "crate::mc",
+                "crate::policy",
+                "crate::model",
+                "crate::metrics",
+                "crate::irr",
+                "crate::solve",
+                "crate::sweep",
+                "crate::sensitivity",
+                "crate::report",
+                "crate::record",
+                "crate::load",
+            ],
+            "the scenario layer stands alone",
+        ),
+        (
+            Box::new(move |f: &str| engine.iter().any(|m| f == format!("{m}.rs"))),
+            vec![
+                "crate::mc",
+                "crate::policy",
+                "crate::metrics",
+                "crate::report",
+                "crate::sweep",
+                "crate::solve",
+                "crate::sensitivity",
+            ],
+            "the ledger and the IRR solver sit below everything that uses them",
+        ),
+        (
+            Box::new(|f: &str| {
+                !(f.starts_with("cli/") || f.starts_with("export/"))
+                    && !matches!(f, "main.rs" | "exit.rs")
+            }),
+            vec![
+                "crate::export",
+                "std::fs",
+                "println!",
+                "eprintln!",
+                "clap",
+                "indicatif",
+                "plotters",
+                "rust_xlsxwriter",
+            ],
+            "the library knows nothing of files, terminals or the command line",
+        ),
+    ];
+    let mut bad = Vec::new();
+    for f in &files {
+        let rel = f
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = std::fs::read_to_string(f).unwrap();
+        for (applies, banned, why) in &rules {
+            if !applies(&rel) {
+                continue;
+            }
+            for (n, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap();
+                for b in banned {
+                    if code.contains(b) {
+                        bad.push(format!("src/{rel}:{}: `{b}` — {why}", n + 1));
+                    }
+                }
+            }
+        }
+    }
+    assert!(files.len() > 40, "read the sources");
+    assert!(bad.is_empty(), "upward imports:\n{}", bad.join("\n"));
+}
