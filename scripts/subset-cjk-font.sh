@@ -11,7 +11,7 @@ out=assets/fonts
 chars=$(python3 - "$@" <<'PY'
 import glob, sys
 text = ""
-for pattern in ["src/export/*.rs", "policies/*.toml", "scenarios/*.toml", "policies/sources/*.txt"]:
+for pattern in ["src/export/*.rs", "src/export/charts/*.rs", "policies/*.toml", "scenarios/*.toml", "policies/sources/*.txt"]:
     for f in sorted(glob.glob(pattern)):
         text += open(f, encoding="utf-8").read()
 cjk = sorted({c for c in text if ord(c) > 0x2E7F})

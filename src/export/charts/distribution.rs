@@ -1,0 +1,187 @@
+//! The IRR distribution of a Monte Carlo run: histogram and cumulative distribution, each
+//! with the verdict band and its probabilities.
+
+use super::*;
+
+/// IRR histogram with the floor and cap marked.
+pub fn histogram<DB: DrawingBackend>(
+    style: Style,
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    irrs: &[f64],
+    band: &Band,
+) -> Result<()> {
+    let ok = || {
+        irrs.iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .map(|v| v * 100.0)
+    };
+    let (lo, hi) = range_with(ok(), band);
+    let bins = 60usize;
+    let width = (hi - lo) / bins as f64;
+    let mut counts = vec![0u64; bins];
+    for v in ok() {
+        let b = (((v - lo) / width) as usize).min(bins - 1);
+        counts[b] += 1;
+    }
+    let n = irrs.len().max(1) as f64;
+    let top = counts.iter().copied().max().unwrap_or(1) as f64 / n * 100.0 * 1.15;
+    let mut chart = ChartBuilder::on(root)
+        .margin(20)
+        .margin_top(80)
+        .x_label_area_size(50)
+        .y_label_area_size(70)
+        .build_cartesian_2d(lo..hi, 0.0..top.max(1e-9))
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .x_desc(style.tr("IRR (%)"))
+        .y_desc(style.tr("share of paths (%)"))
+        .label_style((style.font(), 15))
+        .draw()
+        .map_err(e)?;
+    chart
+        .draw_series(counts.iter().enumerate().map(|(i, c)| {
+            let x0 = lo + i as f64 * width;
+            let color = bar_color(x0 + width / 2.0, band);
+            Rectangle::new(
+                [(x0, 0.0), (x0 + width, *c as f64 / n * 100.0)],
+                color.filled(),
+            )
+        }))
+        .map_err(e)?;
+    mark_band(style, &mut chart, band, top)?;
+    header(style, root, title, &band.note(style))?;
+    Ok(())
+}
+
+/// Empirical CDF of the IRR with the floor and cap marked.
+pub fn cdf<DB: DrawingBackend>(
+    style: Style,
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    irrs: &[f64],
+    band: &Band,
+) -> Result<()> {
+    let (lo, hi) = range_with(
+        irrs.iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .map(|v| v * 100.0),
+        band,
+    );
+    let n = irrs.len().max(1) as f64;
+    let defined = irrs.iter().filter(|v| v.is_finite()).count() as f64;
+    let mut chart = ChartBuilder::on(root)
+        .margin(20)
+        .margin_top(80)
+        .x_label_area_size(50)
+        .y_label_area_size(70)
+        .build_cartesian_2d(lo..hi, 0.0..100.0)
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .x_desc(style.tr("IRR (%)"))
+        .y_desc(style.tr("P(IRR ≤ x) (%)"))
+        .label_style((style.font(), 15))
+        .draw()
+        .map_err(e)?;
+    // 1,001 quantiles draw the curve whatever the path count, without a sorted copy of the paths
+    let qs: Vec<f64> = (0..=1000).map(|i| i as f64 / 1000.0).collect();
+    let xs = shanglou::mc::stats::percentiles(irrs, &qs);
+    let pts: Vec<(f64, f64)> = qs
+        .iter()
+        .zip(xs)
+        .filter_map(|(q, x)| x.map(|x| (x * 100.0, q * defined / n * 100.0)))
+        .collect();
+    chart
+        .draw_series(LineSeries::new(pts, BLUE.stroke_width(2)))
+        .map_err(e)?;
+    mark_band(style, &mut chart, band, 100.0)?;
+    header(style, root, title, &band.note(style))?;
+    Ok(())
+}
+
+/// The IRR distribution of a Monte Carlo run, as a histogram or a CDF.
+pub struct Distribution<'a> {
+    pub cumulative: bool,
+    pub title: &'a str,
+    pub irrs: &'a [f64],
+    pub band: &'a Band,
+}
+
+impl Chart for Distribution<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, style: Style) -> Result<()> {
+        if self.cumulative {
+            cdf(style, root, self.title, self.irrs, self.band)
+        } else {
+            histogram(style, root, self.title, self.irrs, self.band)
+        }
+    }
+}
+
+/// The Monte Carlo charts: IRR histogram and CDF.
+pub struct McCharts;
+
+impl Exporter for McCharts {
+    fn render(&self, doc: &Document, style: Style) -> Result<Vec<File>> {
+        let Document::Mc {
+            scenario,
+            outcome,
+            summary,
+            ..
+        } = doc
+        else {
+            return Ok(vec![]);
+        };
+        let pol = &scenario.inputs.policy;
+        let band = Band {
+            floor: pol.irr_floor,
+            cap: pol.irr_cap,
+            within: summary.prob.within,
+            above: summary.prob.above_cap,
+            below: summary.prob.below_floor,
+            undefined: summary.prob.undefined,
+        };
+        let title = if style.zh() {
+            format!(
+                "{} — {} 内部收益率，{} 条路径",
+                title_name(&scenario.name, style),
+                outcome.basis.name(),
+                summary.paths
+            )
+        } else {
+            format!(
+                "{} — {} IRR, {} paths",
+                title_name(&scenario.name, style),
+                outcome.basis.name(),
+                summary.paths
+            )
+        };
+        let (hp, hs) = both(
+            &Distribution {
+                cumulative: false,
+                title: &title,
+                irrs: &outcome.irr,
+                band: &band,
+            },
+            style,
+        )?;
+        let (cp, cs) = both(
+            &Distribution {
+                cumulative: true,
+                title: &title,
+                irrs: &outcome.irr,
+                band: &band,
+            },
+            style,
+        )?;
+        Ok(vec![
+            ("irr_histogram.png".into(), hp),
+            ("irr_histogram.svg".into(), hs),
+            ("irr_cdf.png".into(), cp),
+            ("irr_cdf.svg".into(), cs),
+        ])
+    }
+}

@@ -1,0 +1,390 @@
+//! Charts as PNG and SVG with plotters. Text uses DejaVu Sans embedded in the binary (the
+//! `dejavu` crate; Bitstream Vera licence, free to embed), so charts render on a machine
+//! with no system fonts. PNGs are encoded in memory so they go through the atomic write.
+
+mod cashflow;
+mod compare;
+mod distribution;
+mod sweep;
+mod tornado;
+
+pub use cashflow::{Cashflow, CashflowChart};
+pub use compare::CompareChart;
+pub use distribution::{Distribution, McCharts};
+pub use sweep::SweepCharts;
+pub use tornado::{Tornado, TornadoChart};
+
+use super::{Document, Exporter, File, Lang, Style};
+use anyhow::{anyhow, Result};
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::sync::Once;
+
+/// Font families: DejaVu Sans for English charts, the CJK subset for Chinese ones.
+const LATIN: &str = "shanglou-latin";
+const CJK: &str = "shanglou-cjk";
+
+/// WenQuanYi Micro Hei (Apache-2.0), subset by `scripts/subset-cjk-font.sh` to the characters
+/// of the chart labels, the policy packs and the example scenarios (see assets/fonts/).
+const CJK_FONT: &[u8] = include_bytes!("../../../assets/fonts/shanglou-cjk.ttf");
+/// The characters that subset covers, to fall back to Latin text for anything else.
+const CJK_CHARS: &str = include_str!("../../../assets/fonts/shanglou-cjk.chars.txt");
+
+impl Style {
+    /// True for Chinese chart text.
+    pub fn zh(self) -> bool {
+        self.lang == Lang::Zh
+    }
+
+    /// The font family for chart text.
+    pub fn font(self) -> &'static str {
+        if self.zh() {
+            CJK
+        } else {
+            LATIN
+        }
+    }
+
+    /// A chart label in the chosen language.
+    pub fn tr(self, en: &str) -> String {
+        if !self.zh() {
+            return en.to_string();
+        }
+        let zh = match en {
+        "IRR (%)" => "内部收益率 IRR (%)",
+        "share of paths (%)" => "路径占比 (%)",
+        "P(IRR ≤ x) (%)" => "累计概率 P(IRR ≤ x) (%)",
+        "P(within the band) (%)" => "落入保本微利区间的概率 (%)",
+        "pre-tax IRR (%)" => "税前内部收益率 (%)",
+        "median IRR (%)" => "内部收益率中位数 (%)",
+        "median IRR (%) over Monte Carlo paths" => "蒙特卡洛内部收益率中位数 (%)",
+        "Scenario comparison — IRR by series" => "方案比较：各口径内部收益率",
+        "bars: project pre-tax, project after tax, equity; lines: the verdict band" => "柱：项目税前、项目税后、资本金；线：保本微利区间",
+        "pre-tax" => "项目税前",
+        "after tax" => "项目税后",
+        "equity" => "资本金",
+        "floor" => "保本下限",
+        "cap" => "微利上限",
+        "0% floor" => "保本下限",
+        "year" => "年份",
+        "10k yuan" => "万元",
+        "rent" => "租金收入",
+        "sales" => "销售收入",
+        "subsidy + terminal value" => "补助及期末余值",
+        "land" => "土地",
+        "construction" => "建设投资",
+        "taxes (VAT, surcharges, property, land use, LAT)" => "税费（增值税、附加、房产税、土地使用税、土地增值税）",
+        "opex" => "经营成本",
+        "cumulative pre-tax cash flow" => "累计税前净现金流量",
+        "inflows above zero, outflows below, stacked by category (10k yuan)" => "零线以上为现金流入，以下为现金流出，按类别堆叠（万元）",
+        "upper: probability of landing inside the break-even / small-profit band; lower: median IRR" => "上图：落入保本微利区间的概率；下图：内部收益率中位数",
+        "upper: pre-tax IRR; lower: median IRR (deterministic: the IRR itself)" => "上图：税前内部收益率；下图：内部收益率中位数（确定性运行即其本身）",
+        "annual cash flows" => "年度现金流量",
+        "sensitivity of the IRR" => "内部收益率敏感性",
+        "sweep" => "参数扫描",
+        "paths" => "条路径",
+        "Which inputs move the IRR most" => "影响内部收益率最大的输入",
+        "Annual cash flows" => "年度现金流量",
+        "IRR distribution" => "内部收益率分布",
+        other => other,
+    };
+        zh.to_string()
+    }
+}
+
+const W: u32 = 1000;
+const H: u32 = 600;
+
+/// Registers the embedded font once per process.
+pub fn init_fonts() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let _ = plotters::style::register_font(LATIN, FontStyle::Normal, dejavu::sans::regular());
+        let _ = plotters::style::register_font(LATIN, FontStyle::Bold, dejavu::sans::bold());
+        let _ = plotters::style::register_font(CJK, FontStyle::Normal, CJK_FONT);
+    });
+}
+
+/// Something drawable on any plotters backend.
+pub trait Chart {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, style: Style) -> Result<()>;
+}
+
+/// The chart as SVG text only (for the HTML report).
+pub fn svg(chart: &impl Chart, style: Style) -> Result<String> {
+    init_fonts();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| anyhow!("svg: {e}"))?;
+        chart.draw(&root, style)?;
+        root.present().map_err(|e| anyhow!("svg: {e}"))?;
+    }
+    Ok(svg)
+}
+
+/// Draws the same chart on an SVG and a bitmap backend; returns (png, svg) bytes.
+pub fn both(chart: &impl Chart, style: Style) -> Result<(Vec<u8>, Vec<u8>)> {
+    let svg = svg(chart, style)?;
+    let mut buf = vec![0u8; (W * H * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buf, (W, H)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| anyhow!("png: {e}"))?;
+        chart.draw(&root, style)?;
+        root.present().map_err(|e| anyhow!("png: {e}"))?;
+    }
+    let img = image::RgbImage::from_raw(W, H, buf).ok_or_else(|| anyhow!("png: bad buffer"))?;
+    let mut png = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
+    Ok((png, svg.into_bytes()))
+}
+
+/// Series colours, shared by every chart with several lines or bars.
+const PALETTE: [RGBColor; 8] = [
+    RGBColor(33, 102, 172),
+    RGBColor(178, 24, 43),
+    RGBColor(27, 120, 55),
+    RGBColor(118, 42, 131),
+    RGBColor(230, 97, 1),
+    RGBColor(1, 133, 113),
+    RGBColor(140, 81, 10),
+    RGBColor(77, 77, 77),
+];
+
+fn pct(v: f64) -> String {
+    format!("{:.1}%", v * 100.0)
+}
+
+/// The band and probabilities written on distribution charts.
+pub struct Band {
+    pub floor: f64,
+    pub cap: f64,
+    pub within: f64,
+    pub above: f64,
+    pub below: f64,
+    pub undefined: f64,
+}
+
+impl Band {
+    fn note(&self, style: Style) -> String {
+        let mut s = if style.zh() {
+            format!(
+                "落入保本微利区间 {}   超过微利上限 {}   低于保本下限 {}",
+                pct(self.within),
+                pct(self.above),
+                pct(self.below)
+            )
+        } else {
+            format!(
+                "P(within 0–cap) {}   P(above cap) {}   P(below floor) {}",
+                pct(self.within),
+                pct(self.above),
+                pct(self.below)
+            )
+        };
+        if self.undefined > 0.0 {
+            s.push_str(&format!(
+                "   {} {}",
+                if style.zh() {
+                    "无法判定"
+                } else {
+                    "P(undefined)"
+                },
+                pct(self.undefined)
+            ));
+        }
+        s
+    }
+}
+
+fn e<E: std::fmt::Display>(x: E) -> anyhow::Error {
+    anyhow!("chart: {x}")
+}
+
+/// The legend box every chart with several series draws.
+fn legend<'a, DB: DrawingBackend + 'a>(
+    style: Style,
+    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    position: SeriesLabelPosition,
+) -> Result<()> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font((style.font(), 13))
+        .draw()
+        .map_err(e)?;
+    Ok(())
+}
+
+/// Title and a note line in a band above the plot.
+pub fn header<DB: DrawingBackend>(
+    style: Style,
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    note: &str,
+) -> Result<()> {
+    root.draw(&Text::new(
+        title.to_string(),
+        (30, 14),
+        (style.font(), 24).into_font(),
+    ))
+    .map_err(e)?;
+    root.draw(&Text::new(
+        note.to_string(),
+        (30, 50),
+        (style.font(), 17).into_font(),
+    ))
+    .map_err(e)?;
+    Ok(())
+}
+
+fn bar_color(x: f64, band: &Band) -> RGBColor {
+    if x < band.floor * 100.0 {
+        RGBColor(214, 96, 77)
+    } else if x > band.cap * 100.0 {
+        RGBColor(244, 165, 130)
+    } else {
+        RGBColor(67, 147, 195)
+    }
+}
+
+fn range_with(v: impl Iterator<Item = f64>, band: &Band) -> (f64, f64) {
+    let (mut lo, mut hi) = (band.floor * 100.0, band.cap * 100.0);
+    for x in v {
+        lo = lo.min(x);
+        hi = hi.max(x);
+    }
+    let pad = ((hi - lo) * 0.05).max(0.5);
+    (lo - pad, hi + pad)
+}
+
+fn mark_band<DB: DrawingBackend>(
+    style: Style,
+    chart: &mut ChartContext<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    band: &Band,
+    top: f64,
+) -> Result<()> {
+    for (x, label, color) in [
+        (band.floor, "floor 保本", RGBColor(178, 24, 43)),
+        (band.cap, "cap 微利", RGBColor(33, 102, 172)),
+    ] {
+        let x = x * 100.0;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(x, 0.0), (x, top)],
+                color.stroke_width(2),
+            )))
+            .map_err(e)?;
+        let label = format!(
+            "{} {:.1}%",
+            style.tr(label.split(' ').next().unwrap_or(label)),
+            x
+        );
+        chart
+            .draw_series(std::iter::once(Text::new(
+                label,
+                (x, top * 0.93),
+                (style.font(), 15).into_font().color(&color),
+            )))
+            .map_err(e)?;
+    }
+    Ok(())
+}
+
+/// A scenario name for a chart title: in Chinese charts the whole name when the embedded CJK
+/// subset covers it, otherwise (and in English charts) its Latin part.
+pub fn title_name(name: &str, style: Style) -> String {
+    // "深圳 … (Shenzhen …)": the Chinese part in Chinese charts
+    let zh_part = match name.find('(') {
+        Some(i) if !name[..i].trim().is_empty() && name.ends_with(')') => name[..i].trim(),
+        _ => name,
+    };
+    if style.zh()
+        && zh_part
+            .chars()
+            .all(|c| c.is_ascii() || CJK_CHARS.contains(c))
+    {
+        zh_part.to_string()
+    } else {
+        ascii_title(name)
+    }
+}
+
+/// The embedded font has no CJK glyphs: chart titles keep the Latin part of a bilingual name
+/// ("深圳 … (Shenzhen …)" → "Shenzhen …").
+pub fn ascii_title(name: &str) -> String {
+    if name.is_ascii() {
+        return name.to_string();
+    }
+    if let (Some(a), Some(b)) = (name.find('('), name.rfind(')')) {
+        if a < b && name[a + 1..b].is_ascii() {
+            return name[a + 1..b].to_string();
+        }
+    }
+    let s: String = name.chars().filter(|c| c.is_ascii()).collect();
+    let s = s.trim().to_string();
+    if s.is_empty() {
+        "scenario".into()
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every Chinese chart label must be drawable with the embedded subset: regenerate it with
+    /// scripts/subset-cjk-font.sh when this fails.
+    #[test]
+    fn the_cjk_subset_covers_every_chinese_label() {
+        let sources = [
+            include_str!("mod.rs"),
+            include_str!("cashflow.rs"),
+            include_str!("compare.rs"),
+            include_str!("distribution.rs"),
+            include_str!("sweep.rs"),
+            include_str!("tornado.rs"),
+        ];
+        let labels: String = sources
+            .iter()
+            .map(|src| &src[..src.find("#[cfg(test)]").unwrap_or(src.len())])
+            .collect();
+        let missing: String = labels
+            .chars()
+            .filter(|c| *c as u32 > 0x2E7F && !CJK_CHARS.contains(*c))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "characters missing from assets/fonts/shanglou-cjk.ttf: {missing}"
+        );
+        assert!(ab_glyph_parses(CJK_FONT));
+    }
+
+    fn ab_glyph_parses(bytes: &'static [u8]) -> bool {
+        plotters::style::register_font("shanglou-test", FontStyle::Normal, bytes).is_ok()
+    }
+
+    #[test]
+    fn chinese_title_uses_the_chinese_part_of_a_bilingual_name() {
+        let zh = Style { lang: Lang::Zh };
+        assert_eq!(
+            title_name("深圳 新供应 (Shenzhen new supply)", zh),
+            "深圳 新供应"
+        );
+        assert_eq!(
+            title_name("鳕鱼 (Cod)", zh),
+            "Cod",
+            "a character outside the subset falls back to Latin"
+        );
+        let en = Style { lang: Lang::En };
+        assert_eq!(
+            title_name("深圳 新供应 (Shenzhen new supply)", en),
+            "Shenzhen new supply"
+        );
+    }
+}

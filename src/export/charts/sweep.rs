@@ -1,0 +1,388 @@
+//! Sweep charts: P(within) and the median IRR against the first key, and the heat map over
+//! the first two keys.
+
+use super::*;
+
+/// Line chart: P(within) (or, without Monte Carlo, the verdict band) and the median IRR against
+/// the first swept key, one line per value of the second key.
+pub struct SweepLines<'a> {
+    pub title: &'a str,
+    pub axes: &'a [shanglou::sweep::Axis],
+    pub points: &'a [shanglou::sweep::Point],
+    pub cap: f64,
+    pub floor: f64,
+}
+
+/// A labelled line of (x, y) points.
+type Line = (String, Vec<(f64, f64)>);
+
+impl SweepLines<'_> {
+    /// (label, [(x, y)]) per line of a statistic.
+    fn series(
+        &self,
+        stat: impl Fn(&shanglou::sweep::Point) -> Option<f64>,
+    ) -> Vec<(String, Vec<(f64, f64)>)> {
+        let first = &self.axes[0];
+        let rest: Vec<&shanglou::sweep::Axis> = self.axes.iter().skip(1).collect();
+        let mut groups: Vec<Line> = Vec::new();
+        for p in self.points {
+            let label = if rest.is_empty() {
+                String::new()
+            } else {
+                rest.iter()
+                    .zip(&p.values[1..])
+                    .map(|(a, v)| format!("{} = {v}", a.key))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let Some(y) = stat(p) else { continue };
+            match groups.iter_mut().find(|g| g.0 == label) {
+                Some(g) => g.1.push((p.values[0], y)),
+                None => groups.push((label, vec![(p.values[0], y)])),
+            }
+        }
+        let _ = first;
+        groups
+    }
+}
+
+impl Chart for SweepLines<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, style: Style) -> Result<()> {
+        let with_mc = self.points.iter().any(|p| p.mc.is_some());
+        let (upper, lower) = root.split_vertically(H / 2 + 30);
+        let x0 = self.axes[0]
+            .values
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, f64::min);
+        let x1 = self.axes[0]
+            .values
+            .iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max);
+        let x1 = if x1 > x0 { x1 } else { x0 + 1.0 };
+        let panels: Vec<(&str, Vec<Line>, bool)> = vec![
+            if with_mc {
+                (
+                    "P(within the band) (%)",
+                    self.series(|p| p.mc.as_ref().map(|m| m.p_within * 100.0)),
+                    false,
+                )
+            } else {
+                (
+                    "pre-tax IRR (%)",
+                    self.series(|p| p.irr_pre_tax.map(|v| v * 100.0)),
+                    true,
+                )
+            },
+            (
+                "median IRR (%)",
+                self.series(|p| shanglou::sweep::median_or_irr(p).map(|v| v * 100.0)),
+                true,
+            ),
+        ];
+        for ((ylabel, lines, band), area) in panels.into_iter().zip([&upper, &lower]) {
+            let ys: Vec<f64> = lines.iter().flat_map(|l| l.1.iter().map(|p| p.1)).collect();
+            let (mut lo, mut hi) = ys
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| {
+                    (a.min(*y), b.max(*y))
+                });
+            if band {
+                lo = lo.min(self.floor * 100.0);
+                hi = hi.max(self.cap * 100.0);
+            } else {
+                (lo, hi) = (0.0, 100.0);
+            }
+            if !(lo.is_finite() && hi.is_finite()) {
+                (lo, hi) = (0.0, 1.0);
+            }
+            let pad = ((hi - lo) * 0.08).max(0.1);
+            let mut chart = ChartBuilder::on(area)
+                .margin(15)
+                .margin_top(if std::ptr::eq(area, &upper) { 80 } else { 10 })
+                .x_label_area_size(40)
+                .y_label_area_size(60)
+                .build_cartesian_2d(
+                    x0..x1,
+                    (lo - if band { pad } else { 0.0 })..(hi + if band { pad } else { 0.0 }),
+                )
+                .map_err(e)?;
+            chart
+                .configure_mesh()
+                .x_desc(self.axes[0].key)
+                .y_desc(ylabel)
+                .label_style((style.font(), 14))
+                .draw()
+                .map_err(e)?;
+            if band {
+                for (level, color) in [
+                    (self.floor * 100.0, RGBColor(178, 24, 43)),
+                    (self.cap * 100.0, RGBColor(33, 102, 172)),
+                ] {
+                    chart
+                        .draw_series(std::iter::once(PathElement::new(
+                            vec![(x0, level), (x1, level)],
+                            color.stroke_width(1),
+                        )))
+                        .map_err(e)?;
+                }
+            }
+            for (i, (label, pts)) in lines.iter().enumerate() {
+                let color = PALETTE[i % PALETTE.len()];
+                let s = chart
+                    .draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))
+                    .map_err(e)?;
+                if !label.is_empty() {
+                    s.label(label.clone()).legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+                    });
+                }
+                chart
+                    .draw_series(pts.iter().map(|p| Circle::new(*p, 3, color.filled())))
+                    .map_err(e)?;
+            }
+            if lines.iter().any(|l| !l.0.is_empty()) {
+                legend(style, &mut chart, SeriesLabelPosition::UpperRight)?;
+            }
+        }
+        let note = if with_mc {
+            style.tr("upper: probability of landing inside the break-even / small-profit band; lower: median IRR")
+        } else {
+            style.tr("upper: pre-tax IRR; lower: median IRR (deterministic: the IRR itself)")
+        };
+        header(style, root, self.title, &note)?;
+        Ok(())
+    }
+}
+
+/// Heat map of the median IRR over the first two swept keys, with the floor and cap contours.
+pub struct SweepHeat<'a> {
+    pub title: &'a str,
+    pub axes: &'a [shanglou::sweep::Axis],
+    pub points: &'a [shanglou::sweep::Point],
+    pub floor: f64,
+    pub cap: f64,
+}
+
+fn heat_color(v: f64, lo: f64, hi: f64) -> RGBColor {
+    let t = if hi > lo {
+        ((v - lo) / (hi - lo)).clamp(0.0, 1.0)
+    } else {
+        0.5
+    };
+    // red (low) → white → blue (high)
+    let lerp = |a: f64, b: f64, t: f64| (a + (b - a) * t) as u8;
+    if t < 0.5 {
+        let u = t * 2.0;
+        RGBColor(
+            lerp(202.0, 247.0, u),
+            lerp(0.0, 247.0, u),
+            lerp(32.0, 247.0, u),
+        )
+    } else {
+        let u = (t - 0.5) * 2.0;
+        RGBColor(
+            lerp(247.0, 5.0, u),
+            lerp(247.0, 113.0, u),
+            lerp(247.0, 176.0, u),
+        )
+    }
+}
+
+impl Chart for SweepHeat<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, style: Style) -> Result<()> {
+        let (xa, ya) = (&self.axes[0], &self.axes[1]);
+        let (nx, ny) = (xa.values.len(), ya.values.len());
+        // value at (i, j): the first point with those two values (other axes at their first value)
+        let mut grid = vec![vec![f64::NAN; ny]; nx];
+        for p in self.points {
+            let i = xa
+                .values
+                .iter()
+                .position(|v| *v == p.values[0])
+                .unwrap_or(0);
+            let j = ya
+                .values
+                .iter()
+                .position(|v| *v == p.values[1])
+                .unwrap_or(0);
+            if grid[i][j].is_nan() {
+                grid[i][j] = shanglou::sweep::median_or_irr(p)
+                    .map(|v| v * 100.0)
+                    .unwrap_or(f64::NAN);
+            }
+        }
+        let vals: Vec<f64> = grid
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|v| v.is_finite())
+            .collect();
+        let (lo, hi) = vals
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(*v), b.max(*v))
+            });
+        let mut chart = ChartBuilder::on(root)
+            .margin(20)
+            .margin_top(80)
+            .x_label_area_size(50)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0.0..nx as f64, 0.0..ny as f64)
+            .map_err(e)?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_labels(0)
+            .y_labels(0)
+            .x_desc(xa.key)
+            .y_desc(ya.key)
+            .label_style((style.font(), 14))
+            .draw()
+            .map_err(e)?;
+        // tick labels at cell centres, thinned to at most 12 per axis
+        let centre =
+            TextStyle::from((style.font(), 13).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+        let right = TextStyle::from((style.font(), 13).into_font())
+            .pos(Pos::new(HPos::Right, VPos::Center));
+        for (i, v) in xa.values.iter().enumerate().step_by(nx.div_ceil(12)) {
+            let (px, py) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
+            root.draw(&Text::new(format!("{v}"), (px, py + 6), centre.clone()))
+                .map_err(e)?;
+        }
+        for (j, v) in ya.values.iter().enumerate().step_by(ny.div_ceil(12)) {
+            let (px, py) = chart.backend_coord(&(0.0, j as f64 + 0.5));
+            root.draw(&Text::new(format!("{v}"), (px - 6, py), right.clone()))
+                .map_err(e)?;
+        }
+        for (i, column) in grid.iter().enumerate() {
+            for (j, &v) in column.iter().enumerate() {
+                let color = if v.is_finite() {
+                    heat_color(v, lo, hi)
+                } else {
+                    RGBColor(200, 200, 200)
+                };
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(i as f64, j as f64), (i as f64 + 1.0, j as f64 + 1.0)],
+                        color.filled(),
+                    )))
+                    .map_err(e)?;
+                if v.is_finite() && nx * ny <= 400 {
+                    chart
+                        .draw_series(std::iter::once(Text::new(
+                            format!("{v:.1}"),
+                            (i as f64 + 0.3, j as f64 + 0.6),
+                            (style.font(), 12).into_font(),
+                        )))
+                        .map_err(e)?;
+                }
+            }
+        }
+        // contour: the cell edges between values on either side of the level
+        for (level, color, name) in [
+            (self.floor * 100.0, RGBColor(0, 0, 0), "0% floor"),
+            (self.cap * 100.0, RGBColor(90, 0, 120), "cap"),
+        ] {
+            let mut segs = Vec::new();
+            for i in 0..nx {
+                for j in 0..ny {
+                    let v = grid[i][j];
+                    if i + 1 < nx && (v - level) * (grid[i + 1][j] - level) < 0.0 {
+                        segs.push(vec![
+                            ((i + 1) as f64, j as f64),
+                            ((i + 1) as f64, (j + 1) as f64),
+                        ]);
+                    }
+                    if j + 1 < ny && (v - level) * (grid[i][j + 1] - level) < 0.0 {
+                        segs.push(vec![
+                            (i as f64, (j + 1) as f64),
+                            ((i + 1) as f64, (j + 1) as f64),
+                        ]);
+                    }
+                }
+            }
+            let s = chart
+                .draw_series(
+                    segs.into_iter()
+                        .map(|s| PathElement::new(s, color.stroke_width(4))),
+                )
+                .map_err(e)?;
+            s.label(format!("{} ({level:.1}%)", style.tr(name)))
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(4))
+                });
+        }
+        legend(style, &mut chart, SeriesLabelPosition::UpperRight)?;
+        let what = if self.points.iter().any(|p| p.mc.is_some()) {
+            "median IRR (%) over Monte Carlo paths"
+        } else {
+            "pre-tax IRR (%)"
+        };
+        header(
+            style,
+            root,
+            self.title,
+            &if style.zh() {
+                format!(
+                    "{}；红低蓝高；线为保本下限与微利上限的等值线",
+                    style.tr(what)
+                )
+            } else {
+                format!("{what}; red low, blue high; lines mark the floor and cap contours")
+            },
+        )?;
+        Ok(())
+    }
+}
+
+/// `sweep_lines.png/.svg` and, with two or more keys, `sweep_heatmap.png/.svg`.
+pub struct SweepCharts;
+
+impl Exporter for SweepCharts {
+    fn render(&self, doc: &Document, style: Style) -> Result<Vec<File>> {
+        let Document::Sweep {
+            scenario,
+            axes,
+            points,
+        } = doc
+        else {
+            return Ok(vec![]);
+        };
+        let pol = &scenario.inputs.policy;
+        let title = format!(
+            "{} — {}",
+            title_name(&scenario.name, style),
+            style.tr("sweep")
+        );
+        let mut files = Vec::new();
+        let (png, svg) = both(
+            &SweepLines {
+                title: &title,
+                axes,
+                points,
+                cap: pol.irr_cap,
+                floor: pol.irr_floor,
+            },
+            style,
+        )?;
+        files.push(("sweep_lines.png".into(), png));
+        files.push(("sweep_lines.svg".into(), svg));
+        if axes.len() >= 2 {
+            let (png, svg) = both(
+                &SweepHeat {
+                    title: &title,
+                    axes,
+                    points,
+                    floor: pol.irr_floor,
+                    cap: pol.irr_cap,
+                },
+                style,
+            )?;
+            files.push(("sweep_heatmap.png".into(), png));
+            files.push(("sweep_heatmap.svg".into(), svg));
+        }
+        Ok(files)
+    }
+}
