@@ -1,0 +1,120 @@
+//! The defaults of a scenario: what a key left out of the file means (docs/model.md §9; the
+//! tax defaults apply even without a `[tax]` section).
+
+use super::*;
+
+pub fn defaults() -> Inputs<f64> {
+    let lease = || Lease {
+        rent: 0.0,
+        rent_growth: 0.0,
+        occupancy_ramp: vec![],
+        occupancy: None,
+        rent_growth_by_year: vec![],
+        occupancy_by_year: vec![],
+    };
+    Inputs {
+        project: Project {
+            start_year: 0,
+            land_term_years: 0,
+            terminal_value: 0.0,
+            kind: None,
+            rent_only: None,
+        },
+        site: Site {
+            land_area_m2: 0.0,
+            far: 0.0,
+            basement_area_m2: 0.0,
+            floors: None,
+            height_m: None,
+            location: None,
+        },
+        mix: Mix {
+            factory: 0.0,
+            dormitory: 0.0,
+            supporting: 0.0,
+            residential: 0.0,
+        },
+        land: Land {
+            price: 0.0,
+            price_basis: PriceBasis::Land,
+            deed_tax_rate: 0.03,
+            other_costs: 0.0,
+            grant: None,
+        },
+        construction: Construction {
+            schedule: vec![],
+            delay_years: 0,
+            cost_per_m2: 0.0,
+            residential_cost_per_m2: None,
+            basement_cost_per_m2: 0.0,
+            soft_cost_rate: 0.0,
+            contingency_rate: 0.0,
+            infrastructure_fee_per_m2: 0.0,
+            input_vat_rate: 0.0,
+        },
+        factory: Factory {
+            self_held_share: 1.0,
+            resettlement_share: 0.0,
+            lease: lease(),
+            sale_price: 0.0,
+            sale_schedule: vec![],
+        },
+        dormitory: lease(),
+        supporting: lease(),
+        residential: Residential {
+            sale_price: 0.0,
+            sale_schedule: vec![],
+            sale_start: None,
+            ordinary: false,
+        },
+        subsidy: Subsidy {
+            construction_per_m2: 0.0,
+            construction_cap: None,
+            construction_base: SubsidyBase::Factory,
+            construction_lag: 0,
+            basement_per_m2: 0.0,
+            basement_cap: None,
+            operating_per_year: 0.0,
+            operating_years: 0,
+        },
+        opex: Opex {
+            rate_of_revenue: 0.0,
+            capex_reserve_rate: 0.0,
+            per_m2_month: 0.0,
+            input_vat_rate: 0.0,
+        },
+        tax: Tax {
+            vat_rent_rate: 0.09,
+            vat_sale_rate: 0.09,
+            surcharge_rate: 0.12,
+            property_tax_rent_rate: 0.12,
+            land_use_tax_per_m2: 0.0,
+            lat_rate: 0.0,
+            income_tax_rate: 0.25,
+            depreciation_years: 40,
+            loss_carry_years: 5,
+            vat_sale_land_deduction: false,
+            lat_method: LatMethod::Effective,
+            lat_expense_rate: 0.10,
+            lat_extra_deduction_rate: 0.20,
+            lat_prepay_rate: 0.0,
+        },
+        finance: Finance {
+            loan_share: 0.0,
+            interest_rate: 0.0,
+            repayment_years: 0,
+            repayment: Repayment::EqualPrincipal,
+            grace_years: 0,
+            capitalise_interest: false,
+            interest_convention: InterestConvention::StartOfYear,
+            discount_rate: 0.045,
+        },
+        policy: Policy {
+            pack: None,
+            irr_basis: Basis::ProjectPreTax,
+            irr_floor: 0.0,
+            irr_cap: 0.045,
+            enforce_caps: false,
+        },
+    }
+}
