@@ -20,18 +20,13 @@ pub const DEFAULT_SEED: u64 = 20_230_207;
 pub struct Args {
     /// Scenario file (TOML) with distributions on its uncertain inputs
     pub file: PathBuf,
-    /// Number of paths [default: monte_carlo.paths, else 10000]
-    #[arg(long)]
-    pub paths: Option<u64>,
-    /// Random seed [default: monte_carlo.seed, else 20230207]
-    #[arg(long)]
-    pub seed: Option<u64>,
+    #[command(flatten)]
+    pub sampling: super::Sampling,
     /// Worker threads; 0 = one per core
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
-    /// Output folder [default: output/<scenario file name>/mc]
-    #[arg(long)]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: super::OutDir,
     /// Print the docs/model.md §12 Monte Carlo object as JSON on stdout, and nothing else
     #[arg(long)]
     pub json: bool,
@@ -41,15 +36,10 @@ pub struct Args {
     /// Also compute the after-tax and equity IRRs and the NPV of every path
     #[arg(long)]
     pub all_metrics: bool,
-    /// Also write report.xlsx: the statements of 《建设项目经济评价方法与参数》 and a summary
-    #[arg(long)]
-    pub xlsx: bool,
-    /// Also write report.html: one self-contained page with the statements and charts
-    #[arg(long)]
-    pub html: bool,
-    /// Override a key, e.g. --set factory.rent=30 (repeatable)
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
+    #[command(flatten)]
+    pub reports: super::Reports,
+    #[command(flatten)]
+    pub overrides: super::Overrides,
 }
 
 /// A progress bar on stderr, shown only when stderr is a terminal.
@@ -109,9 +99,18 @@ pub fn check_paths(paths: u64) -> Result<u64> {
 }
 
 pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
-    let (sc, source) = load_scenario_source(&a.file, &a.set)?;
-    let paths = check_paths(a.paths.or(sc.monte_carlo.paths).unwrap_or(DEFAULT_PATHS))?;
-    let seed = a.seed.or(sc.monte_carlo.seed).unwrap_or(DEFAULT_SEED);
+    let (sc, source) = load_scenario_source(&a.file, &a.overrides.set)?;
+    let paths = check_paths(
+        a.sampling
+            .paths
+            .or(sc.monte_carlo.paths)
+            .unwrap_or(DEFAULT_PATHS),
+    )?;
+    let seed = a
+        .sampling
+        .seed
+        .or(sc.monte_carlo.seed)
+        .unwrap_or(DEFAULT_SEED);
     if sc.uncertain.is_empty() {
         eprintln!("warning: {}: no input is given as a distribution, so every path equals the deterministic run", a.file.display());
     }
@@ -127,13 +126,13 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let secs = start.elapsed().as_secs_f64();
     progress.finish();
     let summary = outcome.summary();
-    let dir = out_dir(&a.file, a.out.as_ref(), "mc");
+    let dir = out_dir(&a.file, a.out.out.as_ref(), "mc");
     export::claim(&dir, &super::owner(&a.file), ctx.force)?;
     let record = shanglou::record::Record::new(
         "mc",
         &a.file.display().to_string(),
         &source,
-        &a.set,
+        &a.overrides.set,
         &sc,
         Some(seed),
         Some(paths),
@@ -148,7 +147,7 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     if a.paths_csv {
         exporters.push(&PathsCsv);
     }
-    let exporters = super::with_reports(exporters, a.xlsx, a.html);
+    let exporters = super::with_reports(exporters, a.reports.xlsx, a.reports.html);
     let written = export::export_all(&dir, &doc, &exporters, ctx.style)?;
     if a.json {
         print(&String::from_utf8(export::json::to_vec(&summary)?)?)?;

@@ -58,6 +58,44 @@ pub enum Command {
     Irr(irr::Args),
 }
 
+/// `--set KEY=VALUE`, repeatable: overrides validated like the file.
+#[derive(clap::Args)]
+pub struct Overrides {
+    /// Override a key, e.g. --set factory.rent=30 (repeatable; validated like the file)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+/// `--out DIR`.
+#[derive(clap::Args)]
+pub struct OutDir {
+    /// Output folder [default: output/<scenario file name>/<command>, run: output/<scenario file name>]
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `--xlsx` and `--html`: the reports a run or a Monte Carlo run can add.
+#[derive(clap::Args)]
+pub struct Reports {
+    /// Also write report.xlsx: the statements of 《建设项目经济评价方法与参数》 and a summary
+    #[arg(long)]
+    pub xlsx: bool,
+    /// Also write report.html: one self-contained page with the statements and charts
+    #[arg(long)]
+    pub html: bool,
+}
+
+/// `--paths` and `--seed` of a Monte Carlo run or a sweep.
+#[derive(clap::Args)]
+pub struct Sampling {
+    /// Monte Carlo paths [default: the scenario's [monte_carlo] (mc) or [sweep] (sweep) paths; mc: else 10000; sweep: else deterministic only]
+    #[arg(long)]
+    pub paths: Option<u64>,
+    /// Random seed, the same at every sweep point [default: the scenario's seed, else 20230207]
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
 /// What the commands that write files share: how outputs are drawn, and `--force`.
 #[derive(Debug, Clone, Copy)]
 pub struct Ctx {

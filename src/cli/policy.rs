@@ -29,9 +29,8 @@ pub struct CheckArgs {
     /// Print {"pack", "rules": [...], "failed"} as JSON
     #[arg(long)]
     pub json: bool,
-    /// Override a key, e.g. --set factory.rent=30 (repeatable)
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
+    #[command(flatten)]
+    pub overrides: super::Overrides,
 }
 
 pub fn find_pack(id: &str) -> Result<&'static Pack> {
@@ -151,7 +150,7 @@ fn actual_text(v: Option<f64>) -> String {
 }
 
 pub fn check(a: CheckArgs) -> Result<ExitCode> {
-    let sc = load_scenario(&a.file, &a.set)?;
+    let sc = load_scenario(&a.file, &a.overrides.set)?;
     let id = match a.policy.as_deref().or(sc.inputs.policy.pack.as_deref()) {
         Some(id) => id.to_string(),
         None => {

@@ -12,30 +12,24 @@ use std::process::ExitCode;
 pub struct Args {
     /// Scenario file (TOML)
     pub file: PathBuf,
-    /// Output folder [default: output/<scenario file name>]
-    #[arg(long)]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: super::OutDir,
     /// Print the docs/model.md §12 summary as JSON on stdout, and nothing else
     #[arg(long)]
     pub json: bool,
-    /// Also write report.xlsx: the statements of 《建设项目经济评价方法与参数》 and a summary
-    #[arg(long)]
-    pub xlsx: bool,
-    /// Also write report.html: one self-contained page with the statements and charts
-    #[arg(long)]
-    pub html: bool,
-    /// Override a key, e.g. --set factory.rent=30 (repeatable; validated like the file)
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
+    #[command(flatten)]
+    pub reports: super::Reports,
+    #[command(flatten)]
+    pub overrides: super::Overrides,
 }
 
 pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
-    let (sc, source) = load_scenario_source(&a.file, &a.set)?;
+    let (sc, source) = load_scenario_source(&a.file, &a.overrides.set)?;
     let record = shanglou::record::Record::new(
         "run",
         &a.file.display().to_string(),
         &source,
-        &a.set,
+        &a.overrides.set,
         &sc,
         None,
         None,
@@ -88,7 +82,7 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     } else {
         None
     };
-    let dir = out_dir(&a.file, a.out.as_ref(), "");
+    let dir = out_dir(&a.file, a.out.out.as_ref(), "");
     export::claim(&dir, &super::owner(&a.file), ctx.force)?;
     let doc = Document::Run {
         record: &record,
@@ -96,7 +90,11 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         ledger: &ledger,
         summary: &summary,
     };
-    let exporters = super::with_reports(vec![&CashflowCsv, &Json, &CashflowChart], a.xlsx, a.html);
+    let exporters = super::with_reports(
+        vec![&CashflowCsv, &Json, &CashflowChart],
+        a.reports.xlsx,
+        a.reports.html,
+    );
     let written = export::export_all(&dir, &doc, &exporters, ctx.style)?;
     if a.json {
         print(&String::from_utf8(export::json::to_vec(&summary)?)?)?;

@@ -15,24 +15,22 @@ pub struct Args {
     /// Also every fixed (non-zero) input at ±10%
     #[arg(long)]
     pub all: bool,
-    /// Output folder [default: output/<scenario file name>/sensitivity]
-    #[arg(long)]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: super::OutDir,
     /// Print the bars as JSON
     #[arg(long)]
     pub json: bool,
-    /// Override a key, e.g. --set factory.rent=30 (repeatable)
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
+    #[command(flatten)]
+    pub overrides: super::Overrides,
 }
 
 pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
-    let sc = load_scenario(&a.file, &a.set)?;
+    let sc = load_scenario(&a.file, &a.overrides.set)?;
     if sc.uncertain.is_empty() && !a.all {
         eprintln!("warning: {}: no input is given as a distribution; use --all to swing every fixed input by ±10%", a.file.display());
     }
     let t = sensitivity::tornado(&sc, a.all);
-    let dir = out_dir(&a.file, a.out.as_ref(), "sensitivity");
+    let dir = out_dir(&a.file, a.out.out.as_ref(), "sensitivity");
     export::claim(&dir, &super::owner(&a.file), ctx.force)?;
     let doc = Document::Tornado {
         scenario: &sc,

@@ -46,13 +46,12 @@ pub struct Args {
     /// Print {"key", "value", "target", "basis", "achieved_irr"} as JSON
     #[arg(long)]
     pub json: bool,
-    /// Override a key, e.g. --set factory.rent=30 (repeatable)
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
+    #[command(flatten)]
+    pub overrides: super::Overrides,
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
-    let sc = load_scenario(&a.file, &a.set)?;
+    let sc = load_scenario(&a.file, &a.overrides.set)?;
     let pol = &sc.inputs.policy;
     let basis = match &a.basis {
         Some(b) => Basis::parse(b).ok_or_else(|| {

@@ -19,24 +19,18 @@ pub struct Args {
     /// A key and a range, e.g. --range subsidy.construction_per_m2=0:500:50 (repeatable; these keys come first)
     #[arg(long, value_name = "KEY=LO:HI:STEP")]
     pub range: Vec<String>,
-    /// Monte Carlo paths per point [default: sweep.paths; none = deterministic only]
-    #[arg(long)]
-    pub paths: Option<u64>,
-    /// Seed for every point (common random numbers) [default: sweep.seed, monte_carlo.seed, 20230207]
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Output folder [default: output/<scenario file name>/sweep]
-    #[arg(long)]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub sampling: super::Sampling,
+    #[command(flatten)]
+    pub out: super::OutDir,
     /// Print the rows as a JSON list of objects
     #[arg(long)]
     pub json: bool,
     /// Also write report.xlsx: the statements of 《建设项目经济评价方法与参数》 and a summary
     #[arg(long)]
     pub xlsx: bool,
-    /// Override a key, e.g. --set factory.rent=30 (repeatable)
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
+    #[command(flatten)]
+    pub overrides: super::Overrides,
 }
 
 fn parse_axes(a: &Args) -> Result<Vec<Axis>> {
@@ -80,7 +74,7 @@ fn parse_axes(a: &Args) -> Result<Vec<Axis>> {
 }
 
 pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
-    let sc = load_scenario(&a.file, &a.set)?;
+    let sc = load_scenario(&a.file, &a.overrides.set)?;
     let mut axes = parse_axes(&a)?;
     if axes.is_empty() {
         axes = sweep::axes_of(&sc);
@@ -96,11 +90,13 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         return Err(bad_input(format!("{} is swept twice", dup.1.key)));
     }
     let paths = a
+        .sampling
         .paths
         .or(sc.sweep.paths)
         .map(super::mc::check_paths)
         .transpose()?;
     let seed = a
+        .sampling
         .seed
         .or(sc.sweep.seed)
         .or(sc.monte_carlo.seed)
@@ -113,7 +109,7 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
             other => anyhow::Error::new(other),
         })?;
     progress.finish();
-    let dir = out_dir(&a.file, a.out.as_ref(), "sweep");
+    let dir = out_dir(&a.file, a.out.out.as_ref(), "sweep");
     export::claim(&dir, &super::owner(&a.file), ctx.force)?;
     let doc = Document::Sweep {
         scenario: &sc,
