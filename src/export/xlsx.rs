@@ -72,6 +72,11 @@ fn total(no: &'static str, zh: &'static str, en: &'static str, values: Vec<f64>)
     }
 }
 
+/// A statement row straight from a ledger column.
+fn item(no: &'static str, zh: &'static str, en: &'static str, column: &[Decimal]) -> Line {
+    line(no, zh, en, column.iter().map(|v| d(*v)).collect())
+}
+
 fn col(l: &Ledger<Decimal>, f: impl Fn(usize) -> Decimal) -> Vec<f64> {
     (0..l.years()).map(|t| d(f(t))).collect()
 }
@@ -164,53 +169,28 @@ fn project_statement(l: &Ledger<Decimal>) -> Vec<Line> {
         total("1", "现金流入", "Cash inflow", inflow),
         line("1.1", "营业收入（租金，含税）", "Rent (VAT incl.)", rent),
         line("1.2", "销售收入（含税）", "Sales (VAT incl.)", sales),
-        line("1.3", "补贴收入", "Subsidies", col(l, |t| l.subsidy[t])),
-        line(
-            "1.4",
-            "回收资产余值",
-            "Terminal value",
-            col(l, |t| l.terminal_value[t]),
-        ),
+        item("1.3", "补贴收入", "Subsidies", &l.subsidy),
+        item("1.4", "回收资产余值", "Terminal value", &l.terminal_value),
         total("2", "现金流出", "Cash outflow", outflow),
-        line(
-            "2.1",
-            "建设投资（土地）",
-            "Investment: land",
-            col(l, |t| l.land[t]),
-        ),
-        line(
+        item("2.1", "建设投资（土地）", "Investment: land", &l.land),
+        item(
             "2.2",
             "建设投资（工程）",
             "Investment: construction",
-            col(l, |t| l.construction[t]),
+            &l.construction,
         ),
-        line("2.3", "经营成本", "Operating cost", col(l, |t| l.opex[t])),
+        item("2.3", "经营成本", "Operating cost", &l.opex),
         line(
             "2.4",
             "营业税金及附加",
             "Taxes other than income tax",
             taxes,
         ),
-        line("2.4.1", "增值税", "VAT", col(l, |t| l.vat[t])),
-        line("2.4.2", "附加税", "Surcharges", col(l, |t| l.surcharges[t])),
-        line(
-            "2.4.3",
-            "房产税",
-            "Property tax",
-            col(l, |t| l.property_tax[t]),
-        ),
-        line(
-            "2.4.4",
-            "城镇土地使用税",
-            "Land use tax",
-            col(l, |t| l.land_use_tax[t]),
-        ),
-        line(
-            "2.4.5",
-            "土地增值税",
-            "Land appreciation tax",
-            col(l, |t| l.lat[t]),
-        ),
+        item("2.4.1", "增值税", "VAT", &l.vat),
+        item("2.4.2", "附加税", "Surcharges", &l.surcharges),
+        item("2.4.3", "房产税", "Property tax", &l.property_tax),
+        item("2.4.4", "城镇土地使用税", "Land use tax", &l.land_use_tax),
+        item("2.4.5", "土地增值税", "Land appreciation tax", &l.lat),
         total(
             "3",
             "所得税前净现金流量",
@@ -223,11 +203,11 @@ fn project_statement(l: &Ledger<Decimal>) -> Vec<Line> {
             "Cumulative, before income tax",
             cumulative(&pre),
         ),
-        line(
+        item(
             "5",
             "调整所得税",
             "Adjusted income tax",
-            col(l, |t| l.income_tax_adjusted[t]),
+            &l.income_tax_adjusted,
         ),
         total(
             "6",
@@ -266,31 +246,16 @@ fn equity_statement(l: &Ledger<Decimal>) -> Vec<Line> {
         total("1", "现金流入", "Cash inflow", inflow),
         total("2", "现金流出", "Cash outflow", outflow),
         line("2.1", "项目资本金", "Equity invested", own),
-        line(
-            "2.2",
-            "借款本金偿还",
-            "Loan principal repaid",
-            col(l, |t| l.principal[t]),
-        ),
-        line(
-            "2.3",
-            "借款利息支付",
-            "Loan interest paid",
-            col(l, |t| l.interest[t]),
-        ),
-        line("2.4", "经营成本", "Operating cost", col(l, |t| l.opex[t])),
+        item("2.2", "借款本金偿还", "Loan principal repaid", &l.principal),
+        item("2.3", "借款利息支付", "Loan interest paid", &l.interest),
+        item("2.4", "经营成本", "Operating cost", &l.opex),
         line(
             "2.5",
             "营业税金及附加",
             "Taxes other than income tax",
             taxes,
         ),
-        line(
-            "2.6",
-            "所得税",
-            "Income tax",
-            col(l, |t| l.income_tax_equity[t]),
-        ),
+        item("2.6", "所得税", "Income tax", &l.income_tax_equity),
         total("3", "净现金流量", "Net cash flow to equity", eq.clone()),
         line("4", "累计净现金流量", "Cumulative", cumulative(&eq)),
     ]
@@ -319,21 +284,11 @@ fn loan_schedule(l: &Ledger<Decimal>) -> Vec<Line> {
         |t: usize| d(l.ebit[t] + l.depreciation[t] + l.cost_of_sales[t] - l.income_tax_equity[t]);
     vec![
         line("1", "期初借款余额", "Opening balance", opening),
-        line("2", "当期借款", "Drawn", col(l, |t| l.loan_draw[t])),
-        line("3", "当期应计利息", "Interest", col(l, |t| l.interest[t])),
-        line(
-            "4",
-            "当期还本",
-            "Principal repaid",
-            col(l, |t| l.principal[t]),
-        ),
-        line(
-            "5",
-            "期末借款余额",
-            "Closing balance",
-            col(l, |t| l.loan_balance[t]),
-        ),
-        line("6", "息税前利润", "EBIT", col(l, |t| l.ebit[t])),
+        item("2", "当期借款", "Drawn", &l.loan_draw),
+        item("3", "当期应计利息", "Interest", &l.interest),
+        item("4", "当期还本", "Principal repaid", &l.principal),
+        item("5", "期末借款余额", "Closing balance", &l.loan_balance),
+        item("6", "息税前利润", "EBIT", &l.ebit),
         line(
             "7",
             "利息备付率",

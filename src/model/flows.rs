@@ -39,19 +39,13 @@ pub fn pre_tax_flow<T: Num>(l: &mut Ledger<T>) {
 }
 
 /// Tax on `base` with losses carried forward `carry` years, oldest first (§7).
-fn income_tax<T: Num>(
-    base: impl Fn(usize) -> T,
-    n: usize,
-    rate: T,
-    carry: usize,
-    losses: &mut [T],
-    out: &mut [T],
-) {
+fn income_tax<T: Num>(base: &[T], rate: T, carry: usize, losses: &mut [T], out: &mut [T]) {
+    let n = base.len();
     for v in losses.iter_mut() {
         *v = T::zero();
     }
     for t in 0..n {
-        let e = base(t);
+        let e = base[t];
         if e < T::zero() {
             losses[t] = -e;
             out[t] = T::zero();
@@ -124,19 +118,13 @@ pub fn income_tax_adjusted<T: Num>(inp: &Inputs<T>, a: &Areas<T>, k: &Costs<T>, 
             - l.resettlement[t]
             - l.depreciation[t];
     }
-    let Ledger {
-        ebit,
-        losses,
-        income_tax_adjusted,
-        ..
-    } = l;
+    let (rate, carry) = (tx.income_tax_rate, tx.loss_carry_years);
     income_tax(
-        |t| ebit[t],
-        n,
-        tx.income_tax_rate,
-        tx.loss_carry_years,
-        losses,
-        income_tax_adjusted,
+        &l.ebit[..n],
+        rate,
+        carry,
+        &mut l.losses,
+        &mut l.income_tax_adjusted,
     );
     for t in 0..n {
         l.cf_after_tax[t] = l.cf_pre_tax[t] - l.income_tax_adjusted[t];
@@ -240,19 +228,13 @@ pub fn equity<T: Num>(inp: &Inputs<T>, a: &Areas<T>, icap: T, l: &mut Ledger<T>)
             *v -= icap_dep;
         }
     }
-    let Ledger {
-        ebit_equity,
-        losses,
-        income_tax_equity,
-        ..
-    } = l;
+    let (rate, carry) = (tx.income_tax_rate, tx.loss_carry_years);
     income_tax(
-        |t| ebit_equity[t],
-        n,
-        tx.income_tax_rate,
-        tx.loss_carry_years,
-        losses,
-        income_tax_equity,
+        &l.ebit_equity[..n],
+        rate,
+        carry,
+        &mut l.losses,
+        &mut l.income_tax_equity,
     );
     for t in 0..n {
         l.cf_equity[t] = l.cf_pre_tax[t] + l.loan_draw[t]
