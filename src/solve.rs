@@ -215,17 +215,8 @@ pub fn prob_at_floor(sc: &Scenario, vary: Vary, v: f64, paths: u64, seed: u64) -
     let mut s = sc.with_fixed(vary.name(), v);
     // a derived change (residential taken from factory) also moves the factory share
     vary.apply(&sc.inputs, &mut s.inputs, v);
-    let out = mc::simulate(
-        &s,
-        Settings {
-            paths,
-            seed,
-            threads: 0,
-            all_metrics: false,
-        },
-        &Silent,
-    )
-    .expect("no cancellation");
+    let out =
+        mc::simulate(&s, Settings::basis_only(paths, seed), &Silent).expect("no cancellation");
     let ok = (0..out.irr.len())
         .filter(|i| matches!(out.status(*i), Status::Within | Status::AboveCap))
         .count();

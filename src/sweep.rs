@@ -215,16 +215,7 @@ pub fn run(
                         obs,
                         last: AtomicU64::new(0),
                     };
-                    let out = mc::simulate(
-                        s,
-                        Settings {
-                            paths,
-                            seed,
-                            threads: 0,
-                            all_metrics: false,
-                        },
-                        &counter,
-                    )?;
+                    let out = mc::simulate(s, Settings::basis_only(paths, seed), &counter)?;
                     let m = out.summary();
                     Some(PointMc {
                         mean: m.irr.mean,

@@ -66,17 +66,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
                 )));
             };
             serde_json::to_value(
-                mc::simulate(
-                    &sc,
-                    Settings {
-                        paths,
-                        seed,
-                        threads: 0,
-                        all_metrics: false,
-                    },
-                    &Silent,
-                )?
-                .summary(),
+                mc::simulate(&sc, Settings::basis_only(paths, seed), &Silent)?.summary(),
             )?
         }
         other => {

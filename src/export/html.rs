@@ -74,14 +74,11 @@ fn verdict(o: &mut String, sm: &Summary) {
     let v = &sm.verdict;
     let _ = writeln!(
         o,
-        "<div class=\"verdict {}\"><b>结论 Verdict: {} — {}</b><br>{} IRR {} against the band {} (保本 floor) to {} (微利 cap)</div>",
+        "<div class=\"verdict {}\"><b>结论 Verdict: {} — {}</b><br>{}</div>",
         v.status.name(),
         v.status.zh(),
         v.status.name(),
-        v.basis.name(),
-        pct(v.irr),
-        pct(Some(v.floor)),
-        pct(Some(v.cap))
+        super::table::band_text(v)
     );
 }
 

@@ -306,15 +306,23 @@ pub fn run_summary(sc: &Scenario, l: &Ledger<Decimal>, sm: &Summary) -> String {
     let v = &sm.verdict;
     let _ = writeln!(
         o,
-        "结论 Verdict: {} {} — {} IRR {} against the band {} (保本 floor) to {} (微利 cap)",
+        "结论 Verdict: {} {} — {}",
         v.status.zh(),
         v.status.name(),
+        band_text(v)
+    );
+    o
+}
+
+/// "project_pre_tax IRR 5.31% against the band 0.00% (保本 floor) to 4.50% (微利 cap)".
+pub fn band_text(v: &shanglou::metrics::Verdict) -> String {
+    format!(
+        "{} IRR {} against the band {} (保本 floor) to {} (微利 cap)",
         v.basis.name(),
         pct(v.irr),
         pct(Some(v.floor)),
         pct(Some(v.cap))
-    );
-    o
+    )
 }
 
 /// The summary printed by `shanglou mc`.

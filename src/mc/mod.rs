@@ -37,6 +37,18 @@ pub struct Settings {
     pub all_metrics: bool,
 }
 
+impl Settings {
+    /// The basis IRR only, on every core: what sweeps, solves and reruns ask for.
+    pub fn basis_only(paths: u64, seed: u64) -> Settings {
+        Settings {
+            paths,
+            seed,
+            threads: 0,
+            all_metrics: false,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum McError {
     #[error("the run was cancelled")]

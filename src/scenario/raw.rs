@@ -92,154 +92,74 @@ pub struct RawScenario {
     pub sweep: RawSweep,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawProject {
-    pub name: Option<String>,
-    pub start_year: Option<RawNum>,
-    pub land_term_years: Option<RawNum>,
-    pub terminal_value: Option<RawNum>,
-    pub kind: Option<String>,
-    pub rent_only: Option<bool>,
+/// The sections of the file whose keys are all optional scalars or lists: each becomes a
+/// struct of `Option`s that refuses unknown keys.
+macro_rules! sections {
+    ($($name:ident { $($field:ident: $ty:ty),* $(,)? })*) => {$(
+        #[derive(Debug, Clone, Default, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $(pub $field: Option<$ty>,)*
+        }
+    )*};
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawSite {
-    pub land_area_m2: Option<RawNum>,
-    pub far: Option<RawNum>,
-    pub basement_area_m2: Option<RawNum>,
-    pub floors: Option<RawNum>,
-    pub height_m: Option<RawNum>,
-    pub location: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawMix {
-    pub factory: Option<RawNum>,
-    pub dormitory: Option<RawNum>,
-    pub supporting: Option<RawNum>,
-    pub residential: Option<RawNum>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawLand {
-    pub price: Option<RawNum>,
-    pub price_basis: Option<String>,
-    pub deed_tax_rate: Option<RawNum>,
-    pub other_costs: Option<RawNum>,
-    pub grant: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawConstruction {
-    pub schedule: Option<Vec<f64>>,
-    pub delay_years: Option<RawNum>,
-    pub cost_per_m2: Option<RawNum>,
-    pub residential_cost_per_m2: Option<RawNum>,
-    pub basement_cost_per_m2: Option<RawNum>,
-    pub soft_cost_rate: Option<RawNum>,
-    pub contingency_rate: Option<RawNum>,
-    pub infrastructure_fee_per_m2: Option<RawNum>,
-    pub input_vat_rate: Option<RawNum>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawFactory {
-    pub self_held_share: Option<RawNum>,
-    pub resettlement_share: Option<RawNum>,
-    pub rent: Option<RawNum>,
-    pub rent_growth: Option<RawNum>,
-    pub occupancy_ramp: Option<Vec<f64>>,
-    pub occupancy: Option<RawNum>,
-    pub sale_price: Option<RawNum>,
-    pub sale_schedule: Option<Vec<f64>>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawUse {
-    pub rent: Option<RawNum>,
-    pub rent_growth: Option<RawNum>,
-    pub occupancy_ramp: Option<Vec<f64>>,
-    pub occupancy: Option<RawNum>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawResidential {
-    pub sale_price: Option<RawNum>,
-    pub sale_schedule: Option<Vec<f64>>,
-    pub sale_start: Option<RawNum>,
-    pub ordinary: Option<bool>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawSubsidy {
-    pub construction_per_m2: Option<RawNum>,
-    pub construction_cap: Option<RawNum>,
-    pub construction_base: Option<String>,
-    pub construction_lag: Option<RawNum>,
-    pub basement_per_m2: Option<RawNum>,
-    pub basement_cap: Option<RawNum>,
-    pub operating_per_year: Option<RawNum>,
-    pub operating_years: Option<RawNum>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawOpex {
-    pub rate_of_revenue: Option<RawNum>,
-    pub capex_reserve_rate: Option<RawNum>,
-    pub per_m2_month: Option<RawNum>,
-    pub input_vat_rate: Option<RawNum>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawTax {
-    pub vat_rent_rate: Option<RawNum>,
-    pub vat_sale_rate: Option<RawNum>,
-    pub surcharge_rate: Option<RawNum>,
-    pub property_tax_rent_rate: Option<RawNum>,
-    pub land_use_tax_per_m2: Option<RawNum>,
-    pub lat_rate: Option<RawNum>,
-    pub income_tax_rate: Option<RawNum>,
-    pub depreciation_years: Option<RawNum>,
-    pub loss_carry_years: Option<RawNum>,
-    pub vat_sale_land_deduction: Option<bool>,
-    pub lat_method: Option<String>,
-    pub lat_expense_rate: Option<RawNum>,
-    pub lat_extra_deduction_rate: Option<RawNum>,
-    pub lat_prepay_rate: Option<RawNum>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawFinance {
-    pub loan_share: Option<RawNum>,
-    pub interest_rate: Option<RawNum>,
-    pub repayment_years: Option<RawNum>,
-    pub repayment: Option<String>,
-    pub grace_years: Option<RawNum>,
-    pub capitalise_interest: Option<bool>,
-    pub interest_convention: Option<String>,
-    pub discount_rate: Option<RawNum>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawPolicy {
-    pub pack: Option<String>,
-    pub irr_basis: Option<String>,
-    pub irr_floor: Option<f64>,
-    pub irr_cap: Option<f64>,
-    pub enforce_caps: Option<bool>,
+sections! {
+    RawProject {
+        name: String, start_year: RawNum, land_term_years: RawNum, terminal_value: RawNum,
+        kind: String, rent_only: bool,
+    }
+    RawSite {
+        land_area_m2: RawNum, far: RawNum, basement_area_m2: RawNum, floors: RawNum,
+        height_m: RawNum, location: String,
+    }
+    RawMix {
+        factory: RawNum, dormitory: RawNum, supporting: RawNum, residential: RawNum,
+    }
+    RawLand {
+        price: RawNum, price_basis: String, deed_tax_rate: RawNum, other_costs: RawNum,
+        grant: String,
+    }
+    RawConstruction {
+        schedule: Vec<f64>, delay_years: RawNum, cost_per_m2: RawNum,
+        residential_cost_per_m2: RawNum, basement_cost_per_m2: RawNum, soft_cost_rate: RawNum,
+        contingency_rate: RawNum, infrastructure_fee_per_m2: RawNum, input_vat_rate: RawNum,
+    }
+    RawFactory {
+        self_held_share: RawNum, resettlement_share: RawNum, rent: RawNum, rent_growth: RawNum,
+        occupancy_ramp: Vec<f64>, occupancy: RawNum, sale_price: RawNum,
+        sale_schedule: Vec<f64>,
+    }
+    RawUse {
+        rent: RawNum, rent_growth: RawNum, occupancy_ramp: Vec<f64>, occupancy: RawNum,
+    }
+    RawResidential {
+        sale_price: RawNum, sale_schedule: Vec<f64>, sale_start: RawNum, ordinary: bool,
+    }
+    RawSubsidy {
+        construction_per_m2: RawNum, construction_cap: RawNum, construction_base: String,
+        construction_lag: RawNum, basement_per_m2: RawNum, basement_cap: RawNum,
+        operating_per_year: RawNum, operating_years: RawNum,
+    }
+    RawOpex {
+        rate_of_revenue: RawNum, capex_reserve_rate: RawNum, per_m2_month: RawNum,
+        input_vat_rate: RawNum,
+    }
+    RawTax {
+        vat_rent_rate: RawNum, vat_sale_rate: RawNum, surcharge_rate: RawNum,
+        property_tax_rent_rate: RawNum, land_use_tax_per_m2: RawNum, lat_rate: RawNum,
+        income_tax_rate: RawNum, depreciation_years: RawNum, loss_carry_years: RawNum,
+        vat_sale_land_deduction: bool, lat_method: String, lat_expense_rate: RawNum,
+        lat_extra_deduction_rate: RawNum, lat_prepay_rate: RawNum,
+    }
+    RawFinance {
+        loan_share: RawNum, interest_rate: RawNum, repayment_years: RawNum, repayment: String,
+        grace_years: RawNum, capitalise_interest: bool, interest_convention: String,
+        discount_rate: RawNum,
+    }
+    RawPolicy {
+        pack: String, irr_basis: String, irr_floor: f64, irr_cap: f64, enforce_caps: bool,
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
