@@ -192,6 +192,53 @@ pub struct Summary {
     pub irr_detail: PerSeries<IrrDetail>,
     /// Progressive 土地增值税 per sold object; empty under the effective method.
     pub lat_detail: Vec<LatOut>,
+    /// 动态投资回收期: the payback rule on the flows discounted at the discount rate.
+    pub payback_dynamic_years: PerSeries<Option<f64>>,
+    /// 项目总投资: land, construction and construction-period interest (docs/model.md §8).
+    pub total_investment: f64,
+    /// 项目资本金: the total investment less the loan drawn.
+    pub equity_capital: f64,
+    /// 总投资收益率 ROI: average operating-year EBIT / total investment.
+    pub roi: Option<f64>,
+    /// 项目资本金净利润率 ROE: average operating-year net profit / equity capital.
+    pub roe: Option<f64>,
+}
+
+/// 动态投资回收期 (years from the start of t = 0): the static payback of the flows discounted
+/// at `rate` as NPV discounts them, `CF_t (1+r)^−(t+1)`; `None` if they never pay back.
+pub fn dynamic_payback(flows: &[f64], rate: f64) -> Option<f64> {
+    let mut k = 1.0;
+    let discounted: Vec<f64> = flows
+        .iter()
+        .map(|c| {
+            k /= 1.0 + rate;
+            c * k
+        })
+        .collect();
+    irr::payback(&discounted)
+}
+
+/// Total investment, equity capital, ROI and ROE of a ledger, as 《建设项目经济评价方法与参数》
+/// defines them: EBIT and net profit averaged over the operating years.
+pub fn returns(l: &Ledger<Decimal>) -> (f64, f64, Option<f64>, Option<f64>) {
+    let f = |d: Decimal| Num::to_f64(d);
+    let t_op = l.t_op.min(l.years());
+    let building = 0..t_op;
+    let invest: Decimal = building
+        .clone()
+        .map(|t| l.land[t] + l.construction[t] + l.interest[t] + l.interest_capitalised[t])
+        .sum();
+    let drawn: Decimal = l.loan_draw.iter().copied().sum();
+    let years = l.years() - t_op;
+    let avg = |v: &dyn Fn(usize) -> Decimal| -> Option<f64> {
+        (years > 0).then(|| f((t_op..l.years()).map(v).sum::<Decimal>()) / years as f64)
+    };
+    let ebit = avg(&|t| l.ebit[t]);
+    let profit = avg(&|t| l.ebit_equity[t] - l.income_tax_equity[t]);
+    let (ti, ec) = (f(invest), f(invest - drawn));
+    let roi = ebit.filter(|_| ti > 0.0).map(|e| e / ti);
+    let roe = profit.filter(|_| ec > 0.0).map(|p| p / ec);
+    (ti, ec, roi, roe)
 }
 
 fn sum(v: &[Decimal]) -> Decimal {
@@ -271,6 +318,7 @@ pub fn summarize(inp: &Inputs<f64>, l: &Ledger<Decimal>) -> Summary {
         cum += *v;
         min_cum = min_cum.min(cum);
     }
+    let (total_investment, equity_capital, roi, roe) = returns(l);
     Summary {
         irr: PerSeries::build(|b| detail.get(b).irr),
         npv: PerSeries::build(|b| irr::npv(series.get(b), dr)),
@@ -288,6 +336,11 @@ pub fn summarize(inp: &Inputs<f64>, l: &Ledger<Decimal>) -> Summary {
         },
         irr_detail: detail,
         lat_detail: l.lat_detail.iter().map(lat_out).collect(),
+        payback_dynamic_years: PerSeries::build(|b| dynamic_payback(series.get(b), dr)),
+        total_investment,
+        equity_capital,
+        roi,
+        roe,
     }
 }
 
@@ -306,4 +359,36 @@ pub fn evaluate_f64(inp: &Inputs<f64>) -> (Option<f64>, Status) {
         irr::irr(flows, inp.finance.discount_rate),
         verdict(flows, inp.policy.irr_floor, inp.policy.irr_cap),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dynamic_payback_discounts_before_the_static_rule() {
+        let f = [-100.0, 60.0, 60.0];
+        assert!((irr::payback(&f).unwrap() - (2.0 + 40.0 / 60.0)).abs() < 1e-12);
+        // discounted at 10%: −90.91, 49.59, 45.08; cumulative −90.91, −41.32, 3.76
+        let want = 2.0 + (100.0 / 1.1 - 60.0 / 1.21) / (60.0 / 1.331);
+        assert!((dynamic_payback(&f, 0.10).unwrap() - want).abs() < 1e-12);
+        assert_eq!(dynamic_payback(&[-100.0, 60.0, 60.0], 0.5), None);
+    }
+
+    /// Every tax at zero, land 1 M, construction 9 M, rent 1.2 M a year for nine years: EBIT is
+    /// the rent less straight-line depreciation of 10 M over 9 years.
+    const PLAIN: &str = "[project]\nstart_year = 2025\nland_term_years = 10\n[site]\nland_area_m2 = 1000\nfar = 1\n[mix]\nfactory = 1\n[land]\nprice = 1000000\nprice_basis = \"total\"\ndeed_tax_rate = 0\n[construction]\nschedule = [1]\ncost_per_m2 = 9000\n[factory]\nrent = 100\noccupancy = 1\n[tax]\nvat_rent_rate = 0\nsurcharge_rate = 0\nproperty_tax_rent_rate = 0\nincome_tax_rate = 0\n[finance]\nloan_share = 0.5\ninterest_rate = 0.05\nrepayment_years = 5\n";
+
+    #[test]
+    fn roi_and_roe_follow_the_standard_definitions() {
+        let sc = crate::load(PLAIN, &[]).unwrap();
+        let (_, s) = evaluate(&sc.inputs);
+        assert!((s.total_investment - 10_000_000.0).abs() < 1e-6);
+        assert!((s.equity_capital - 5_000_000.0).abs() < 1e-6);
+        let ebit = 1_200_000.0 - 10_000_000.0 / 9.0;
+        assert!((s.roi.unwrap() - ebit / 10_000_000.0).abs() < 1e-12);
+        // interest 5% on 5, 4, 3, 2, 1 M in years 1–5; no income tax
+        let profit = ebit - 750_000.0 / 9.0;
+        assert!((s.roe.unwrap() - profit / 5_000_000.0).abs() < 1e-12);
+    }
 }

@@ -67,7 +67,17 @@ fn indicators(o: &mut String, sc: &Scenario, sm: &Summary) {
             .map(|v| format!("{v:.2}"))
             .unwrap_or_else(|| "never".into()))
     );
-    let _ = writeln!(o, "</table><table><tr><th>峰值资金需求 Peak funding</th><td class=n>{} 万元</td></tr><tr><th>超额收益现值 Excess PV at the cap (收益调配)</th><td class=n>{} 万元</td></tr></table>", wan(sm.peak_funding), wan(sm.excess_pv));
+    let _ = writeln!(
+        o,
+        "<tr><th>动态回收期 Dynamic payback (years)</th>{}</tr>",
+        per(&|b| sm
+            .payback_dynamic_years
+            .get(b)
+            .map(|v| format!("{v:.2}"))
+            .unwrap_or_else(|| "never".into()))
+    );
+    let _ = writeln!(o, "</table><table><tr><th>峰值资金需求 Peak funding</th><td class=n>{} 万元</td></tr><tr><th>超额收益现值 Excess PV at the cap (收益调配)</th><td class=n>{} 万元</td></tr>", wan(sm.peak_funding), wan(sm.excess_pv));
+    let _ = writeln!(o, "<tr><th>项目总投资 Total investment</th><td class=n>{} 万元</td></tr><tr><th>项目资本金 Equity capital</th><td class=n>{} 万元</td></tr><tr><th>总投资收益率 ROI</th><td class=n>{}</td></tr><tr><th>项目资本金净利润率 ROE</th><td class=n>{}</td></tr></table>", wan(sm.total_investment), wan(sm.equity_capital), pct(sm.roi), pct(sm.roe));
 }
 
 fn verdict(o: &mut String, sm: &Summary) {

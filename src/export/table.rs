@@ -274,10 +274,23 @@ pub fn run_summary(sc: &Scenario, l: &Ledger<Decimal>, sm: &Summary) -> String {
             .unwrap_or_else(|| "never".into())
     }));
     ind.push(row);
+    let mut row = vec![format!(
+        "动态回收期 Dynamic payback @ {:.2}% (years)",
+        inp.finance.discount_rate * 100.0
+    )];
+    row.extend(per(&|b| {
+        sm.payback_dynamic_years
+            .get(b)
+            .map(|v| format!("{v:.2}"))
+            .unwrap_or_else(|| "never".into())
+    }));
+    ind.push(row);
     let mut row = vec![s("多重根 Several IRRs")];
     row.extend(per(&|b| {
-        if sm.irr_detail.get(b).multiple_roots {
-            format!("yes: {:?}", sm.irr_detail.get(b).roots)
+        let d = sm.irr_detail.get(b);
+        if d.multiple_roots {
+            let roots: Vec<String> = d.roots.iter().map(|r| pct(Some(*r))).collect();
+            format!("yes: {}", roots.join(", "))
         } else {
             "no".into()
         }
@@ -296,6 +309,14 @@ pub fn run_summary(sc: &Scenario, l: &Ledger<Decimal>, sm: &Summary) -> String {
         o,
         "  峰值资金需求 Peak funding: {} 万元",
         wan(sm.peak_funding)
+    );
+    let _ = writeln!(
+        o,
+        "  项目总投资 Total investment: {} 万元 (资本金 equity {} 万元); 总投资收益率 ROI {}; 资本金净利润率 ROE {}",
+        wan(sm.total_investment),
+        wan(sm.equity_capital),
+        pct(sm.roi),
+        pct(sm.roe)
     );
     let _ = writeln!(
         o,

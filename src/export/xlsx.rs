@@ -368,19 +368,50 @@ fn summary_sheet(
         r,
         &s.ratio,
     )?;
+    r += 1;
+    ws.write_string(r, 0, "动态投资回收期 Dynamic payback (years)")?;
+    series(
+        [
+            sm.payback_dynamic_years.project_pre_tax,
+            sm.payback_dynamic_years.project_after_tax,
+            sm.payback_dynamic_years.equity,
+        ],
+        ws,
+        r,
+        &s.ratio,
+    )?;
     r += 2;
     for (label, v, f) in [
-        ("峰值资金需求 Peak funding (元)", sm.peak_funding, &s.money),
         (
-            "超额收益现值 Excess PV at the cap (元)",
-            sm.excess_pv,
+            "峰值资金需求 Peak funding (元)",
+            Some(sm.peak_funding),
             &s.money,
         ),
-        ("保本 floor", sm.verdict.floor, &s.rate),
-        ("微利 cap", sm.verdict.cap, &s.rate),
+        (
+            "项目总投资 Total investment (元)",
+            Some(sm.total_investment),
+            &s.money,
+        ),
+        (
+            "项目资本金 Equity capital (元)",
+            Some(sm.equity_capital),
+            &s.money,
+        ),
+        ("总投资收益率 ROI", sm.roi, &s.rate),
+        ("项目资本金净利润率 ROE", sm.roe, &s.rate),
+        (
+            "超额收益现值 Excess PV at the cap (元)",
+            Some(sm.excess_pv),
+            &s.money,
+        ),
+        ("保本 floor", Some(sm.verdict.floor), &s.rate),
+        ("微利 cap", Some(sm.verdict.cap), &s.rate),
     ] {
         ws.write_string(r, 0, label)?;
-        ws.write_number_with_format(r, 1, v, f)?;
+        match v {
+            Some(v) => ws.write_number_with_format(r, 1, v, f)?,
+            None => ws.write_string(r, 1, "—")?,
+        };
         r += 1;
     }
     ws.write_string(r, 0, "结论 Verdict")?;
