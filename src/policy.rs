@@ -69,6 +69,16 @@ pub enum Quantity {
     BasementSubsidyAmount,
 }
 
+impl Quantity {
+    /// The name as written in a pack file (`self_held_gfa_share`).
+    pub fn name(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum Limit {
@@ -171,6 +181,7 @@ pub enum Outcome {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Checked {
     pub id: String,
+    pub quantity: Quantity,
     pub status: Outcome,
     pub actual: Option<f64>,
     pub limit: Limit,
@@ -259,6 +270,7 @@ pub fn check(pack: &Pack, facts: &Facts) -> Vec<Checked> {
             };
             Checked {
                 id: r.id.clone(),
+                quantity: r.quantity,
                 status,
                 actual: facts.value(r.quantity),
                 limit: r.limit.clone(),

@@ -349,7 +349,7 @@ fn rent_above_the_pack_cap_warns_on_stderr() {
     assert!(
         err.contains("warning")
             && err.contains("SZ-RENT-CAP")
-            && err.contains("38 is not ≤ 35")
+            && err.contains("38 yuan/m²/month is not ≤ 35 yuan/m²/month")
             && err.contains("一(二)5"),
         "{err}"
     );

@@ -53,9 +53,20 @@ impl Progress {
         let pb = ProgressBar::new(total);
         pb.set_style(
             ProgressStyle::with_template(
-                "{spinner} [{bar:40}] {human_pos}/{human_len} paths  {per_sec}  ETA {eta}",
+                "{spinner} [{bar:40}] {human_pos}/{human_len} paths  {rate}  ETA {eta}",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar())
+            // a whole number of paths a second: indicatif's {per_sec} prints four decimals
+            .with_key(
+                "rate",
+                |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(
+                        w,
+                        "{}/s",
+                        crate::export::table::thousands(s.per_sec().round(), 0)
+                    );
+                },
+            )
             .progress_chars("=> "),
         );
         Progress(Some(pb))

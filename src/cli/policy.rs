@@ -1,7 +1,7 @@
 //! `shanglou policies` and `shanglou check`: the packs, and a scenario against one.
 
 use super::{bad_input, load_scenario, print};
-use crate::export::table::{grid, limit_text, thousands};
+use crate::export::table::{grid, limit_text, quantity_text};
 use anyhow::Result;
 use clap::Args as ClapArgs;
 use serde::Serialize;
@@ -76,7 +76,7 @@ pub fn policies(a: PoliciesArgs) -> Result<ExitCode> {
                 print(&(serde_json::to_string_pretty(p)? + "\n"))?;
             } else {
                 let mut text = format!(
-                    "{} — {}\n{}\n{}\nverdict band 保本微利: IRR {}% to {}%\n\n",
+                    "{} — {}\n{}\n{}\nverdict band 保本微利: IRR {:.2}% to {:.2}%\n\n",
                     p.id,
                     p.document,
                     p.title_zh,
@@ -90,8 +90,8 @@ pub fn policies(a: PoliciesArgs) -> Result<ExitCode> {
                     .map(|r| {
                         vec![
                             r.id.clone(),
-                            format!("{:?}", r.quantity).to_lowercase(),
-                            limit_text(r.op, &r.limit),
+                            r.quantity.name(),
+                            limit_text(r.quantity, r.op, &r.limit),
                             r.article.clone(),
                             format!("{} / {}", r.text_zh, r.text_en),
                         ]
@@ -138,17 +138,6 @@ pub fn checks(sc: &shanglou::scenario::Scenario, pack: &Pack) -> Vec<Checked> {
     policy::check_inputs(pack, &sc.inputs, summary.verdict.irr)
 }
 
-fn actual_text(v: Option<f64>) -> String {
-    match v {
-        None => "—".into(),
-        Some(v) if v.abs() >= 10_000.0 => thousands(v, 0),
-        Some(v) => format!("{:.4}", v)
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .to_string(),
-    }
-}
-
 pub fn check(a: CheckArgs) -> Result<ExitCode> {
     let sc = load_scenario(&a.file, &a.overrides.set)?;
     let id = match a.policy.as_deref().or(sc.inputs.policy.pack.as_deref()) {
@@ -193,8 +182,10 @@ pub fn check(a: CheckArgs) -> Result<ExitCode> {
             .map(|r| {
                 vec![
                     r.id.clone(),
-                    actual_text(r.actual),
-                    limit_text(r.op, &r.limit),
+                    r.actual
+                        .map(|v| quantity_text(r.quantity, v))
+                        .unwrap_or_else(|| "—".into()),
+                    limit_text(r.quantity, r.op, &r.limit),
                     mark(r.status).into(),
                     r.article.clone(),
                     r.text_en.clone(),

@@ -47,7 +47,7 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
             if r.status == shanglou::policy::Outcome::Fail {
                 let actual = r
                     .actual
-                    .map(|v| format!("{}", (v * 1e6).round() / 1e6))
+                    .map(|v| crate::export::table::quantity_text(r.quantity, v))
                     .unwrap_or_default();
                 eprintln!(
                     "warning: {}: {} fails rule {} ({} {}): {} is not {} — {}",
@@ -57,7 +57,7 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
                     pack.document,
                     r.article,
                     actual,
-                    crate::export::table::limit_text(r.op, &r.limit),
+                    crate::export::table::limit_text(r.quantity, r.op, &r.limit),
                     r.text_en
                 );
             }
@@ -101,17 +101,24 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     } else {
         let mut text = export::table::run_summary(&sc, &ledger, &summary);
         match rebalance {
+            // a rent cut by more than half is no plan an operator can follow: say where the
+            // excess comes from and what 收益调配 would reclaim instead of proposing it
+            Some(s) if s.value < 0.5 * sc.inputs.factory.lease.rent => {
+                text.push_str(&format!(
+                    "收益调配 Rebalancing: rent alone would have to fall by more than half to bring the {} IRR to the {:.2}% cap; the excess comes from sales or subsidies: reclaim its present value of {} 万元 instead\n",
+                    s.basis.name(),
+                    sc.inputs.policy.irr_cap * 100.0,
+                    export::table::wan(summary.excess_pv)
+                ));
+            }
             Some(s) => {
                 text.push_str(&format!(
-                    "收益调配 Rebalancing: a factory rent of {:.2} yuan/m²/month (now {}) brings the {} IRR to the {:.2}% cap\n",
+                    "收益调配 Rebalancing: a factory rent of {:.2} yuan/m²/month (now {:.2}) brings the {} IRR to the {:.2}% cap\n",
                     s.value,
                     sc.inputs.factory.lease.rent,
                     s.basis.name(),
                     sc.inputs.policy.irr_cap * 100.0
                 ));
-                if s.value < 0.5 * sc.inputs.factory.lease.rent {
-                    text.push_str("  (most of the excess comes from sales or subsidies: rent alone would have to fall by more than half)\n");
-                }
             }
             None if summary.verdict.status == metrics::Status::AboveCap => {
                 text.push_str("收益调配 Rebalancing: no factory rent from 0 up to the current one brings the IRR down to the cap; the excess comes from sales or subsidies\n")

@@ -151,15 +151,18 @@ pub fn run(a: Args) -> Result<ExitCode> {
     } else {
         let irr = s
             .achieved_irr
-            .map(|r| format!("{:.4}%", r * 100.0))
+            .map(|r| format!("{:.2}%", r * 100.0))
             .unwrap_or_else(|| "—".into());
+        let shown = keys::find(&s.key)
+            .map(|(_, spec)| crate::export::table::key_value(spec, s.value))
+            .unwrap_or_else(|| crate::export::table::significant(s.value));
         let mut text = format!(
             "{}\n  {} = {} (set it with --set {}={})\n  {} IRR there: {}\n",
             sc.name,
             s.key,
-            s.value,
+            shown,
             s.key,
-            s.value,
+            crate::export::table::significant(s.value),
             s.basis.name(),
             irr
         );

@@ -127,9 +127,9 @@ fn compliance(o: &mut String, sc: &Scenario, sm: &Summary) {
         };
         let actual = r
             .actual
-            .map(|v| format!("{}", (v * 1e4).round() / 1e4))
+            .map(|v| super::table::quantity_text(r.quantity, v))
             .unwrap_or_else(|| "—".into());
-        let _ = writeln!(o, "<tr><td>{}</td><td class=n>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} / {}</td></tr>", r.id, actual, esc(&super::table::limit_text(r.op, &r.limit)), status, esc(&r.article), esc(&r.text_zh), esc(&r.text_en));
+        let _ = writeln!(o, "<tr><td>{}</td><td class=n>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} / {}</td></tr>", r.id, actual, esc(&super::table::limit_text(r.quantity, r.op, &r.limit)), status, esc(&r.article), esc(&r.text_zh), esc(&r.text_en));
     }
     let _ = writeln!(o, "</table>");
 }

@@ -71,19 +71,98 @@ pub fn pct(v: Option<f64>) -> String {
 }
 
 /// A rule's limit as text: "≤ 35", "≥ 0.55", "24 – 100".
-pub fn limit_text(op: shanglou::policy::Op, limit: &shanglou::policy::Limit) -> String {
-    let n = |v: f64| {
-        if v.abs() >= 10_000.0 {
-            thousands(v, 0)
+/// A scenario key's value as a person reads it, by the unit in the key registry: shares and
+/// rates in %, lump sums in 万元, whole numbers whole, everything else to 0.01 with its unit.
+pub fn key_value(spec: &shanglou::scenario::KeySpec, v: f64) -> String {
+    let u = spec.unit;
+    if spec.kind == shanglou::scenario::Kind::Int {
+        format!("{} {u}", v.round())
+    } else if u.starts_with("share") || u.contains("rate") || u == "per year" {
+        format!("{:.2}%", v * 100.0)
+    } else if u == "yuan" || u.starts_with("yuan,") {
+        format!("{} 万元", wan(v))
+    } else if u.is_empty() {
+        thousands(v, 2)
+    } else {
+        format!("{} {u}", thousands(v, 2))
+    }
+}
+
+/// Six significant digits: a value to type after `--set` that reproduces a solved target to
+/// well inside the solver's tolerance, without the float's last digits.
+pub fn significant(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let digits = (5 - v.abs().log10().floor() as i32).max(0) as usize;
+    let s = format!("{v:.digits$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// A rule's figure as a person writes it: shares, IRR and growth in %, a rent with its unit,
+/// terms in years, amounts in 万元.
+pub fn quantity_text(q: shanglou::policy::Quantity, v: f64) -> String {
+    use shanglou::policy::Quantity as Q;
+    let trim = |v: f64, d: usize| {
+        let s = format!("{v:.d$}");
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
         } else {
-            format!("{v}")
+            s
         }
     };
+    match q {
+        Q::Irr
+        | Q::FactoryShare
+        | Q::ResidentialShare
+        | Q::DormitoryToFactory
+        | Q::SupportingDormitoryShare
+        | Q::SelfHeldShare
+        | Q::SelfHeldGfaShare
+        | Q::FactoryRentGrowth => format!("{}%", trim(v * 100.0, 2)),
+        Q::Far => trim(v, 2),
+        Q::FactoryRent => format!("{} yuan/m²/month", trim(v, 2)),
+        Q::LandTermYears => format!("{} years", trim(v, 1)),
+        Q::Floors => format!("{} floors", trim(v, 0)),
+        Q::HeightM => format!("{} m", trim(v, 1)),
+        Q::ConstructionSubsidyPerM2 | Q::BasementSubsidyPerM2 => {
+            format!("{} yuan/m²", trim(v, 2))
+        }
+        Q::ConstructionSubsidyAmount | Q::BasementSubsidyAmount => format!("{} 万元", wan(v)),
+    }
+}
+
+/// A limit as a person writes it: a share that is a simple fraction other than a whole
+/// percentage (2/3, 1/6) as the fraction, everything else as [`quantity_text`].
+fn limit_value(q: shanglou::policy::Quantity, v: f64) -> String {
+    let whole_percent = ((v * 100.0).round() - v * 100.0).abs() < 1e-6;
+    if quantity_text(q, v).ends_with('%') && !whole_percent {
+        for d in [3u32, 6, 7, 9, 11, 12] {
+            let n = (v * d as f64).round();
+            if n >= 1.0 && (v - n / d as f64).abs() < 1e-6 {
+                return format!("{n}/{d}");
+            }
+        }
+    }
+    quantity_text(q, v)
+}
+
+pub fn limit_text(
+    q: shanglou::policy::Quantity,
+    op: shanglou::policy::Op,
+    limit: &shanglou::policy::Limit,
+) -> String {
+    use shanglou::policy::{Limit, Op};
+    let n = |v: f64| limit_value(q, v);
     match (op, limit) {
-        (shanglou::policy::Op::Le, shanglou::policy::Limit::One(v)) => format!("≤ {}", n(*v)),
-        (shanglou::policy::Op::Ge, shanglou::policy::Limit::One(v)) => format!("≥ {}", n(*v)),
-        (_, shanglou::policy::Limit::Range([a, b])) => format!("{} – {}", n(*a), n(*b)),
-        (shanglou::policy::Op::Between, shanglou::policy::Limit::One(v)) => format!("= {}", n(*v)),
+        (Op::Le, Limit::One(v)) => format!("≤ {}", n(*v)),
+        (Op::Ge, Limit::One(v)) => format!("≥ {}", n(*v)),
+        (_, Limit::Range([a, b])) => format!("{} – {}", n(*a), n(*b)),
+        (Op::Between, Limit::One(v)) => format!("= {}", n(*v)),
     }
 }
 

@@ -123,7 +123,9 @@ fn statement(
             ws.write_number_with_format(r, 3, ln.values.iter().sum::<f64>(), money)?;
         }
         for (t, v) in ln.values.iter().enumerate() {
-            ws.write_number_with_format(r, 4 + t as u16, *v, money)?;
+            if v.is_finite() {
+                ws.write_number_with_format(r, 4 + t as u16, *v, money)?;
+            }
         }
     }
     ws.set_column_width(0, 6)?;
@@ -273,7 +275,14 @@ fn loan_schedule(l: &Ledger<Decimal>) -> Vec<Line> {
         .collect();
     let ratio = |num: &dyn Fn(usize) -> f64, den: &dyn Fn(usize) -> f64| -> Vec<f64> {
         (0..l.years())
-            .map(|t| if den(t) > 0.0 { num(t) / den(t) } else { 0.0 })
+            // no debt service that year: no ratio (a blank cell, not 0)
+            .map(|t| {
+                if den(t) > 0.0 {
+                    num(t) / den(t)
+                } else {
+                    f64::NAN
+                }
+            })
             .collect()
     };
     let ebit = |t: usize| d(l.ebit[t]);
