@@ -1202,7 +1202,10 @@ fn sweep_over_subsidy_and_rent_is_monotone_in_subsidy() {
         let png = std::fs::read(out.path().join(format!("{chart}.png"))).unwrap();
         assert!(png.starts_with(b"\x89PNG"), "{chart}");
         let svg = std::fs::read_to_string(out.path().join(format!("{chart}.svg"))).unwrap();
-        assert!(svg.contains("subsidy.construction_per_m2"), "{chart}");
+        assert!(
+            svg.contains("construction per m2 (subsidy, yuan/m²)"),
+            "{chart}: the swept key named in words with its unit"
+        );
     }
 }
 
@@ -2052,4 +2055,75 @@ fn no_module_imports_a_layer_above_it() {
     }
     assert!(files.len() > 40, "read the sources");
     assert!(bad.is_empty(), "upward imports:\n{}", bad.join("\n"));
+}
+
+/// A sweep whose cells fall below, inside and above the band colours them by verdict (red,
+/// green, orange, whatever the grid's own range) and draws both contours.
+#[test]
+fn the_heat_map_is_coloured_against_the_policy_band() {
+    let out = tempfile::tempdir().unwrap();
+    bin()
+        .args([
+            "sweep",
+            "--range",
+            "factory.rent=2:38:4",
+            "--grid",
+            "subsidy.construction_per_m2=0,250,500",
+            "--out",
+        ])
+        .arg(out.path())
+        .arg(root().join("scenarios/shenzhen-new-supply.toml"))
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(out.path().join("sweep_heatmap.svg")).unwrap();
+    // the three verdict colours: the 30 cells plus one key swatch each
+    let cells = |fill: &str| svg.matches(&format!("fill=\"{fill}\"")).count();
+    let (below, within, above) = (cells("#CF222E"), cells("#2DA44E"), cells("#E16F24"));
+    assert!(
+        below >= 2 && within >= 2 && above >= 2,
+        "{below} {within} {above}"
+    );
+    assert_eq!(
+        below + within + above,
+        30 + 3,
+        "every cell takes a verdict colour"
+    );
+    // both contours: a key line plus at least one segment between cells
+    let contour = |stroke: &str| {
+        svg.matches(&format!("stroke=\"{stroke}\" stroke-width=\"4\""))
+            .count()
+    };
+    assert!(contour("#000000") >= 2, "the 0% floor contour");
+    assert!(contour("#5A0078") >= 2, "the 4.5% cap contour");
+    assert!(svg.contains("floor 0.00%") && svg.contains("cap 4.50%"));
+    assert!(
+        svg.contains("rent (factory, yuan/m²/month)"),
+        "axes in words with units"
+    );
+}
+
+/// Every SVG names a generic family after the embedded one, so a viewer without it keeps a
+/// sans-serif face.
+#[test]
+fn svg_text_falls_back_to_a_sans_serif_family() {
+    let out = tempfile::tempdir().unwrap();
+    for lang in ["en", "zh"] {
+        bin()
+            .args(["run", "--lang", lang, "--force", "--out"])
+            .arg(out.path())
+            .arg(root().join("scenarios/wuhan-subsidy-loan.toml"))
+            .assert()
+            .success();
+        let svg = std::fs::read_to_string(out.path().join("cashflow.svg")).unwrap();
+        let families: Vec<&str> = svg
+            .split("font-family=\"")
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap())
+            .collect();
+        assert!(!families.is_empty());
+        assert!(
+            families.iter().all(|f| f.ends_with("sans-serif")),
+            "{lang}: {families:?}"
+        );
+    }
 }

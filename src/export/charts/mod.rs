@@ -66,6 +66,9 @@ impl Style {
         "after tax" => "项目税后",
         "equity" => "资本金",
         "floor" => "保本下限",
+        "below floor" => "未能保本",
+        "within the band" => "符合保本微利",
+        "above cap" => "超过微利上限",
         "cap" => "微利上限",
         "0% floor" => "保本下限",
         "year" => "年份",
@@ -122,7 +125,17 @@ pub fn svg(chart: &impl Chart, style: Style) -> Result<String> {
         chart.draw(&root, style)?;
         root.present().map_err(|e| anyhow!("svg: {e}"))?;
     }
-    Ok(svg)
+    // the families are registered with plotters only: name the fonts they are and a generic
+    // family after them, so a browser or an editor without them does not fall back to a serif
+    Ok(svg
+        .replace(
+            &format!("font-family=\"{LATIN}\""),
+            &format!("font-family=\"{LATIN}, 'DejaVu Sans', 'Bitstream Vera Sans', sans-serif\""),
+        )
+        .replace(
+            &format!("font-family=\"{CJK}\""),
+            &format!("font-family=\"{CJK}, 'WenQuanYi Micro Hei', 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif\""),
+        ))
 }
 
 /// Draws the same chart on an SVG and a bitmap backend; returns (png, svg) bytes.

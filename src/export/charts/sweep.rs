@@ -110,7 +110,7 @@ impl Chart for SweepLines<'_> {
                 .map_err(e)?;
             chart
                 .configure_mesh()
-                .x_desc(self.axes[0].key)
+                .x_desc(axis_label(self.axes[0].key))
                 .y_desc(ylabel)
                 .label_style((style.font(), 14))
                 .draw()
@@ -165,28 +165,31 @@ pub struct SweepHeat<'a> {
     pub cap: f64,
 }
 
-fn heat_color(v: f64, lo: f64, hi: f64) -> RGBColor {
-    let t = if hi > lo {
-        ((v - lo) / (hi - lo)).clamp(0.0, 1.0)
+/// The three verdict colours of the heat map: below the floor, within the band, above the cap.
+pub const BELOW: RGBColor = RGBColor(207, 34, 46);
+pub const WITHIN: RGBColor = RGBColor(45, 164, 78);
+pub const ABOVE: RGBColor = RGBColor(225, 111, 36);
+
+/// A cell's colour is its verdict against the policy band, not its rank in the grid: a
+/// compliant scheme is green whatever the other cells are.
+fn band_color(v: f64, floor: f64, cap: f64) -> RGBColor {
+    if v < floor {
+        BELOW
+    } else if v > cap {
+        ABOVE
     } else {
-        0.5
-    };
-    // red (low) → white → blue (high)
-    let lerp = |a: f64, b: f64, t: f64| (a + (b - a) * t) as u8;
-    if t < 0.5 {
-        let u = t * 2.0;
-        RGBColor(
-            lerp(202.0, 247.0, u),
-            lerp(0.0, 247.0, u),
-            lerp(32.0, 247.0, u),
-        )
-    } else {
-        let u = (t - 0.5) * 2.0;
-        RGBColor(
-            lerp(247.0, 5.0, u),
-            lerp(247.0, 113.0, u),
-            lerp(247.0, 176.0, u),
-        )
+        WITHIN
+    }
+}
+
+/// An axis named in words with its unit: `subsidy.construction_per_m2` → "construction per m2
+/// (subsidy, yuan/m²)".
+pub fn axis_label(key: &str) -> String {
+    let (section, field) = key.split_once('.').unwrap_or(("", key));
+    let words = field.replace('_', " ");
+    match shanglou::scenario::keys::find(key) {
+        Some((_, spec)) if !spec.unit.is_empty() => format!("{words} ({section}, {})", spec.unit),
+        _ => format!("{words} ({section})"),
     }
 }
 
@@ -213,19 +216,10 @@ impl Chart for SweepHeat<'_> {
                     .unwrap_or(f64::NAN);
             }
         }
-        let vals: Vec<f64> = grid
-            .iter()
-            .flatten()
-            .copied()
-            .filter(|v| v.is_finite())
-            .collect();
-        let (lo, hi) = vals
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-                (a.min(*v), b.max(*v))
-            });
+        let (floor, cap) = (self.floor * 100.0, self.cap * 100.0);
         let mut chart = ChartBuilder::on(root)
             .margin(20)
+            .margin_right(215)
             .margin_top(80)
             .x_label_area_size(50)
             .y_label_area_size(70)
@@ -236,8 +230,8 @@ impl Chart for SweepHeat<'_> {
             .disable_mesh()
             .x_labels(0)
             .y_labels(0)
-            .x_desc(xa.key)
-            .y_desc(ya.key)
+            .x_desc(axis_label(xa.key))
+            .y_desc(axis_label(ya.key))
             .label_style((style.font(), 14))
             .draw()
             .map_err(e)?;
@@ -259,7 +253,7 @@ impl Chart for SweepHeat<'_> {
         for (i, column) in grid.iter().enumerate() {
             for (j, &v) in column.iter().enumerate() {
                 let color = if v.is_finite() {
-                    heat_color(v, lo, hi)
+                    band_color(v, floor, cap)
                 } else {
                     RGBColor(200, 200, 200)
                 };
@@ -272,8 +266,8 @@ impl Chart for SweepHeat<'_> {
                 if v.is_finite() && nx * ny <= 400 {
                     chart
                         .draw_series(std::iter::once(Text::new(
-                            format!("{v:.1}"),
-                            (i as f64 + 0.3, j as f64 + 0.6),
+                            format!("{v:.2}%"),
+                            (i as f64 + 0.2, j as f64 + 0.6),
                             (style.font(), 12).into_font(),
                         )))
                         .map_err(e)?;
@@ -281,9 +275,10 @@ impl Chart for SweepHeat<'_> {
             }
         }
         // contour: the cell edges between values on either side of the level
+        let mut contours = Vec::new();
         for (level, color, name) in [
-            (self.floor * 100.0, RGBColor(0, 0, 0), "0% floor"),
-            (self.cap * 100.0, RGBColor(90, 0, 120), "cap"),
+            (floor, RGBColor(0, 0, 0), "floor"),
+            (cap, RGBColor(90, 0, 120), "cap"),
         ] {
             let mut segs = Vec::new();
             for i in 0..nx {
@@ -303,18 +298,41 @@ impl Chart for SweepHeat<'_> {
                     }
                 }
             }
-            let s = chart
+            chart
                 .draw_series(
                     segs.into_iter()
                         .map(|s| PathElement::new(s, color.stroke_width(4))),
                 )
                 .map_err(e)?;
-            s.label(format!("{} ({level:.1}%)", style.tr(name)))
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(4))
-                });
+            contours.push((color, format!("{} {level:.2}%", style.tr(name))));
         }
-        legend(style, &mut chart, SeriesLabelPosition::UpperRight)?;
+        // the key sits in the right margin, outside the cells: a swatch per verdict, a line per
+        // contour
+        let (w, _) = root.dim_in_pixel();
+        let x = w as i32 - 200;
+        let font = TextStyle::from((style.font(), 14).into_font());
+        let mut y = 90;
+        for (color, name) in [
+            (BELOW, "below floor"),
+            (WITHIN, "within the band"),
+            (ABOVE, "above cap"),
+        ] {
+            root.draw(&Rectangle::new([(x, y), (x + 22, y + 16)], color.filled()))
+                .map_err(e)?;
+            root.draw(&Text::new(style.tr(name), (x + 30, y + 1), font.clone()))
+                .map_err(e)?;
+            y += 26;
+        }
+        for (color, label) in contours {
+            root.draw(&PathElement::new(
+                vec![(x, y + 8), (x + 22, y + 8)],
+                color.stroke_width(4),
+            ))
+            .map_err(e)?;
+            root.draw(&Text::new(label, (x + 30, y + 1), font.clone()))
+                .map_err(e)?;
+            y += 26;
+        }
         let what = if self.points.iter().any(|p| p.mc.is_some()) {
             "median IRR (%) over Monte Carlo paths"
         } else {
@@ -326,11 +344,11 @@ impl Chart for SweepHeat<'_> {
             self.title,
             &if style.zh() {
                 format!(
-                    "{}；红低蓝高；线为保本下限与微利上限的等值线",
+                    "{}；红色未能保本，绿色符合保本微利，橙色超过微利上限；线为上下限等值线",
                     style.tr(what)
                 )
             } else {
-                format!("{what}; red low, blue high; lines mark the floor and cap contours")
+                format!("{what}; red below the floor, green within the band, orange above the cap; lines mark both contours")
             },
         )?;
         Ok(())
