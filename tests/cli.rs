@@ -1093,14 +1093,14 @@ fn target_prob_is_stable_and_hits_the_probability() {
 fn tornado_chart_renders_with_input_names() {
     let out = tempfile::tempdir().unwrap();
     let a = bin()
-        .args(["sensitivity", "--json", "--out"])
+        .args(["sensitivity", "--json", "--top", "12", "--out"])
         .arg(out.path())
         .arg(root().join("scenarios/shenzhen-renewal-uncertain.toml"))
         .assert()
         .success();
     let v: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
-    let bars = v["bars"].as_array().unwrap();
-    assert_eq!(bars.len(), 12);
+    let bars = v["tornado"]["bars"].as_array().unwrap();
+    assert_eq!(bars.len(), 12, "--top 12 keeps twelve bars");
     let swings: Vec<f64> = bars.iter().map(|b| b["swing"].as_f64().unwrap()).collect();
     assert!(swings.windows(2).all(|w| w[0] >= w[1]), "sorted by swing");
     let png = std::fs::read(out.path().join("tornado.png")).unwrap();
@@ -1112,7 +1112,12 @@ fn tornado_chart_renders_with_input_names() {
         assert!(svg.contains(name), "{name} in the SVG text");
     }
     let csv_text = std::fs::read_to_string(out.path().join("sensitivity.csv")).unwrap();
-    assert_eq!(csv_text.lines().count(), 13);
+    let rows = v["table"].as_array().unwrap().len();
+    assert_eq!(
+        csv_text.lines().count(),
+        rows + 1,
+        "a CSV row per row of the table"
+    );
     // --all adds the fixed inputs at ±10%
     let a = bin()
         .args(["sensitivity", "--json", "--all", "--out"])
@@ -1121,11 +1126,20 @@ fn tornado_chart_renders_with_input_names() {
         .assert()
         .success();
     let v: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
-    assert!(v["bars"]
+    assert_eq!(
+        v["tornado"]["bars"].as_array().unwrap().len(),
+        10,
+        "--top defaults to 10"
+    );
+    assert!(v["tornado"]["bars"]
         .as_array()
         .unwrap()
         .iter()
         .any(|b| b["key"] == "factory.rent" && b["spread"] == "±10%"));
+    assert!(
+        v["table"].as_array().unwrap().len() > 20,
+        "--all: every fixed input"
+    );
 }
 
 #[test]
@@ -2126,4 +2140,90 @@ fn svg_text_falls_back_to_a_sans_serif_family() {
             "{lang}: {families:?}"
         );
     }
+}
+
+/// The sensitivity table over every shipped scenario: each point's recorded overrides make a
+/// valid scenario (so no input ever leaves its valid range or the scenario's rules) whose exact
+/// IRR is the point's, and each 临界点 set back gives the floor or the cap.
+#[test]
+fn sensitivity_points_and_critical_values_reproduce_through_set() {
+    use shanglou::scenario::Override;
+    let dir = root().join("scenarios");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    let (mut points, mut criticals, mut via_binary) = (0, 0, 0);
+    for f in &files {
+        let src = std::fs::read_to_string(f).unwrap();
+        let sc = shanglou::load(&src, &[]).unwrap();
+        let a = shanglou::sensitivity::analyse(&sc, true, 10);
+        let exact = |sets: &[(String, f64)]| {
+            let ov: Vec<Override> = sets
+                .iter()
+                .map(|(k, v)| Override::parse(&format!("{k}={v}")).unwrap())
+                .collect();
+            let sc2 = shanglou::load(&src, &ov)
+                .unwrap_or_else(|e| panic!("{}: {sets:?} is not valid: {e}", f.display()));
+            let (_, s) = shanglou::metrics::evaluate(&sc2.inputs);
+            *s.irr.get(sc.inputs.policy.irr_basis)
+        };
+        for r in &a.table {
+            for p in &r.points {
+                if p.overrides.is_empty() {
+                    continue;
+                }
+                let got = exact(&p.overrides);
+                match (got, p.irr) {
+                    (Some(g), Some(w)) => assert!(
+                        (g - w).abs() < 1e-7,
+                        "{} {} {:+}: {g} vs {w}",
+                        f.display(),
+                        r.key,
+                        p.change
+                    ),
+                    (g, w) => assert_eq!(g, w, "{} {}", f.display(), r.key),
+                }
+                points += 1;
+            }
+            for (c, level) in [(&r.critical_floor, a.floor), (&r.critical_cap, a.cap)] {
+                if let Some(c) = c {
+                    let got = exact(&c.overrides).expect("an IRR at a critical point");
+                    assert!(
+                        (got - level).abs() < 1e-6,
+                        "{} {}: critical {:+} gives {got}, want {level}",
+                        f.display(),
+                        r.key,
+                        c.change
+                    );
+                    criticals += 1;
+                }
+            }
+        }
+        // the same through the real binary for the strongest input's points
+        if let Some(r) = a.table.first() {
+            for p in [&r.points[0], &r.points[4]] {
+                let out = tempfile::tempdir().unwrap();
+                let mut cmd = bin();
+                cmd.args(["run", "--json", "--out"]).arg(out.path());
+                for (k, v) in &p.overrides {
+                    cmd.args(["--set", &format!("{k}={v}")]);
+                }
+                let o = cmd.arg(f).assert().success();
+                let v: Value = serde_json::from_slice(&o.get_output().stdout).unwrap();
+                let got = v["irr"][sc.inputs.policy.irr_basis.name()].as_f64();
+                assert_eq!(
+                    got.map(|g| (g * 1e7).round()),
+                    p.irr.map(|w| (w * 1e7).round())
+                );
+                via_binary += 1;
+            }
+        }
+    }
+    assert!(
+        points > 500 && criticals > 20 && via_binary >= 10,
+        "{points} {criticals} {via_binary}"
+    );
 }

@@ -15,9 +15,12 @@ pub struct Args {
     /// Also every fixed (non-zero) input at ±10%
     #[arg(long)]
     pub all: bool,
+    /// Bars of the tornado, largest swing first
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
     #[command(flatten)]
     pub out: super::OutDir,
-    /// Print the bars as JSON
+    /// Print the analysis as JSON (the table with every point's overrides, break-even, tornado)
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
@@ -26,21 +29,18 @@ pub struct Args {
 
 pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let sc = load_scenario(&a.file, &a.overrides.set)?;
-    if sc.uncertain.is_empty() && !a.all {
-        eprintln!("warning: {}: no input is given as a distribution; use --all to swing every fixed input by ±10%", a.file.display());
-    }
-    let t = sensitivity::tornado(&sc, a.all);
+    let analysis = sensitivity::analyse(&sc, a.all, a.top);
     let dir = out_dir(&a.file, a.out.out.as_ref(), "sensitivity");
     export::claim(&dir, &super::owner(&a.file), ctx.force)?;
-    let doc = Document::Tornado {
+    let doc = Document::Sensitivity {
         scenario: &sc,
-        tornado: &t,
+        analysis: &analysis,
     };
     let written = export::export_all(&dir, &doc, &[&SensitivityCsv, &TornadoChart], ctx.style)?;
     if a.json {
-        print(&(serde_json::to_string_pretty(&t)? + "\n"))?;
+        print(&(serde_json::to_string_pretty(&analysis)? + "\n"))?;
     } else {
-        let mut text = table::tornado(&sc, &t);
+        let mut text = table::sensitivity(&sc, &analysis);
         text.push_str(&super::written_line(&written));
         print(&text)?;
     }

@@ -116,30 +116,48 @@ impl Exporter for PathsCsv {
     }
 }
 
-/// `sensitivity.csv`: one row per input, largest swing first.
+/// `sensitivity.csv`: the 敏感性分析表, one row per input: its IRR at each change (a clamped
+/// point shows the change it could reach), the 敏感度系数 and the two 临界点.
 pub struct SensitivityCsv;
 
 impl Exporter for SensitivityCsv {
     fn render(&self, doc: &Document, _style: Style) -> Result<Vec<File>> {
-        let Document::Tornado { tornado, .. } = doc else {
+        let Document::Sensitivity { analysis, .. } = doc else {
             return Ok(vec![]);
         };
         let mut w = csv::Writer::from_writer(BOM.to_vec());
-        w.write_record([
-            "key", "spread", "low", "base", "high", "irr_low", "irr_high", "swing", "base_irr",
-        ])?;
-        for b in &tornado.bars {
-            let row = [
-                b.key.clone(),
-                b.spread.to_string(),
-                num(b.low),
-                num(b.base),
-                num(b.high),
-                num(b.irr_low),
-                num(b.irr_high),
-                num(b.swing),
-                num(tornado.base_irr),
-            ];
+        let mut header = vec!["key".to_string(), "base".to_string()];
+        for c in shanglou::sensitivity::CHANGES {
+            header.push(format!("irr_at_{:+.0}%", c * 100.0));
+        }
+        header.extend(
+            [
+                "clamped",
+                "coefficient",
+                "critical_change_floor",
+                "critical_value_floor",
+                "critical_change_cap",
+                "critical_value_cap",
+            ]
+            .map(String::from),
+        );
+        w.write_record(&header)?;
+        let opt = |v: Option<f64>| v.map(num).unwrap_or_default();
+        for r in &analysis.table {
+            let mut row = vec![r.key.clone(), num(r.base)];
+            row.extend(r.points.iter().map(|p| opt(p.irr)));
+            let clamped: Vec<String> = r
+                .points
+                .iter()
+                .filter(|p| p.clamped)
+                .map(|p| format!("{:+.0}%", p.change * 100.0))
+                .collect();
+            row.push(clamped.join(" "));
+            row.push(opt(r.coefficient));
+            for c in [&r.critical_floor, &r.critical_cap] {
+                row.push(opt(c.as_ref().map(|c| c.change)));
+                row.push(opt(c.as_ref().map(|c| c.value)));
+            }
             w.write_record(&row)?;
         }
         Ok(vec![("sensitivity.csv".into(), w.into_inner()?)])

@@ -14,7 +14,7 @@ impl Exporter for Json {
             Document::Mc {
                 summary, record, ..
             } => with_record(summary, record)?,
-            Document::Tornado { tornado, .. } => to_vec(tornado)?,
+            Document::Sensitivity { analysis, .. } => to_vec(analysis)?,
             Document::Sweep { .. } | Document::Compare { .. } => return Ok(vec![]),
         };
         Ok(vec![("summary.json".into(), bytes)])

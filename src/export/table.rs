@@ -524,23 +524,92 @@ pub fn mc_summary(
 }
 
 /// The sensitivity table printed by `shanglou sensitivity`.
-pub fn tornado(sc: &Scenario, t: &shanglou::sensitivity::Tornado) -> String {
-    let mut o = format!(
-        "{}\n  {} IRR at base: {}\n\n",
-        sc.name,
-        t.basis.name(),
-        pct(Some(t.base_irr))
-    );
-    let num = |v: f64| {
-        if v.abs() >= 10_000.0 {
-            thousands(v, 0)
-        } else {
-            format!("{:.4}", v)
-                .trim_end_matches('0')
-                .trim_end_matches('.')
-                .to_string()
-        }
+/// The sensitivity analysis in the terminal: the 敏感性分析表, the break-even values and the
+/// tornado, each figure with its unit (a clamped point is marked *: the input could not move
+/// that far and stay a valid scenario).
+pub fn sensitivity(sc: &Scenario, a: &shanglou::sensitivity::Analysis) -> String {
+    use shanglou::scenario::keys;
+    let value = |key: &str, v: f64| match keys::find(key) {
+        Some((_, spec)) => key_value(spec, v),
+        None => significant(v),
     };
+    let mut o = format!(
+        "{}\n  {} IRR at base: {} (band {} to {})\n\n敏感性分析表 Sensitivity table (IRR at each change of one input)\n",
+        sc.name,
+        a.basis.name(),
+        pct(a.base_irr),
+        pct(Some(a.floor)),
+        pct(Some(a.cap))
+    );
+    let mut header = vec!["input 输入".to_string(), "base 基准".to_string()];
+    header.extend(shanglou::sensitivity::CHANGES.iter().map(|c| {
+        if *c == 0.0 {
+            "0%".to_string()
+        } else {
+            format!("{:+.0}%", c * 100.0)
+        }
+    }));
+    header.extend(["敏感度系数 coefficient", "临界点 to floor", "临界点 to cap"].map(String::from));
+    let critical = |key: &str, c: &Option<shanglou::sensitivity::Critical>| match c {
+        Some(c) => format!("{:+.1}%", c.change * 100.0),
+        None if keys::find(key).is_some_and(|(_, s)| s.kind == shanglou::scenario::Kind::Int) => {
+            "—".into()
+        }
+        None => "not reached".into(),
+    };
+    let rows: Vec<Vec<String>> = a
+        .table
+        .iter()
+        .map(|r| {
+            let mut row = vec![r.key.clone(), value(&r.key, r.base)];
+            row.extend(
+                r.points
+                    .iter()
+                    .map(|p| format!("{}{}", pct(p.irr), if p.clamped { "*" } else { "" })),
+            );
+            row.push(
+                r.coefficient
+                    .map(|c| format!("{c:.2}"))
+                    .unwrap_or_else(|| "—".into()),
+            );
+            row.push(critical(&r.key, &r.critical_floor));
+            row.push(critical(&r.key, &r.critical_cap));
+            row
+        })
+        .collect();
+    o.push_str(&grid(&header, &rows));
+    if a.table.iter().any(|r| r.points.iter().any(|p| p.clamped)) {
+        o.push_str("  * the input could not move that far and stay a valid scenario: shown at the furthest valid value\n");
+    }
+    if !a.breakeven.is_empty() {
+        o.push_str("\n盈亏平衡分析 Break-even (IRR at the floor)\n");
+        let rows: Vec<Vec<String>> = a
+            .breakeven
+            .iter()
+            .map(|b| {
+                vec![
+                    b.key.clone(),
+                    value(&b.key, b.base),
+                    value(&b.key, b.value),
+                    pct(Some(b.margin_of_safety)),
+                ]
+            })
+            .collect();
+        o.push_str(&grid(
+            &[
+                "input 输入".into(),
+                "base 基准".into(),
+                "break-even 盈亏平衡点".into(),
+                "margin of safety 安全边际".into(),
+            ],
+            &rows,
+        ));
+    }
+    let t = &a.tornado;
+    o.push_str(&format!(
+        "\n龙卷风图 Tornado (largest swing first, {} bars)\n",
+        t.bars.len()
+    ));
     let rows: Vec<Vec<String>> = t
         .bars
         .iter()
@@ -548,8 +617,8 @@ pub fn tornado(sc: &Scenario, t: &shanglou::sensitivity::Tornado) -> String {
             vec![
                 b.key.clone(),
                 b.spread.to_string(),
-                num(b.low),
-                num(b.high),
+                value(&b.key, b.low),
+                value(&b.key, b.high),
                 pct(Some(b.irr_low)),
                 pct(Some(b.irr_high)),
                 pct(Some(b.swing)),

@@ -33,9 +33,9 @@ pub enum Document<'a> {
     },
     /// Several scenarios side by side.
     Compare { entries: &'a [compare::Entry] },
-    /// One-at-a-time sensitivity of the basis IRR.
-    Tornado {
+    /// The sensitivity analysis: the table, break-even values and the tornado.
+    Sensitivity {
         scenario: &'a Scenario,
-        tornado: &'a crate::sensitivity::Tornado,
+        analysis: &'a crate::sensitivity::Analysis,
     },
 }

@@ -85,9 +85,10 @@ pub struct TornadoChart;
 
 impl Exporter for TornadoChart {
     fn render(&self, doc: &Document, style: Style) -> Result<Vec<File>> {
-        let Document::Tornado { scenario, tornado } = doc else {
+        let Document::Sensitivity { scenario, analysis } = doc else {
             return Ok(vec![]);
         };
+        let tornado = &analysis.tornado;
         let title = format!(
             "{} — {}",
             title_name(&scenario.name, style),
