@@ -880,6 +880,8 @@ fn solved_values_substituted_back_give_the_target() {
             vec!["--vary", "construction.cost_per_m2", "--target-irr", "0.03"],
             0.03,
         ),
+        // the residual land value 剩余地价: the land price at which the scheme just breaks even
+        (vec!["--residual-land", "--target-irr", "0"], 0.0),
         (
             vec![
                 "--min-subsidy",

@@ -35,8 +35,12 @@ pub struct Args {
     #[arg(long, conflicts_with_all = ["vary", "min_subsidy"])]
     pub min_residential: bool,
     /// Smallest construction subsidy per m² that reaches the floor
-    #[arg(long, conflicts_with = "vary")]
+    #[arg(long, conflicts_with_all = ["vary", "residual_land"])]
     pub min_subsidy: bool,
+    /// Residual land value (剩余地价): the highest land.price keeping the IRR at the cap, or at
+    /// --target-irr (e.g. 0 for the floor)
+    #[arg(long, conflicts_with_all = ["vary", "max_rent", "min_residential"])]
+    pub residual_land: bool,
     /// Monte Carlo paths for --target-prob
     #[arg(long, default_value_t = 4000)]
     pub paths: u64,
@@ -72,6 +76,11 @@ pub fn run(a: Args) -> Result<ExitCode> {
             Vary::ResidentialFromFactory,
             a.target_irr.unwrap_or(pol.irr_floor),
         )
+    } else if a.residual_land {
+        (
+            key("land.price").unwrap(),
+            a.target_irr.unwrap_or(pol.irr_cap),
+        )
     } else if a.min_subsidy {
         (
             key("subsidy.construction_per_m2").unwrap(),
@@ -79,7 +88,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         )
     } else {
         let Some(name) = &a.vary else {
-            return Err(bad_input("solve needs --vary KEY with --target-irr X or --target-prob P, or one of --max-rent, --min-residential, --min-subsidy"));
+            return Err(bad_input("solve needs --vary KEY with --target-irr X or --target-prob P, or one of --max-rent, --min-residential, --min-subsidy, --residual-land"));
         };
         let v = key(name).ok_or_else(|| {
             bad_input(format!(
@@ -104,6 +113,19 @@ pub fn run(a: Args) -> Result<ExitCode> {
         return Err(bad_input(format!("{}: --min-residential needs residential.sale_price and residential.sale_schedule to value the residential area", a.file.display())));
     }
     let range = match &a.range {
+        // the land may cost at most every inflow of the scheme: a price per basis unit up to
+        // the one at which land alone takes all the rent, sales and subsidies
+        None if a.residual_land => {
+            let (_, s) = shanglou::metrics::evaluate(&sc.inputs);
+            let inflow =
+                shanglou::num::Num::to_f64(s.totals.rent + s.totals.sales + s.totals.subsidy);
+            let per = match sc.inputs.land.price_basis {
+                shanglou::scenario::PriceBasis::Land => sc.inputs.site.land_area_m2,
+                shanglou::scenario::PriceBasis::Gfa => s.areas.gfa,
+                shanglou::scenario::PriceBasis::Total => 1.0,
+            };
+            Some((0.0, (inflow / per.max(1e-9)).clamp(1.0, 1e12)))
+        }
         None => None,
         Some(r) => {
             let parts: Vec<f64> = r
