@@ -1459,7 +1459,8 @@ fn html_report_is_self_contained_and_renders_in_a_browser() {
             && html.contains("结论 Verdict")
     );
     assert!(
-        html.contains("IRR distribution") && html.contains("Which inputs move the IRR most"),
+        html.contains("distribution of the project IRR before income tax")
+            && html.contains("Which inputs move the IRR most"),
         "Monte Carlo and tornado charts"
     );
     assert!(

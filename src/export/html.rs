@@ -216,7 +216,10 @@ fn mc_section(o: &mut String, sc: &Scenario, m: &McSummary, irrs: &[f64], style:
         below: m.prob.below_floor,
         undefined: m.prob.undefined,
     };
-    let title = format!("{} IRR distribution", m.basis.name());
+    let title = format!(
+        "distribution of the {}",
+        charts::basis_words(m.basis, style)
+    );
     chart(
         o,
         charts::svg(

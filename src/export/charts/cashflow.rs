@@ -93,6 +93,7 @@ impl Chart for Cashflow<'_> {
             .x_desc(style.tr("year"))
             .y_desc(style.tr("10k yuan"))
             .x_label_formatter(&|x| format!("{}", start + *x as i64))
+            .y_label_formatter(&|y| super::super::table::thousands(*y, 0))
             .label_style((style.font(), 14))
             .draw()
             .map_err(e)?;

@@ -144,25 +144,24 @@ impl Exporter for McCharts {
             below: summary.prob.below_floor,
             undefined: summary.prob.undefined,
         };
-        let title = if style.zh() {
-            format!(
-                "{} — {} 内部收益率，{} 条路径",
-                title_name(&scenario.name, style),
-                outcome.basis.name(),
-                summary.paths
+        let name = title_name(&scenario.name, style);
+        let what = basis_words(outcome.basis, style);
+        let n = super::super::table::thousands(summary.paths as f64, 0);
+        let (hist_title, cdf_title) = if style.zh() {
+            (
+                format!("{name} — {what}分布（{n} 条路径）"),
+                format!("{name} — {what}累计概率（{n} 条路径）"),
             )
         } else {
-            format!(
-                "{} — {} IRR, {} paths",
-                title_name(&scenario.name, style),
-                outcome.basis.name(),
-                summary.paths
+            (
+                format!("{name} — distribution of the {what} over {n} paths"),
+                format!("{name} — cumulative probability of the {what} over {n} paths"),
             )
         };
         let (hp, hs) = both(
             &Distribution {
                 cumulative: false,
-                title: &title,
+                title: &hist_title,
                 irrs: &outcome.irr,
                 band: &band,
             },
@@ -171,7 +170,7 @@ impl Exporter for McCharts {
         let (cp, cs) = both(
             &Distribution {
                 cumulative: true,
-                title: &title,
+                title: &cdf_title,
                 irrs: &outcome.irr,
                 band: &band,
             },

@@ -240,19 +240,31 @@ pub fn header<DB: DrawingBackend>(
     title: &str,
     note: &str,
 ) -> Result<()> {
+    let (w, _) = root.dim_in_pixel();
     root.draw(&Text::new(
         title.to_string(),
         (30, 14),
-        (style.font(), 24).into_font(),
+        (style.font(), fitting(title, w, 24.0)).into_font(),
     ))
     .map_err(e)?;
     root.draw(&Text::new(
         note.to_string(),
         (30, 50),
-        (style.font(), 17).into_font(),
+        (style.font(), fitting(note, w, 17.0)).into_font(),
     ))
     .map_err(e)?;
     Ok(())
+}
+
+/// The largest font size up to `size` at which `text` fits the chart's width (a CJK character
+/// is about as wide as the size, a Latin one a little over half), never below 11.
+fn fitting(text: &str, width: u32, size: f64) -> f64 {
+    let ems: f64 = text
+        .chars()
+        .map(|c| if c.is_ascii() { 0.5 } else { 1.0 })
+        .sum();
+    let room = width as f64 - 60.0;
+    (room / ems.max(1.0)).clamp(11.0, size)
 }
 
 fn bar_color(x: f64, band: &Band) -> RGBColor {
@@ -306,6 +318,19 @@ fn mark_band<DB: DrawingBackend>(
             .map_err(e)?;
     }
     Ok(())
+}
+
+/// The series a verdict reads, in words for titles and axes.
+pub fn basis_words(basis: shanglou::scenario::Basis, style: Style) -> &'static str {
+    use shanglou::scenario::Basis::*;
+    match (basis, style.zh()) {
+        (ProjectPreTax, false) => "project IRR before income tax",
+        (ProjectAfterTax, false) => "project IRR after income tax",
+        (Equity, false) => "equity IRR",
+        (ProjectPreTax, true) => "项目投资税前内部收益率",
+        (ProjectAfterTax, true) => "项目投资税后内部收益率",
+        (Equity, true) => "资本金内部收益率",
+    }
 }
 
 /// A scenario name for a chart title: in Chinese charts the whole name when the embedded CJK

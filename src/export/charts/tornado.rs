@@ -33,7 +33,7 @@ impl Chart for Tornado<'_> {
             .configure_mesh()
             .disable_y_mesh()
             .y_labels(0)
-            .x_desc(format!("{} IRR (%)", self.t.basis.name()))
+            .x_desc(format!("{} (%)", basis_words(self.t.basis, style)))
             .label_style((style.font(), 14))
             .draw()
             .map_err(e)?;
