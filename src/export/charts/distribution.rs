@@ -3,6 +3,33 @@
 
 use super::*;
 
+type Frame<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// The frame both IRR charts share: the IRR in % across, `y_desc` from 0 to `top` up.
+fn irr_frame<'a, DB: DrawingBackend>(
+    style: Style,
+    root: &'a DrawingArea<DB, Shift>,
+    (lo, hi): (f64, f64),
+    top: f64,
+    y_desc: &str,
+) -> Result<Frame<'a, DB>> {
+    let mut chart = ChartBuilder::on(root)
+        .margin(20)
+        .margin_top(80)
+        .x_label_area_size(50)
+        .y_label_area_size(70)
+        .build_cartesian_2d(lo..hi, 0.0..top)
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .x_desc(style.tr("IRR (%)"))
+        .y_desc(style.tr(y_desc))
+        .label_style((style.font(), 15))
+        .draw()
+        .map_err(e)?;
+    Ok(chart)
+}
+
 /// IRR histogram with the floor and cap marked.
 pub fn histogram<DB: DrawingBackend>(
     style: Style,
@@ -27,20 +54,7 @@ pub fn histogram<DB: DrawingBackend>(
     }
     let n = irrs.len().max(1) as f64;
     let top = counts.iter().copied().max().unwrap_or(1) as f64 / n * 100.0 * 1.15;
-    let mut chart = ChartBuilder::on(root)
-        .margin(20)
-        .margin_top(80)
-        .x_label_area_size(50)
-        .y_label_area_size(70)
-        .build_cartesian_2d(lo..hi, 0.0..top.max(1e-9))
-        .map_err(e)?;
-    chart
-        .configure_mesh()
-        .x_desc(style.tr("IRR (%)"))
-        .y_desc(style.tr("share of paths (%)"))
-        .label_style((style.font(), 15))
-        .draw()
-        .map_err(e)?;
+    let mut chart = irr_frame(style, root, (lo, hi), top.max(1e-9), "share of paths (%)")?;
     chart
         .draw_series(counts.iter().enumerate().map(|(i, c)| {
             let x0 = lo + i as f64 * width;
@@ -73,20 +87,7 @@ pub fn cdf<DB: DrawingBackend>(
     );
     let n = irrs.len().max(1) as f64;
     let defined = irrs.iter().filter(|v| v.is_finite()).count() as f64;
-    let mut chart = ChartBuilder::on(root)
-        .margin(20)
-        .margin_top(80)
-        .x_label_area_size(50)
-        .y_label_area_size(70)
-        .build_cartesian_2d(lo..hi, 0.0..100.0)
-        .map_err(e)?;
-    chart
-        .configure_mesh()
-        .x_desc(style.tr("IRR (%)"))
-        .y_desc(style.tr("P(IRR ≤ x) (%)"))
-        .label_style((style.font(), 15))
-        .draw()
-        .map_err(e)?;
+    let mut chart = irr_frame(style, root, (lo, hi), 100.0, "P(IRR ≤ x) (%)")?;
     // 1,001 quantiles draw the curve whatever the path count, without a sorted copy of the paths
     let qs: Vec<f64> = (0..=1000).map(|i| i as f64 / 1000.0).collect();
     let xs = shanglou::mc::stats::percentiles(irrs, &qs);
