@@ -112,6 +112,9 @@ pub struct Worker<'a> {
     /// The policy cap clipping each scalar and each per-year variable, if any.
     scalar_caps: Vec<Option<f64>>,
     year_caps: Vec<Option<f64>>,
+    /// The first operating year whose draw of each per-year variable enters the flows (a
+    /// growth is first used in year 1: year 0 takes the base rent).
+    year_first_used: Vec<usize>,
     guess: f64,
 }
 
@@ -161,6 +164,11 @@ impl<'a> Worker<'a> {
             flows: Vec::with_capacity(n),
             scalar_caps: sampler.scalars.iter().map(|v| cap_of(v.key.name)).collect(),
             year_caps: sampler.years.iter().map(|v| cap_of(v.key.name)).collect(),
+            year_first_used: sampler
+                .years
+                .iter()
+                .map(|v| usize::from(v.key.name.ends_with(".rent_growth")))
+                .collect(),
             guess,
         }
     }
@@ -191,7 +199,7 @@ impl<'a> Worker<'a> {
         let operating = n.saturating_sub(self.inputs.t_op());
         for (vi, v) in self.sampler.years.iter().enumerate() {
             let cap = self.year_caps[vi];
-            let first_used = usize::from(v.key.name.ends_with(".rent_growth"));
+            let first_used = self.year_first_used[vi];
             let Some(slot) = self.inputs.per_year_mut(v.key.name) else {
                 continue;
             };
