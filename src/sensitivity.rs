@@ -85,8 +85,11 @@ pub struct Breakeven {
     pub key: String,
     pub base: f64,
     pub value: f64,
-    /// (base − break-even) / base: the share the input may fall and still break even.
+    /// (base − break-even) / base: the share the input may fall and still break even
+    /// (negative when the scheme is below the floor and the input must rise).
     pub margin_of_safety: f64,
+    /// The scheme breaks even even with this input at zero (the value is then 0).
+    pub holds_at_zero: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -340,7 +343,8 @@ fn table_keys(sc: &Scenario, all: bool) -> Vec<&'static str> {
 }
 
 /// The break-even rent, occupancy and sale prices: the value at which the basis IRR reaches the
-/// floor, searched from 0 to the base (an input that already falls short has no margin).
+/// floor, below the base (or above it when the scheme is below the floor); an input the scheme
+/// breaks even without is reported at 0 with a 100% margin.
 fn breakeven(sc: &Scenario) -> Vec<Breakeven> {
     let mut out = Vec::new();
     for key in [
@@ -356,18 +360,40 @@ fn breakeven(sc: &Scenario) -> Vec<Breakeven> {
             continue;
         };
         let pol = &sc.inputs.policy;
+        let mut ledger = model::Ledger::default();
+        let irr_at = |v: f64, ledger: &mut model::Ledger<f64>| {
+            let mut inp = sc.inputs.clone();
+            spec.set(&mut inp, v);
+            irr_for(&inp, pol.irr_basis, ledger)
+        };
+        // below the floor already: the break-even lies above the base
+        let range = if irr_at(base, &mut ledger) < pol.irr_floor {
+            (base, (base * 10.0).min(spec.hi))
+        } else if irr_at(0.0, &mut ledger) >= pol.irr_floor {
+            out.push(Breakeven {
+                key: key.to_string(),
+                base,
+                value: 0.0,
+                margin_of_safety: 1.0,
+                holds_at_zero: true,
+            });
+            continue;
+        } else {
+            (0.0, base)
+        };
         if let Ok(s) = solve_irr(
             sc,
             Vary::Key(spec),
             pol.irr_floor,
             pol.irr_basis,
-            Some((0.0, base)),
+            Some(range),
         ) {
             out.push(Breakeven {
                 key: key.to_string(),
                 base,
                 value: s.value,
                 margin_of_safety: (base - s.value) / base,
+                holds_at_zero: false,
             });
         }
     }

@@ -1467,6 +1467,10 @@ fn html_report_is_self_contained_and_renders_in_a_browser() {
         html.contains("SZ-IRR-CAP") && html.contains("二(三)4"),
         "policy check with articles"
     );
+    assert!(
+        html.contains("敏感性分析表") && html.contains("盈亏平衡分析") && html.contains("临界点"),
+        "the sensitivity and break-even tables"
+    );
     for external in ["src=\"http", "href=\"http", "<link", "<script", "url("] {
         assert!(
             !html.contains(external),
@@ -2203,6 +2207,26 @@ fn sensitivity_points_and_critical_values_reproduce_through_set() {
                     );
                     criticals += 1;
                 }
+            }
+        }
+        // each break-even value gives the floor; an input the scheme breaks even without, at 0,
+        // still breaks even
+        for b in &a.breakeven {
+            let got = exact(&[(b.key.clone(), b.value)]).unwrap_or(-1.0);
+            if b.holds_at_zero {
+                assert!(
+                    got >= a.floor - 1e-9,
+                    "{} {} at 0: {got}",
+                    f.display(),
+                    b.key
+                );
+            } else {
+                assert!(
+                    (got - a.floor).abs() < 1e-6,
+                    "{} {}: {got}",
+                    f.display(),
+                    b.key
+                );
             }
         }
         // the same through the real binary for the strongest input's points

@@ -263,6 +263,76 @@ fn mc_section(o: &mut String, sc: &Scenario, m: &McSummary, irrs: &[f64], style:
     }
 }
 
+/// The 敏感性分析表 and the 盈亏平衡分析, as in the terminal (a clamped point marked *).
+fn sensitivity_section(o: &mut String, sc: &Scenario) {
+    use shanglou::scenario::keys;
+    let a = shanglou::sensitivity::analyse(sc, false, 10);
+    if a.table.is_empty() {
+        return;
+    }
+    let value = |key: &str, v: f64| match keys::find(key) {
+        Some((_, spec)) => super::table::key_value(spec, v),
+        None => super::table::significant(v),
+    };
+    let _ = writeln!(o, "<h2>敏感性分析表 Sensitivity table</h2><p class=sub>{} IRR with one input changed at a time; * the input could not move that far and stay a valid scenario</p><table><tr><th>input 输入</th><th>base 基准</th>", esc(a.basis.name()));
+    for c in shanglou::sensitivity::CHANGES {
+        let _ = write!(o, "<th>{:+.0}%</th>", c * 100.0);
+    }
+    let _ = writeln!(
+        o,
+        "<th>敏感度系数 coefficient</th><th>临界点 to floor</th><th>临界点 to cap</th></tr>"
+    );
+    let critical = |c: &Option<shanglou::sensitivity::Critical>| {
+        c.as_ref()
+            .map(|c| format!("{:+.1}%", c.change * 100.0))
+            .unwrap_or_else(|| "—".into())
+    };
+    for r in &a.table {
+        let _ = write!(
+            o,
+            "<tr><td>{}</td><td class=n>{}</td>",
+            esc(&r.key),
+            esc(&value(&r.key, r.base))
+        );
+        for p in &r.points {
+            let _ = write!(
+                o,
+                "<td class=n>{}{}</td>",
+                pct(p.irr),
+                if p.clamped { "*" } else { "" }
+            );
+        }
+        let _ = writeln!(
+            o,
+            "<td class=n>{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
+            r.coefficient
+                .map(|c| format!("{c:.2}"))
+                .unwrap_or_else(|| "—".into()),
+            critical(&r.critical_floor),
+            critical(&r.critical_cap)
+        );
+    }
+    let _ = writeln!(o, "</table>");
+    if !a.breakeven.is_empty() {
+        let _ = writeln!(o, "<h2>盈亏平衡分析 Break-even (IRR at the floor)</h2><table><tr><th>input 输入</th><th>base 基准</th><th>break-even 盈亏平衡点</th><th>margin of safety 安全边际</th></tr>");
+        for b in &a.breakeven {
+            let _ = writeln!(
+                o,
+                "<tr><td>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
+                esc(&b.key),
+                esc(&value(&b.key, b.base)),
+                esc(&if b.holds_at_zero {
+                    "0 (breaks even without it 无此项亦可保本)".to_string()
+                } else {
+                    value(&b.key, b.value)
+                }),
+                pct(Some(b.margin_of_safety))
+            );
+        }
+        let _ = writeln!(o, "</table>");
+    }
+}
+
 /// The whole page.
 pub fn page(
     sc: &Scenario,
@@ -286,6 +356,7 @@ pub fn page(
     );
     verdict(&mut o, sm);
     indicators(&mut o, sc, sm);
+    sensitivity_section(&mut o, sc);
     if sm.verdict.status == Status::AboveCap {
         let _ = writeln!(o, "<p>The scheme is above the cap: the present value of the excess is {} 万元 (收益调配).</p>", wan(sm.excess_pv));
     }

@@ -590,7 +590,11 @@ pub fn sensitivity(sc: &Scenario, a: &shanglou::sensitivity::Analysis) -> String
                 vec![
                     b.key.clone(),
                     value(&b.key, b.base),
-                    value(&b.key, b.value),
+                    if b.holds_at_zero {
+                        "0 (breaks even without it 无此项亦可保本)".to_string()
+                    } else {
+                        value(&b.key, b.value)
+                    },
                     pct(Some(b.margin_of_safety)),
                 ]
             })
