@@ -1387,12 +1387,24 @@ fn the_workbook_reads_back_with_the_ledger_figures() {
     assert_eq!(
         wb.sheet_names(),
         [
+            "封面 Cover",
             "汇总 Summary",
             "项目投资现金流量表",
             "项目资本金现金流量表",
             "借款还本付息计划表"
         ]
     );
+    let cover = wb.worksheet_range("封面 Cover").unwrap();
+    let cover_text: Vec<String> = cover.cells().map(|(_, _, v)| v.to_string()).collect();
+    for want in [
+        "武汉",
+        "wuhan-2024",
+        "SHA-256",
+        "结论 Verdict",
+        "总投资收益率 ROI",
+    ] {
+        assert!(cover_text.iter().any(|c| c.contains(want)), "cover: {want}");
+    }
     let (h, rows) = read_csv(&out.path().join("cashflow.csv"));
     let col = |n: &str| h.iter().position(|x| x == n).unwrap();
     let find = |range: &calamine::Range<Data>, label: &str| {
@@ -1405,22 +1417,63 @@ fn the_workbook_reads_back_with_the_ledger_figures() {
         other => panic!("({r}, {c}) is not a number: {other:?}"),
     };
     let p = wb.worksheet_range("项目投资现金流量表").unwrap();
-    assert_eq!(p.get_value((0, 1)), Some(&Data::String("项目".into())));
-    assert_eq!(p.get_value((1, 2)), Some(&Data::String("Item".into())));
+    assert!(
+        matches!(p.get_value((0, 0)), Some(Data::String(t)) if t.starts_with("项目投资现金流量表"))
+    );
+    assert!(matches!(p.get_value((1, 0)), Some(Data::String(u)) if u.starts_with("单位：万元")));
+    assert_eq!(p.get_value((2, 1)), Some(&Data::String("项目".into())));
+    assert_eq!(p.get_value((3, 2)), Some(&Data::String("Item".into())));
+    // amounts in 万元
     let pre = find(&p, "所得税前净现金流量");
     let land = find(&p, "建设投资（土地）");
     for (t, row) in rows.iter().enumerate() {
         assert!(
-            (num(&p, pre, 4 + t as u32) - row[col("cf_pre_tax")]).abs() < 1e-6,
+            (num(&p, pre, 4 + t as u32) * 1e4 - row[col("cf_pre_tax")]).abs() < 1e-4,
             "t={t}"
         );
-        assert!((num(&p, land, 4 + t as u32) - row[col("land")]).abs() < 1e-6);
+        assert!((num(&p, land, 4 + t as u32) * 1e4 - row[col("land")]).abs() < 1e-4);
     }
     let total_pre: f64 = rows.iter().map(|r| r[col("cf_pre_tax")]).sum();
-    assert!((num(&p, pre, 3) - total_pre).abs() < 1e-3);
+    assert!((num(&p, pre, 3) * 1e4 - total_pre).abs() < 1e-3);
+    // every total is a SUM over its row's year cells, and its cached value is that sum
+    for sheet in [
+        "项目投资现金流量表",
+        "项目资本金现金流量表",
+        "借款还本付息计划表",
+    ] {
+        let values = wb.worksheet_range(sheet).unwrap();
+        let formulas = wb.worksheet_formula(sheet).unwrap();
+        let mut n = 0;
+        for (r, c, f) in formulas.used_cells() {
+            if f.is_empty() {
+                continue;
+            }
+            let (r, c) = (
+                (r + formulas.start().unwrap().0 as usize) as u32,
+                (c + formulas.start().unwrap().1 as usize) as u32,
+            );
+            assert_eq!(c, 3, "{sheet}: formulas sit in the total column");
+            assert!(
+                f.starts_with(&format!("SUM(E{}:", r + 1)),
+                "{sheet} row {r}: {f}"
+            );
+            let row_sum: f64 = (0..rows.len() as u32)
+                .filter_map(|t| match values.get_value((r, 4 + t)) {
+                    Some(Data::Float(v)) => Some(*v),
+                    _ => None,
+                })
+                .sum();
+            assert!(
+                (num(&values, r, 3) - row_sum).abs() < 1e-6,
+                "{sheet} row {r}"
+            );
+            n += 1;
+        }
+        assert!(n >= 3, "{sheet}: {n} formulas");
+    }
     let e = wb.worksheet_range("项目资本金现金流量表").unwrap();
     let eq = find(&e, "净现金流量");
-    assert!((num(&e, eq, 4) - rows[0][col("cf_equity")]).abs() < 1e-6);
+    assert!((num(&e, eq, 4) * 1e4 - rows[0][col("cf_equity")]).abs() < 1e-4);
     let l = wb.worksheet_range("借款还本付息计划表").unwrap();
     let icr = find(&l, "利息备付率");
     let ebit = find(&l, "息税前利润");

@@ -6,7 +6,7 @@
 use super::{Document, Exporter, File, Style};
 use anyhow::Result;
 use rust_decimal::Decimal;
-use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Format, FormatAlign, Formula, Workbook, Worksheet, XlsxError};
 use shanglou::metrics::{self, Summary};
 use shanglou::model::Ledger;
 use shanglou::num::Num;
@@ -18,6 +18,7 @@ struct Styles {
     head: Format,
     money: Format,
     money_bold: Format,
+    title: Format,
     rate: Format,
     ratio: Format,
     plain: Format,
@@ -33,6 +34,7 @@ fn styles() -> Styles {
             .set_text_wrap(),
         money: Format::new().set_num_format(money),
         money_bold: Format::new().set_num_format(money).set_bold(),
+        title: Format::new().set_bold().set_font_size(14),
         rate: Format::new().set_num_format("0.00%"),
         ratio: Format::new().set_num_format("0.00"),
         plain: Format::new(),
@@ -50,6 +52,8 @@ struct Line {
     en: &'static str,
     values: Vec<f64>,
     bold: bool,
+    /// A ratio (coverage): written as it is, not in 万元, with no total.
+    ratio: bool,
 }
 
 fn line(no: &'static str, zh: &'static str, en: &'static str, values: Vec<f64>) -> Line {
@@ -59,6 +63,14 @@ fn line(no: &'static str, zh: &'static str, en: &'static str, values: Vec<f64>) 
         en,
         values,
         bold: false,
+        ratio: false,
+    }
+}
+
+fn ratio_line(no: &'static str, zh: &'static str, en: &'static str, values: Vec<f64>) -> Line {
+    Line {
+        ratio: true,
+        ..line(no, zh, en, values)
     }
 }
 
@@ -69,6 +81,7 @@ fn total(no: &'static str, zh: &'static str, en: &'static str, values: Vec<f64>)
         en,
         values,
         bold: true,
+        ratio: false,
     }
 }
 
@@ -92,39 +105,73 @@ fn cumulative(v: &[f64]) -> Vec<f64> {
 }
 
 /// A statement sheet: header rows, then one row per line, a total column, years across.
+/// What every statement sheet says above its table: which statement, of which project, under
+/// which pack, in which unit.
+struct Heading<'a> {
+    zh: &'a str,
+    en: &'a str,
+    project: &'a str,
+    pack: &'a str,
+}
+
 fn statement(
     ws: &mut Worksheet,
     s: &Styles,
     l: &Ledger<Decimal>,
+    heading: &Heading,
     lines: &[Line],
     cumulative_rows: &[&str],
 ) -> Result<(), XlsxError> {
-    ws.write_string_with_format(0, 0, "序号", &s.head)?;
-    ws.write_string_with_format(0, 1, "项目", &s.head)?;
-    ws.write_string_with_format(0, 2, "", &s.head)?;
-    ws.write_string_with_format(0, 3, "合计", &s.head)?;
-    ws.write_string_with_format(1, 0, "No.", &s.head)?;
-    ws.write_string_with_format(1, 1, "Item (中文)", &s.head)?;
-    ws.write_string_with_format(1, 2, "Item", &s.head)?;
-    ws.write_string_with_format(1, 3, "Total", &s.head)?;
+    ws.write_string_with_format(
+        0,
+        0,
+        format!("{} {} — {}", heading.zh, heading.en, heading.project),
+        &s.title,
+    )?;
+    ws.write_string(
+        1,
+        0,
+        format!(
+            "单位：万元  Unit: 10,000 yuan (ratios as they are)  ·  政策包 policy pack: {}",
+            heading.pack
+        ),
+    )?;
+    let top = 2;
+    ws.write_string_with_format(top, 0, "序号", &s.head)?;
+    ws.write_string_with_format(top, 1, "项目", &s.head)?;
+    ws.write_string_with_format(top, 2, "", &s.head)?;
+    ws.write_string_with_format(top, 3, "合计", &s.head)?;
+    ws.write_string_with_format(top + 1, 0, "No.", &s.head)?;
+    ws.write_string_with_format(top + 1, 1, "Item (中文)", &s.head)?;
+    ws.write_string_with_format(top + 1, 2, "Item", &s.head)?;
+    ws.write_string_with_format(top + 1, 3, "Total", &s.head)?;
     for t in 0..l.years() {
         let c = 4 + t as u16;
-        ws.write_number_with_format(0, c, (l.start_year + t as i64) as f64, &s.head)?;
-        ws.write_string_with_format(1, c, format!("t = {t}"), &s.head)?;
+        ws.write_number_with_format(top, c, (l.start_year + t as i64) as f64, &s.head)?;
+        ws.write_string_with_format(top + 1, c, format!("t = {t}"), &s.head)?;
     }
+    let last = rust_xlsxwriter::column_number_to_name(3 + l.years() as u16);
     for (i, ln) in lines.iter().enumerate() {
-        let r = 2 + i as u32;
-        let money = if ln.bold { &s.money_bold } else { &s.money };
+        let r = top + 2 + i as u32;
+        let (fmt, scale) = match (ln.ratio, ln.bold) {
+            (true, _) => (&s.ratio, 1.0),
+            (false, true) => (&s.money_bold, 1e-4),
+            (false, false) => (&s.money, 1e-4),
+        };
         ws.write_string(r, 0, ln.no)?;
         ws.write_string(r, 1, ln.zh)?;
         ws.write_string(r, 2, ln.en)?;
-        // a cumulative row has no meaningful total
-        if !cumulative_rows.contains(&ln.zh) {
-            ws.write_number_with_format(r, 3, ln.values.iter().sum::<f64>(), money)?;
+        // the total is a formula over the year cells (its value cached for readers that do
+        // not recalculate); a cumulative or ratio row has no meaningful total
+        if !ln.ratio && !cumulative_rows.contains(&ln.zh) {
+            let sum: f64 = ln.values.iter().filter(|v| v.is_finite()).sum::<f64>() * scale;
+            let f = Formula::new(format!("=SUM(E{}:{last}{})", r + 1, r + 1))
+                .set_result(format!("{sum}"));
+            ws.write_formula_with_format(r, 3, f, fmt)?;
         }
         for (t, v) in ln.values.iter().enumerate() {
             if v.is_finite() {
-                ws.write_number_with_format(r, 4 + t as u16, *v, money)?;
+                ws.write_number_with_format(r, 4 + t as u16, *v * scale, fmt)?;
             }
         }
     }
@@ -298,13 +345,13 @@ fn loan_schedule(l: &Ledger<Decimal>) -> Vec<Line> {
         item("4", "当期还本", "Principal repaid", &l.principal),
         item("5", "期末借款余额", "Closing balance", &l.loan_balance),
         item("6", "息税前利润", "EBIT", &l.ebit),
-        line(
+        ratio_line(
             "7",
             "利息备付率",
             "Interest coverage ratio (EBIT / interest)",
             ratio(&ebit, &interest),
         ),
-        line(
+        ratio_line(
             "8",
             "偿债备付率",
             "Debt service coverage ratio",
@@ -477,19 +524,137 @@ fn summary_sheet(
 type SheetWriter<'a> = dyn Fn(&mut Worksheet, &Styles) -> Result<(), XlsxError> + 'a;
 
 /// The workbook of a scenario's deterministic run, plus `results` when given.
+/// Today's date (UTC) as YYYY-MM-DD, from the civil calendar of the days since 1970.
+fn today() -> String {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() / 86_400)
+        .unwrap_or(0) as i64;
+    // Howard Hinnant's days-to-civil algorithm
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// The cover sheet: what the workbook is about, where it came from and what it concludes.
+fn cover(
+    ws: &mut Worksheet,
+    s: &Styles,
+    sc: &Scenario,
+    sm: &Summary,
+    record: Option<&shanglou::record::Record>,
+) -> Result<(), XlsxError> {
+    ws.write_string_with_format(0, 0, "财务评价 Financial evaluation", &s.title)?;
+    let from =
+        |f: fn(&shanglou::record::Record) -> String| record.map(f).unwrap_or_else(|| "—".into());
+    ws.write_string_with_format(1, 0, &sc.name, &s.title)?;
+    let pct = |v: Option<f64>| {
+        v.map(|r| format!("{:.2}%", r * 100.0))
+            .unwrap_or_else(|| "—".into())
+    };
+    let years = |v: Option<f64>| {
+        v.map(|y| format!("{y:.2}"))
+            .unwrap_or_else(|| "never".into())
+    };
+    let rows: Vec<(&str, String)> = vec![
+        ("方案文件 Scenario file", from(|r| r.scenario_file.clone())),
+        ("SHA-256", from(|r| r.scenario_sha256.clone())),
+        (
+            "政策包 Policy pack",
+            sc.inputs
+                .policy
+                .pack
+                .clone()
+                .unwrap_or_else(|| "none (the scenario's band)".into()),
+        ),
+        (
+            "软件 Tool",
+            format!("shanglou {}", env!("CARGO_PKG_VERSION")),
+        ),
+        ("日期 Date", today()),
+        (
+            "结论 Verdict",
+            format!("{} {}", sm.verdict.status.zh(), sm.verdict.status.name()),
+        ),
+        ("判定口径 Basis", sm.verdict.basis.name().to_string()),
+        (
+            "保本微利区间 Band",
+            format!(
+                "{} – {}",
+                pct(Some(sm.verdict.floor)),
+                pct(Some(sm.verdict.cap))
+            ),
+        ),
+        (
+            "税前内部收益率 Project IRR before tax",
+            pct(sm.irr.project_pre_tax),
+        ),
+        (
+            "税后内部收益率 Project IRR after tax",
+            pct(sm.irr.project_after_tax),
+        ),
+        ("资本金内部收益率 Equity IRR", pct(sm.irr.equity)),
+        (
+            "税前净现值 NPV before tax (万元)",
+            format!("{:.2}", sm.npv.project_pre_tax / 1e4),
+        ),
+        (
+            "静态回收期 Payback (years)",
+            years(sm.payback_years.project_pre_tax),
+        ),
+        (
+            "动态回收期 Dynamic payback (years)",
+            years(sm.payback_dynamic_years.project_pre_tax),
+        ),
+        ("总投资收益率 ROI", pct(sm.roi)),
+        ("资本金净利润率 ROE", pct(sm.roe)),
+    ];
+    for (i, (label, value)) in rows.iter().enumerate() {
+        let r = 3 + i as u32;
+        ws.write_string_with_format(r, 0, *label, &s.head)?;
+        ws.write_string(r, 1, value)?;
+    }
+    ws.set_column_width(0, 36)?;
+    ws.set_column_width(1, 70)?;
+    Ok(())
+}
+
 fn workbook(
     sc: &Scenario,
     l: &Ledger<Decimal>,
     sm: &Summary,
+    record: Option<&shanglou::record::Record>,
     results: Option<&SheetWriter>,
 ) -> Result<Vec<u8>, XlsxError> {
     let s = styles();
     let mut wb = Workbook::new();
+    cover(
+        wb.add_worksheet().set_name("封面 Cover")?,
+        &s,
+        sc,
+        sm,
+        record,
+    )?;
     summary_sheet(wb.add_worksheet().set_name("汇总 Summary")?, &s, sc, sm)?;
+    let pack = sc.inputs.policy.pack.as_deref().unwrap_or("none");
+    let heading = |zh: &'static str, en: &'static str| Heading {
+        zh,
+        en,
+        project: &sc.name,
+        pack,
+    };
     statement(
         wb.add_worksheet().set_name("项目投资现金流量表")?,
         &s,
         l,
+        &heading("项目投资现金流量表", "Project investment cash flow"),
         &project_statement(l),
         &["累计所得税前净现金流量", "累计所得税后净现金流量"],
     )?;
@@ -497,6 +662,7 @@ fn workbook(
         wb.add_worksheet().set_name("项目资本金现金流量表")?,
         &s,
         l,
+        &heading("项目资本金现金流量表", "Equity cash flow"),
         &equity_statement(l),
         &["累计净现金流量"],
     )?;
@@ -504,6 +670,7 @@ fn workbook(
         wb.add_worksheet().set_name("借款还本付息计划表")?,
         &s,
         l,
+        &heading("借款还本付息计划表", "Loan repayment schedule"),
         &loan_schedule(l),
         &["期初借款余额", "期末借款余额", "利息备付率", "偿债备付率"],
     )?;
@@ -517,12 +684,13 @@ impl Exporter for Xlsx {
     fn render(&self, doc: &Document, _style: Style) -> Result<Vec<File>> {
         let bytes = match doc {
             Document::Run {
+                record,
                 scenario,
                 ledger,
                 summary,
-                ..
-            } => workbook(scenario, ledger, summary, None)?,
+            } => workbook(scenario, ledger, summary, Some(record), None)?,
             Document::Mc {
+                record,
                 scenario,
                 summary: mc,
                 ..
@@ -586,7 +754,7 @@ impl Exporter for Xlsx {
                     ws.set_column_width(1, 16)?;
                     Ok(())
                 };
-                workbook(scenario, &l, &sm, Some(&f))?
+                workbook(scenario, &l, &sm, Some(record), Some(&f))?
             }
             Document::Sweep {
                 scenario,
@@ -624,7 +792,7 @@ impl Exporter for Xlsx {
                     }
                     Ok(())
                 };
-                workbook(scenario, &l, &sm, Some(&f))?
+                workbook(scenario, &l, &sm, None, Some(&f))?
             }
             _ => return Ok(vec![]),
         };
