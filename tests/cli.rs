@@ -1389,9 +1389,15 @@ fn the_workbook_reads_back_with_the_ledger_figures() {
         [
             "封面 Cover",
             "汇总 Summary",
+            "投资估算表",
+            "营业收入和税金及附加估算表",
+            "总成本费用估算表",
+            "利润与利润分配表",
             "项目投资现金流量表",
             "项目资本金现金流量表",
-            "借款还本付息计划表"
+            "借款还本付息计划表",
+            "增值税及附加计算表",
+            "土地增值税计算表"
         ]
     );
     let cover = wb.worksheet_range("封面 Cover").unwrap();
@@ -1436,11 +1442,8 @@ fn the_workbook_reads_back_with_the_ledger_figures() {
     let total_pre: f64 = rows.iter().map(|r| r[col("cf_pre_tax")]).sum();
     assert!((num(&p, pre, 3) * 1e4 - total_pre).abs() < 1e-3);
     // every total is a SUM over its row's year cells, and its cached value is that sum
-    for sheet in [
-        "项目投资现金流量表",
-        "项目资本金现金流量表",
-        "借款还本付息计划表",
-    ] {
+    for sheet in &wb.sheet_names()[2..] {
+        let sheet = sheet.as_str();
         let values = wb.worksheet_range(sheet).unwrap();
         let formulas = wb.worksheet_formula(sheet).unwrap();
         let mut n = 0;
@@ -1470,6 +1473,17 @@ fn the_workbook_reads_back_with_the_ledger_figures() {
             n += 1;
         }
         assert!(n >= 3, "{sheet}: {n} formulas");
+    }
+    // the profit statement's net profit is the equity view's EBIT less its income tax
+    let pr = wb.worksheet_range("利润与利润分配表").unwrap();
+    let np = find(&pr, "净利润");
+    let (ebit_eq, tax_eq) = (col("ebit_equity"), col("income_tax_equity"));
+    for (t, row) in rows.iter().enumerate() {
+        let want = row[ebit_eq] - row[tax_eq];
+        assert!(
+            (num(&pr, np, 4 + t as u32) * 1e4 - want).abs() < 1e-4,
+            "t={t}"
+        );
     }
     let e = wb.worksheet_range("项目资本金现金流量表").unwrap();
     let eq = find(&e, "净现金流量");

@@ -310,6 +310,217 @@ fn equity_statement(l: &Ledger<Decimal>) -> Vec<Line> {
     ]
 }
 
+/// 投资估算表: land, construction and the interest of the construction period, by year.
+fn investment_estimate(l: &Ledger<Decimal>) -> Vec<Line> {
+    let t_op = l.t_op;
+    let building_interest = col(l, |t| {
+        if t < t_op {
+            l.interest[t] + l.interest_capitalised[t]
+        } else {
+            Decimal::ZERO
+        }
+    });
+    let invest = col(l, |t| l.land[t] + l.construction[t]);
+    let total_investment: Vec<f64> = invest
+        .iter()
+        .zip(&building_interest)
+        .map(|(a, b)| a + b)
+        .collect();
+    vec![
+        total("1", "建设投资", "Investment", invest),
+        item(
+            "1.1",
+            "土地费用",
+            "Land (incl. deed tax, other costs)",
+            &l.land,
+        ),
+        item(
+            "1.2",
+            "工程费用及其他",
+            "Construction, soft cost, contingency, fees",
+            &l.construction,
+        ),
+        line(
+            "2",
+            "建设期利息",
+            "Construction-period interest",
+            building_interest,
+        ),
+        item(
+            "2.1",
+            "其中资本化",
+            "of which capitalised",
+            &l.interest_capitalised,
+        ),
+        total("3", "项目总投资", "Total investment", total_investment),
+    ]
+}
+
+/// 营业收入和税金及附加估算表: revenue by use and kind, and the taxes on it.
+fn revenue_and_taxes(l: &Ledger<Decimal>) -> Vec<Line> {
+    let revenue = col(l, |t| {
+        l.rent_factory[t]
+            + l.rent_dormitory[t]
+            + l.rent_supporting[t]
+            + l.sales_factory[t]
+            + l.sales_residential[t]
+    });
+    let taxes = col(l, |t| {
+        l.vat[t] + l.surcharges[t] + l.property_tax[t] + l.land_use_tax[t] + l.lat[t]
+    });
+    vec![
+        total("1", "营业收入（含税）", "Revenue (VAT included)", revenue),
+        item("1.1", "产业用房租金", "Factory rent", &l.rent_factory),
+        item("1.2", "宿舍租金", "Dormitory rent", &l.rent_dormitory),
+        item("1.3", "配套租金", "Supporting rent", &l.rent_supporting),
+        item("1.4", "产业用房销售", "Factory sales", &l.sales_factory),
+        item("1.5", "住宅销售", "Residential sales", &l.sales_residential),
+        total("2", "税金及附加", "Taxes other than income tax", taxes),
+        item("2.1", "应纳增值税", "VAT paid", &l.vat),
+        item("2.2", "增值税附加", "Surcharges", &l.surcharges),
+        item("2.3", "房产税", "Property tax", &l.property_tax),
+        item("2.4", "城镇土地使用税", "Land use tax", &l.land_use_tax),
+        item("2.5", "土地增值税", "Land appreciation tax (paid)", &l.lat),
+    ]
+}
+
+/// 总成本费用估算表: operating cost, depreciation and amortisation, cost of the space sold or
+/// resettled, and interest.
+fn total_cost(l: &Ledger<Decimal>) -> Vec<Line> {
+    let total_cost = col(l, |t| {
+        l.opex[t] - l.vat_input_opex[t]
+            + l.depreciation[t]
+            + l.cost_of_sales[t]
+            + l.resettlement[t]
+            + l.interest[t]
+    });
+    let opex_net = col(l, |t| l.opex[t] - l.vat_input_opex[t]);
+    vec![
+        line(
+            "1",
+            "经营成本（不含税）",
+            "Operating cost (VAT excluded)",
+            opex_net,
+        ),
+        item(
+            "2",
+            "折旧及摊销",
+            "Depreciation and amortisation",
+            &l.depreciation,
+        ),
+        item("3", "销售成本", "Cost of the space sold", &l.cost_of_sales),
+        item(
+            "4",
+            "回迁安置成本",
+            "Cost of the space resettled",
+            &l.resettlement,
+        ),
+        item("5", "利息支出", "Interest", &l.interest),
+        total("6", "总成本费用", "Total cost", total_cost),
+    ]
+}
+
+/// 利润与利润分配表 (equity view): revenue net of VAT, subsidies, taxes, total cost, profit,
+/// income tax and net profit.
+fn profit_statement(l: &Ledger<Decimal>) -> Vec<Line> {
+    let taxes = col(l, |t| {
+        l.surcharges[t] + l.property_tax[t] + l.land_use_tax[t] + l.lat_accrued[t]
+    });
+    let net_profit = col(l, |t| l.ebit_equity[t] - l.income_tax_equity[t]);
+    vec![
+        item(
+            "1",
+            "营业收入（不含税）：租金",
+            "Rent (VAT excluded)",
+            &l.rent_net,
+        ),
+        item(
+            "2",
+            "营业收入（不含税）：销售",
+            "Sales (VAT excluded)",
+            &l.sales_net,
+        ),
+        item("3", "补贴收入", "Subsidies", &l.subsidy),
+        item("4", "期末价值", "Terminal value", &l.terminal_value),
+        line(
+            "5",
+            "税金及附加（土地增值税按权责发生）",
+            "Taxes (LAT accrued)",
+            taxes,
+        ),
+        item("6", "息税前利润", "EBIT", &l.ebit),
+        item("7", "利润总额", "Profit before income tax", &l.ebit_equity),
+        item("8", "所得税", "Income tax", &l.income_tax_equity),
+        total("9", "净利润", "Net profit", net_profit),
+    ]
+}
+
+/// 增值税及附加计算表: output VAT by source, input VAT, the carried credit, VAT paid.
+fn vat_statement(l: &Ledger<Decimal>) -> Vec<Line> {
+    vec![
+        total("1", "销项税额", "Output VAT", col(l, |t| l.vat_output[t])),
+        item("1.1", "租金销项", "on rent", &l.vat_rent),
+        item(
+            "1.2",
+            "产业用房销售销项",
+            "on factory sales",
+            &l.vat_sales_factory,
+        ),
+        item(
+            "1.3",
+            "住宅销售销项",
+            "on residential sales",
+            &l.vat_sales_residential,
+        ),
+        total("2", "进项税额", "Input VAT", col(l, |t| l.vat_input[t])),
+        item(
+            "2.1",
+            "其中经营成本进项",
+            "of which on operating cost",
+            &l.vat_input_opex,
+        ),
+        item(
+            "3",
+            "期末留抵税额",
+            "Credit carried at year end",
+            &l.vat_credit,
+        ),
+        item("4", "应纳增值税", "VAT paid", &l.vat),
+        item("5", "增值税附加", "Surcharges", &l.surcharges),
+    ]
+}
+
+/// 土地增值税计算表 by year: the cash paid (prepayments, settlements, refunds) and the tax
+/// accrued with the sales.
+fn lat_statement(l: &Ledger<Decimal>) -> Vec<Line> {
+    vec![
+        item(
+            "1",
+            "产业用房销售（含税）",
+            "Factory sales (VAT included)",
+            &l.sales_factory,
+        ),
+        item(
+            "2",
+            "住宅销售（含税）",
+            "Residential sales (VAT included)",
+            &l.sales_residential,
+        ),
+        item(
+            "3",
+            "土地增值税（预征、清算、退税）",
+            "LAT paid (prepaid, settled, refunded)",
+            &l.lat,
+        ),
+        item(
+            "4",
+            "土地增值税（按销售计提）",
+            "LAT accrued with the sales",
+            &l.lat_accrued,
+        ),
+    ]
+}
+
 fn loan_schedule(l: &Ledger<Decimal>) -> Vec<Line> {
     let opening: Vec<f64> = (0..l.years())
         .map(|t| {
@@ -650,6 +861,25 @@ fn workbook(
         project: &sc.name,
         pack,
     };
+    for (name, en, lines) in [
+        ("投资估算表", "Investment estimate", investment_estimate(l)),
+        (
+            "营业收入和税金及附加估算表",
+            "Revenue and taxes",
+            revenue_and_taxes(l),
+        ),
+        ("总成本费用估算表", "Total cost", total_cost(l)),
+        ("利润与利润分配表", "Profit", profit_statement(l)),
+    ] {
+        statement(
+            wb.add_worksheet().set_name(name)?,
+            &s,
+            l,
+            &heading(name, en),
+            &lines,
+            &[],
+        )?;
+    }
     statement(
         wb.add_worksheet().set_name("项目投资现金流量表")?,
         &s,
@@ -674,6 +904,29 @@ fn workbook(
         &loan_schedule(l),
         &["期初借款余额", "期末借款余额", "利息备付率", "偿债备付率"],
     )?;
+    for (name, en, lines, running) in [
+        (
+            "增值税及附加计算表",
+            "VAT and surcharges",
+            vat_statement(l),
+            "期末留抵税额",
+        ),
+        (
+            "土地增值税计算表",
+            "Land appreciation tax",
+            lat_statement(l),
+            "",
+        ),
+    ] {
+        statement(
+            wb.add_worksheet().set_name(name)?,
+            &s,
+            l,
+            &heading(name, en),
+            &lines,
+            &[running],
+        )?;
+    }
     if let Some(f) = results {
         f(wb.add_worksheet().set_name("结果 Results")?, &s)?;
     }
