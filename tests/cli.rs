@@ -1441,6 +1441,17 @@ fn the_workbook_reads_back_with_the_ledger_figures() {
     }
     let total_pre: f64 = rows.iter().map(|r| r[col("cf_pre_tax")]).sum();
     assert!((num(&p, pre, 3) * 1e4 - total_pre).abs() < 1e-3);
+    // the indicators under the statement, as the standard places them
+    let irr_row = find(&p, "所得税前 pre-tax 内部收益率 IRR");
+    assert!(irr_row > pre, "under the table");
+    assert!(
+        (num(&p, irr_row, 3) - summary["irr"]["project_pre_tax"].as_f64().unwrap()).abs() < 1e-12
+    );
+    let npv_row = find(&p, "所得税后 after-tax 净现值 NPV (i = 4.50%)");
+    assert!(
+        (num(&p, npv_row, 3) * 1e4 - summary["npv"]["project_after_tax"].as_f64().unwrap()).abs()
+            < 1e-4
+    );
     // every total is a SUM over its row's year cells, and its cached value is that sum
     for sheet in &wb.sheet_names()[2..] {
         let sheet = sheet.as_str();

@@ -10,7 +10,7 @@ use rust_xlsxwriter::{Format, FormatAlign, Formula, Workbook, Worksheet, XlsxErr
 use shanglou::metrics::{self, Summary};
 use shanglou::model::Ledger;
 use shanglou::num::Num;
-use shanglou::scenario::{Scenario, KEYS};
+use shanglou::scenario::{Basis, Scenario, KEYS};
 
 pub struct Xlsx;
 
@@ -112,6 +112,39 @@ struct Heading<'a> {
     en: &'a str,
     project: &'a str,
     pack: &'a str,
+    /// The indicators written under the table (计算指标), as the standard places them under
+    /// the cash-flow statements: label and value (a rate, 万元 or years).
+    indicators: Vec<(String, Indicator)>,
+}
+
+/// A figure under a statement.
+#[derive(Clone, Copy)]
+enum Indicator {
+    Rate(Option<f64>),
+    Wan(f64),
+    Years(Option<f64>),
+}
+
+/// IRR, NPV and the two paybacks of one series, for the foot of a cash-flow statement.
+fn indicators_of(sm: &Summary, b: Basis, label: &str, rate: f64) -> Vec<(String, Indicator)> {
+    vec![
+        (
+            format!("{label} 内部收益率 IRR"),
+            Indicator::Rate(*sm.irr.get(b)),
+        ),
+        (
+            format!("{label} 净现值 NPV (i = {:.2}%)", rate * 100.0),
+            Indicator::Wan(*sm.npv.get(b)),
+        ),
+        (
+            format!("{label} 静态投资回收期 Payback (years)"),
+            Indicator::Years(*sm.payback_years.get(b)),
+        ),
+        (
+            format!("{label} 动态投资回收期 Dynamic payback (years)"),
+            Indicator::Years(*sm.payback_dynamic_years.get(b)),
+        ),
+    ]
 }
 
 fn statement(
@@ -173,6 +206,22 @@ fn statement(
             if v.is_finite() {
                 ws.write_number_with_format(r, 4 + t as u16, *v * scale, fmt)?;
             }
+        }
+    }
+    if !heading.indicators.is_empty() {
+        let mut r = top + 3 + lines.len() as u32;
+        ws.write_string_with_format(r, 1, "计算指标", &s.head)?;
+        ws.write_string_with_format(r, 2, "Indicators", &s.head)?;
+        for (label, v) in &heading.indicators {
+            r += 1;
+            ws.write_string(r, 1, label)?;
+            match v {
+                Indicator::Rate(Some(x)) => ws.write_number_with_format(r, 3, *x, &s.rate)?,
+                Indicator::Wan(x) => ws.write_number_with_format(r, 3, *x / 1e4, &s.money)?,
+                Indicator::Years(Some(x)) => ws.write_number_with_format(r, 3, *x, &s.ratio)?,
+                Indicator::Rate(None) => ws.write_string(r, 3, "—")?,
+                Indicator::Years(None) => ws.write_string(r, 3, "never")?,
+            };
         }
     }
     ws.set_column_width(0, 6)?;
@@ -860,7 +909,9 @@ fn workbook(
         en,
         project: &sc.name,
         pack,
+        indicators: vec![],
     };
+    let rate = sc.inputs.finance.discount_rate;
     for (name, en, lines) in [
         ("投资估算表", "Investment estimate", investment_estimate(l)),
         (
@@ -884,7 +935,14 @@ fn workbook(
         wb.add_worksheet().set_name("项目投资现金流量表")?,
         &s,
         l,
-        &heading("项目投资现金流量表", "Project investment cash flow"),
+        &Heading {
+            indicators: [
+                indicators_of(sm, Basis::ProjectPreTax, "所得税前 pre-tax", rate),
+                indicators_of(sm, Basis::ProjectAfterTax, "所得税后 after-tax", rate),
+            ]
+            .concat(),
+            ..heading("项目投资现金流量表", "Project investment cash flow")
+        },
         &project_statement(l),
         &["累计所得税前净现金流量", "累计所得税后净现金流量"],
     )?;
@@ -892,7 +950,10 @@ fn workbook(
         wb.add_worksheet().set_name("项目资本金现金流量表")?,
         &s,
         l,
-        &heading("项目资本金现金流量表", "Equity cash flow"),
+        &Heading {
+            indicators: indicators_of(sm, Basis::Equity, "资本金 equity", rate),
+            ..heading("项目资本金现金流量表", "Equity cash flow")
+        },
         &equity_statement(l),
         &["累计净现金流量"],
     )?;
