@@ -82,6 +82,7 @@ impl Chart for Cashflow<'_> {
         let pad = (top - bottom) * 0.06;
         let mut chart = ChartBuilder::on(root)
             .margin(20)
+            .margin_right(320)
             .margin_top(80)
             .x_label_area_size(45)
             .y_label_area_size(90)
@@ -97,6 +98,7 @@ impl Chart for Cashflow<'_> {
             .label_style((style.font(), 14))
             .draw()
             .map_err(e)?;
+        let mut key = Vec::new();
         for (parts, sign) in [(&inflows, 1.0), (&outflows, -1.0)] {
             let mut base = vec![0.0; n];
             for (name, color, f) in parts.iter() {
@@ -115,20 +117,17 @@ impl Chart for Cashflow<'_> {
                         ))
                     })
                     .collect();
-                chart
-                    .draw_series(rects)
-                    .map_err(e)?
-                    .label(style.tr(name))
-                    .legend(move |(x, y)| {
-                        Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled())
-                    });
+                chart.draw_series(rects).map_err(e)?;
+                key.push((Swatch::Box(color), style.tr(name)));
             }
         }
         chart
             .draw_series(LineSeries::new(cumulative, BLACK.stroke_width(2)))
-            .map_err(e)?
-            .label(style.tr("cumulative pre-tax cash flow"))
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK.stroke_width(2)));
+            .map_err(e)?;
+        key.push((
+            Swatch::Line(BLACK),
+            style.tr("cumulative pre-tax cash flow"),
+        ));
         if let Some(p) = self.payback {
             let c = RGBColor(118, 42, 131);
             chart
@@ -136,17 +135,18 @@ impl Chart for Cashflow<'_> {
                     vec![(p, bottom - pad), (p, top + pad)],
                     c.stroke_width(2),
                 )))
-                .map_err(e)?
-                .label(if style.zh() {
+                .map_err(e)?;
+            key.push((
+                Swatch::Line(c),
+                if style.zh() {
                     format!("静态回收期 {p:.2} 年")
                 } else {
                     format!("payback {p:.2} years")
-                })
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
-                });
+                },
+            ));
         }
-        legend(style, &mut chart, SeriesLabelPosition::LowerRight)?;
+        // the key sits in the right margin, where it cannot cover a bar
+        key_in_margin(style, root, 310, &key)?;
         header(
             style,
             root,

@@ -233,6 +233,41 @@ fn legend<'a, DB: DrawingBackend + 'a>(
     Ok(())
 }
 
+/// What a key entry shows: a filled box (a bar or a cell colour) or a line (a series).
+#[derive(Clone, Copy)]
+pub enum Swatch {
+    Box(RGBColor),
+    Line(RGBColor),
+}
+
+/// A key drawn in the right margin, `width` pixels wide, outside the data: one swatch and label
+/// per entry, top down.
+pub fn key_in_margin<DB: DrawingBackend>(
+    style: Style,
+    root: &DrawingArea<DB, Shift>,
+    width: u32,
+    entries: &[(Swatch, String)],
+) -> Result<()> {
+    let (w, _) = root.dim_in_pixel();
+    let x = w.saturating_sub(width) as i32;
+    let font = TextStyle::from((style.font(), 13).into_font());
+    let mut y = 90;
+    for (swatch, label) in entries {
+        match *swatch {
+            Swatch::Box(c) => root.draw(&Rectangle::new([(x, y), (x + 18, y + 14)], c.filled())),
+            Swatch::Line(c) => root.draw(&PathElement::new(
+                vec![(x, y + 7), (x + 18, y + 7)],
+                c.stroke_width(4),
+            )),
+        }
+        .map_err(e)?;
+        root.draw(&Text::new(label.clone(), (x + 26, y), font.clone()))
+            .map_err(e)?;
+        y += 24;
+    }
+    Ok(())
+}
+
 /// Title and a note line in a band above the plot.
 pub fn header<DB: DrawingBackend>(
     style: Style,

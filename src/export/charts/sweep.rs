@@ -308,31 +308,20 @@ impl Chart for SweepHeat<'_> {
         }
         // the key sits in the right margin, outside the cells: a swatch per verdict, a line per
         // contour
-        let (w, _) = root.dim_in_pixel();
-        let x = w as i32 - 200;
-        let font = TextStyle::from((style.font(), 14).into_font());
-        let mut y = 90;
-        for (color, name) in [
+        let mut key: Vec<(Swatch, String)> = [
             (BELOW, "below floor"),
             (WITHIN, "within the band"),
             (ABOVE, "above cap"),
-        ] {
-            root.draw(&Rectangle::new([(x, y), (x + 22, y + 16)], color.filled()))
-                .map_err(e)?;
-            root.draw(&Text::new(style.tr(name), (x + 30, y + 1), font.clone()))
-                .map_err(e)?;
-            y += 26;
-        }
-        for (color, label) in contours {
-            root.draw(&PathElement::new(
-                vec![(x, y + 8), (x + 22, y + 8)],
-                color.stroke_width(4),
-            ))
-            .map_err(e)?;
-            root.draw(&Text::new(label, (x + 30, y + 1), font.clone()))
-                .map_err(e)?;
-            y += 26;
-        }
+        ]
+        .into_iter()
+        .map(|(c, name)| (Swatch::Box(c), style.tr(name)))
+        .collect();
+        key.extend(
+            contours
+                .into_iter()
+                .map(|(c, label)| (Swatch::Line(c), label)),
+        );
+        key_in_margin(style, root, 200, &key)?;
         let what = if self.points.iter().any(|p| p.mc.is_some()) {
             "median IRR (%) over Monte Carlo paths"
         } else {
