@@ -46,6 +46,7 @@ impl Chart for Compare<'_> {
         let pad = ((hi - lo) * 0.1).max(0.5);
         let mut chart = ChartBuilder::on(root)
             .margin(20)
+            .margin_right(200)
             .margin_top(80)
             .x_label_area_size(60)
             .y_label_area_size(60)
@@ -60,6 +61,7 @@ impl Chart for Compare<'_> {
             .draw()
             .map_err(e)?;
         let colors = [PALETTE[0], PALETTE[2], PALETTE[4]];
+        let mut key = Vec::new();
         for (k, name) in series.iter().enumerate() {
             let color = colors[k];
             let bars = values.iter().enumerate().filter_map(|(i, v)| {
@@ -68,13 +70,8 @@ impl Chart for Compare<'_> {
                     Rectangle::new([(x0, 0.0), (x0 + 0.21, y)], color.filled())
                 })
             });
-            chart
-                .draw_series(bars)
-                .map_err(e)?
-                .label(style.tr(name))
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled())
-                });
+            chart.draw_series(bars).map_err(e)?;
+            key.push((Swatch::Box(color), style.tr(name)));
         }
         for (level, color, name) in [
             (floor, RGBColor(178, 24, 43), "floor"),
@@ -85,19 +82,19 @@ impl Chart for Compare<'_> {
                     vec![(0.0, level), (n as f64, level)],
                     color.stroke_width(2),
                 )))
-                .map_err(e)?
-                .label(format!("{} {level:.1}%", style.tr(name)))
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
-                });
+                .map_err(e)?;
+            key.push((
+                Swatch::Line(color),
+                format!("{} {level:.1}%", style.tr(name)),
+            ));
         }
-        legend(style, &mut chart, SeriesLabelPosition::UpperRight)?;
+        key_in_margin(style, root, 190, &key)?;
         let label =
             TextStyle::from((style.font(), 13).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
         for (i, en) in self.entries.iter().enumerate() {
             let (px, py) = chart.backend_coord(&(i as f64 + 0.5, lo - pad));
             // as many characters as the group's width holds (≈ 7.5 px each at this size)
-            let room = ((W as usize - 120) / n.max(1) * 2 / 15).max(6);
+            let room = ((W as usize - 320) / n.max(1) * 2 / 15).max(6);
             let mut name: String = ascii_title(&en.name).chars().take(room).collect();
             if ascii_title(&en.name).chars().count() > room {
                 name.pop();

@@ -216,23 +216,6 @@ fn e<E: std::fmt::Display>(x: E) -> anyhow::Error {
     anyhow!("chart: {x}")
 }
 
-/// The legend box every chart with several series draws.
-fn legend<'a, DB: DrawingBackend + 'a>(
-    style: Style,
-    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
-    position: SeriesLabelPosition,
-) -> Result<()> {
-    chart
-        .configure_series_labels()
-        .position(position)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font((style.font(), 13))
-        .draw()
-        .map_err(e)?;
-    Ok(())
-}
-
 /// What a key entry shows: a filled box (a bar or a cell colour) or a line (a series).
 #[derive(Clone, Copy)]
 pub enum Swatch {

@@ -81,6 +81,7 @@ impl Chart for SweepLines<'_> {
                 true,
             ),
         ];
+        let mut key: Vec<(Swatch, String)> = Vec::new();
         for ((ylabel, lines, band), area) in panels.into_iter().zip([&upper, &lower]) {
             let ys: Vec<f64> = lines.iter().flat_map(|l| l.1.iter().map(|p| p.1)).collect();
             let (mut lo, mut hi) = ys
@@ -100,6 +101,7 @@ impl Chart for SweepLines<'_> {
             let pad = ((hi - lo) * 0.08).max(0.1);
             let mut chart = ChartBuilder::on(area)
                 .margin(15)
+                .margin_right(215)
                 .margin_top(if std::ptr::eq(area, &upper) { 80 } else { 10 })
                 .x_label_area_size(40)
                 .y_label_area_size(60)
@@ -130,22 +132,19 @@ impl Chart for SweepLines<'_> {
             }
             for (i, (label, pts)) in lines.iter().enumerate() {
                 let color = PALETTE[i % PALETTE.len()];
-                let s = chart
+                chart
                     .draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))
                     .map_err(e)?;
-                if !label.is_empty() {
-                    s.label(label.clone()).legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
-                    });
+                // both panels draw the same lines: one key serves them
+                if !label.is_empty() && !key.iter().any(|(_, l)| l == label) {
+                    key.push((Swatch::Line(color), label.clone()));
                 }
                 chart
                     .draw_series(pts.iter().map(|p| Circle::new(*p, 3, color.filled())))
                     .map_err(e)?;
             }
-            if lines.iter().any(|l| !l.0.is_empty()) {
-                legend(style, &mut chart, SeriesLabelPosition::UpperRight)?;
-            }
         }
+        key_in_margin(style, root, 205, &key)?;
         let note = if with_mc {
             style.tr("upper: probability of landing inside the break-even / small-profit band; lower: median IRR")
         } else {
