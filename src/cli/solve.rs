@@ -175,9 +175,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
             .achieved_irr
             .map(|r| format!("{:.2}%", r * 100.0))
             .unwrap_or_else(|| "—".into());
-        let shown = keys::find(&s.key)
-            .map(|(_, spec)| crate::export::table::key_value(spec, s.value))
-            .unwrap_or_else(|| crate::export::table::significant(s.value));
+        let shown = crate::export::table::named_value(&s.key, s.value);
         let mut text = format!(
             "{}\n  {} = {} (set it with --set {}={})\n  {} IRR there: {}\n",
             sc.name,

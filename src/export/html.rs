@@ -207,15 +207,7 @@ fn mc_section(o: &mut String, sc: &Scenario, m: &McSummary, irrs: &[f64], style:
         pct(i.p75),
         pct(i.p95)
     );
-    let pol = &sc.inputs.policy;
-    let band = Band {
-        floor: pol.irr_floor,
-        cap: pol.irr_cap,
-        within: m.prob.within,
-        above: m.prob.above_cap,
-        below: m.prob.below_floor,
-        undefined: m.prob.undefined,
-    };
+    let band = Band::of(&sc.inputs.policy, m);
     let title = format!(
         "distribution of the {}",
         charts::basis_words(m.basis, style)
@@ -265,15 +257,11 @@ fn mc_section(o: &mut String, sc: &Scenario, m: &McSummary, irrs: &[f64], style:
 
 /// The 敏感性分析表 and the 盈亏平衡分析, as in the terminal (a clamped point marked *).
 fn sensitivity_section(o: &mut String, sc: &Scenario) {
-    use shanglou::scenario::keys;
     let a = shanglou::sensitivity::analyse(sc, false, 10);
     if a.table.is_empty() {
         return;
     }
-    let value = |key: &str, v: f64| match keys::find(key) {
-        Some((_, spec)) => super::table::key_value(spec, v),
-        None => super::table::significant(v),
-    };
+    let value = super::table::named_value;
     let _ = writeln!(o, "<h2>敏感性分析表 Sensitivity table</h2><p class=sub>{} IRR with one input changed at a time; * the input could not move that far and stay a valid scenario</p><table><tr><th>input 输入</th><th>base 基准</th>", esc(a.basis.name()));
     for c in shanglou::sensitivity::CHANGES {
         let _ = write!(o, "<th>{:+.0}%</th>", c * 100.0);

@@ -88,6 +88,15 @@ pub fn key_value(spec: &shanglou::scenario::KeySpec, v: f64) -> String {
     }
 }
 
+/// A value of the scenario key named `key` as [`key_value`] shows it (six significant digits
+/// for a name the registry does not know).
+pub fn named_value(key: &str, v: f64) -> String {
+    match shanglou::scenario::keys::find(key) {
+        Some((_, spec)) => key_value(spec, v),
+        None => significant(v),
+    }
+}
+
 /// Six significant digits: a value to type after `--set` that reproduces a solved target to
 /// well inside the solver's tolerance, without the float's last digits.
 pub fn significant(v: f64) -> String {
@@ -529,10 +538,7 @@ pub fn mc_summary(
 /// that far and stay a valid scenario).
 pub fn sensitivity(sc: &Scenario, a: &shanglou::sensitivity::Analysis) -> String {
     use shanglou::scenario::keys;
-    let value = |key: &str, v: f64| match keys::find(key) {
-        Some((_, spec)) => key_value(spec, v),
-        None => significant(v),
-    };
+    let value = named_value;
     let mut o = format!(
         "{}\n  {} IRR at base: {} (band {} to {})\n\n敏感性分析表 Sensitivity table (IRR at each change of one input)\n",
         sc.name,

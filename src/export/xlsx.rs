@@ -963,7 +963,8 @@ fn workbook(
         l,
         &heading("借款还本付息计划表", "Loan repayment schedule"),
         &loan_schedule(l),
-        &["期初借款余额", "期末借款余额", "利息备付率", "偿债备付率"],
+        // the coverage rows are ratios, which have no total either (`Line::ratio`)
+        &["期初借款余额", "期末借款余额"],
     )?;
     for (name, en, lines, running) in [
         (

@@ -136,15 +136,7 @@ impl Exporter for McCharts {
         else {
             return Ok(vec![]);
         };
-        let pol = &scenario.inputs.policy;
-        let band = Band {
-            floor: pol.irr_floor,
-            cap: pol.irr_cap,
-            within: summary.prob.within,
-            above: summary.prob.above_cap,
-            below: summary.prob.below_floor,
-            undefined: summary.prob.undefined,
-        };
+        let band = Band::of(&scenario.inputs.policy, summary);
         let name = title_name(&scenario.name, style);
         let what = basis_words(outcome.basis, style);
         let n = super::super::table::thousands(summary.paths as f64, 0);

@@ -181,6 +181,18 @@ pub struct Band {
 }
 
 impl Band {
+    /// The verdict band of `policy` with the shares of a Monte Carlo run.
+    pub fn of(policy: &shanglou::scenario::Policy, m: &shanglou::mc::stats::McSummary) -> Band {
+        Band {
+            floor: policy.irr_floor,
+            cap: policy.irr_cap,
+            within: m.prob.within,
+            above: m.prob.above_cap,
+            below: m.prob.below_floor,
+            undefined: m.prob.undefined,
+        }
+    }
+
     fn note(&self, style: Style) -> String {
         let mut s = if style.zh() {
             format!(
