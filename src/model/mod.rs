@@ -410,28 +410,6 @@ fn at<T: Num>(v: &[T], i: usize) -> T {
     v.get(i).copied().unwrap_or_default()
 }
 
-/// The share of a sale schedule that falls in year `t` when sales start in year `start`.
-#[inline]
-fn share_in<T: Num>(schedule: &[T], start: usize, t: usize) -> T {
-    if t >= start {
-        at(schedule, t - start)
-    } else {
-        T::zero()
-    }
-}
-
-impl<T: Num> Inputs<T> {
-    /// The factory sale share falling in year t (sales start at t_op).
-    pub fn factory_sale_share(&self, t: usize) -> T {
-        share_in(&self.factory.sale_schedule, self.t_op(), t)
-    }
-    /// The residential sale share falling in year t (sales start at `sale_start`, else t_op).
-    pub fn residential_sale_share(&self, t: usize) -> T {
-        let start = self.residential.sale_start.unwrap_or(self.t_op());
-        share_in(&self.residential.sale_schedule, start, t)
-    }
-}
-
 /// Zeroes `col`, then writes `value × share` in the years a schedule starting at `start`
 /// covers: the stages touch only the years where something happens.
 fn fill_schedule<T: Num>(col: &mut [T], schedule: &[T], start: usize, value: T) {
