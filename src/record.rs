@@ -35,14 +35,15 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 impl Record {
+    /// The record of `command` on `file` (whose text is `source`), with the `--set` overrides;
+    /// `sampled` is the seed and path count of a Monte Carlo run.
     pub fn new(
         command: &str,
-        file: &str,
+        file: &std::path::Path,
         source: &str,
         overrides: &[String],
         sc: &Scenario,
-        seed: Option<u64>,
-        paths: Option<u64>,
+        sampled: Option<(u64, u64)>,
     ) -> Record {
         let parameters = KEYS
             .iter()
@@ -66,12 +67,12 @@ impl Record {
             tool: "shanglou".into(),
             version: env!("CARGO_PKG_VERSION").into(),
             command: command.into(),
-            scenario_file: file.into(),
+            scenario_file: file.display().to_string(),
             scenario_sha256: sha256_hex(source.as_bytes()),
             scenario_source: source.into(),
             overrides: overrides.to_vec(),
-            seed,
-            paths,
+            seed: sampled.map(|(seed, _)| seed),
+            paths: sampled.map(|(_, paths)| paths),
             parameters,
             distributions,
         }

@@ -1,12 +1,13 @@
 //! `shanglou mc`: the probability that the scheme lands inside 保本微利.
 
-use super::{bad_input, load_scenario_source, out_dir, print};
+use super::{bad_input, load_scenario_source, print};
 use crate::export::{self, charts::McCharts, csv::PathsCsv, json::Json, table, Document, Exporter};
 use anyhow::Result;
 use clap::Args as ClapArgs;
 use indicatif::{ProgressBar, ProgressStyle};
 use shanglou::mc::{self, Observer, Settings};
 use shanglou::metrics;
+use shanglou::record::Record;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -137,16 +138,14 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let secs = start.elapsed().as_secs_f64();
     progress.finish();
     let summary = outcome.summary();
-    let dir = out_dir(&a.file, a.out.out.as_ref(), "mc");
-    export::claim(&dir, &super::owner(&a.file), ctx.force)?;
-    let record = shanglou::record::Record::new(
+    let dir = a.out.claim(&a.file, "mc", ctx)?;
+    let record = Record::new(
         "mc",
-        &a.file.display().to_string(),
+        &a.file,
         &source,
         &a.overrides.set,
         &sc,
-        Some(seed),
-        Some(paths),
+        Some((seed, paths)),
     );
     let doc = Document::Mc {
         record: &record,

@@ -74,6 +74,16 @@ pub struct OutDir {
     pub out: Option<PathBuf>,
 }
 
+impl OutDir {
+    /// The output folder of `sub` for `scenario`, claimed for this scenario (refused when another
+    /// scenario's results are there, unless `--force`).
+    pub fn claim(&self, scenario: &Path, sub: &str, ctx: &Ctx) -> Result<PathBuf> {
+        let dir = out_dir(scenario, self.out.as_ref(), sub);
+        crate::export::claim(&dir, &owner(scenario), ctx.force)?;
+        Ok(dir)
+    }
+}
+
 /// `--xlsx` and `--html`: the reports a run or a Monte Carlo run can add.
 #[derive(clap::Args)]
 pub struct Reports {

@@ -1,10 +1,11 @@
 //! `shanglou run`: the deterministic ledger of one scenario, in the terminal and as files.
 
-use super::{load_scenario_source, out_dir, print};
+use super::{load_scenario_source, print};
 use crate::export::{self, charts::CashflowChart, csv::CashflowCsv, json::Json, Document};
 use anyhow::Result;
 use clap::Args as ClapArgs;
 use shanglou::metrics;
+use shanglou::record::Record;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -25,15 +26,7 @@ pub struct Args {
 
 pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let (sc, source) = load_scenario_source(&a.file, &a.overrides.set)?;
-    let record = shanglou::record::Record::new(
-        "run",
-        &a.file.display().to_string(),
-        &source,
-        &a.overrides.set,
-        &sc,
-        None,
-        None,
-    );
+    let record = Record::new("run", &a.file, &source, &a.overrides.set, &sc, None);
     let (ledger, summary) = metrics::evaluate(&sc.inputs);
     // a deterministic run never clips to a pack's caps (docs/model.md §4): breaches are reported
     if let Some(pack) = sc
@@ -82,8 +75,7 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     } else {
         None
     };
-    let dir = out_dir(&a.file, a.out.out.as_ref(), "");
-    export::claim(&dir, &super::owner(&a.file), ctx.force)?;
+    let dir = a.out.claim(&a.file, "", ctx)?;
     let doc = Document::Run {
         record: &record,
         scenario: &sc,

@@ -1,6 +1,6 @@
 //! `shanglou sensitivity`: which inputs move the IRR most (tornado chart, CSV, table).
 
-use super::{load_scenario, out_dir, print};
+use super::{load_scenario, print};
 use crate::export::{self, charts::TornadoChart, csv::SensitivityCsv, table, Document};
 use anyhow::Result;
 use clap::Args as ClapArgs;
@@ -30,8 +30,7 @@ pub struct Args {
 pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let sc = load_scenario(&a.file, &a.overrides.set)?;
     let analysis = sensitivity::analyse(&sc, a.all, a.top);
-    let dir = out_dir(&a.file, a.out.out.as_ref(), "sensitivity");
-    export::claim(&dir, &super::owner(&a.file), ctx.force)?;
+    let dir = a.out.claim(&a.file, "sensitivity", ctx)?;
     let doc = Document::Sensitivity {
         scenario: &sc,
         analysis: &analysis,

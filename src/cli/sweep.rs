@@ -1,7 +1,7 @@
 //! `shanglou sweep`: a grid of values of some keys, deterministic and (with --paths) Monte
 //! Carlo results at each point, a CSV and charts.
 
-use super::{bad_input, load_scenario, mc::Progress, out_dir, print};
+use super::{bad_input, load_scenario, mc::Progress, print};
 use crate::export::{self, charts::SweepCharts, csv::SweepCsv, table, Document};
 use anyhow::Result;
 use clap::Args as ClapArgs;
@@ -109,8 +109,7 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
             other => anyhow::Error::new(other),
         })?;
     progress.finish();
-    let dir = out_dir(&a.file, a.out.out.as_ref(), "sweep");
-    export::claim(&dir, &super::owner(&a.file), ctx.force)?;
+    let dir = a.out.claim(&a.file, "sweep", ctx)?;
     let doc = Document::Sweep {
         scenario: &sc,
         axes: &axes,

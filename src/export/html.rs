@@ -3,7 +3,7 @@
 //! distribution and tornado charts.
 
 use super::charts::{self, Band, Cashflow, Distribution, Tornado};
-use super::table::{pct, thousands, wan};
+use super::table::{irr_stats, pct, thousands, wan, IRR_STATS};
 use super::{Document, Exporter, File, Style};
 use anyhow::Result;
 use rust_decimal::Decimal;
@@ -194,19 +194,15 @@ fn mc_section(o: &mut String, sc: &Scenario, m: &McSummary, irrs: &[f64], style:
         pct(Some(m.prob.undefined)),
         pct(Some(m.clipped_share))
     );
-    let i = &m.irr;
-    let _ = writeln!(
-        o,
-        "<table><tr><th>{} IRR</th><th>mean</th><th>sd</th><th>p5</th><th>p25</th><th>p50</th><th>p75</th><th>p95</th></tr><tr><td></td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td></tr></table>",
-        m.basis.name(),
-        pct(i.mean),
-        pct(i.sd),
-        pct(i.p5),
-        pct(i.p25),
-        pct(i.p50),
-        pct(i.p75),
-        pct(i.p95)
-    );
+    let _ = write!(o, "<table><tr><th>{} IRR</th>", m.basis.name());
+    for name in IRR_STATS {
+        let _ = write!(o, "<th>{name}</th>");
+    }
+    o.push_str("</tr><tr><td></td>");
+    for v in irr_stats(&m.irr) {
+        let _ = write!(o, "<td class=n>{v}</td>");
+    }
+    o.push_str("</tr></table>\n");
     let band = Band::of(&sc.inputs.policy, m);
     let title = format!(
         "distribution of the {}",

@@ -175,6 +175,17 @@ pub fn limit_text(
     }
 }
 
+/// The names of the IRR statistics a Monte Carlo summary reports, in [`irr_stats`]'s order.
+pub const IRR_STATS: [&str; 7] = ["mean", "sd", "p5", "p25", "p50", "p75", "p95"];
+
+/// The IRR statistics of a Monte Carlo summary as percentages.
+pub fn irr_stats(i: &shanglou::mc::stats::IrrStats) -> Vec<String> {
+    [i.mean, i.sd, i.p5, i.p25, i.p50, i.p75, i.p95]
+        .into_iter()
+        .map(pct)
+        .collect()
+}
+
 /// A table with a header row; the first column is left-aligned, the rest right-aligned.
 pub fn grid(header: &[String], rows: &[Vec<String>]) -> String {
     let ncol = header.len();
@@ -454,33 +465,16 @@ pub fn mc_summary(
         thousands(s.paths as f64 / secs.max(1e-9), 0)
     );
     let i = &s.irr;
-    let header: Vec<String> = [
-        "IRR 内部收益率",
-        "mean",
-        "sd",
-        "p5",
-        "p25",
-        "p50",
-        "p75",
-        "p95",
-    ]
-    .iter()
-    .map(|x| x.to_string())
-    .collect();
-    let row = vec![
-        format!(
-            "{} ({} paths)",
-            s.basis.name(),
-            thousands((s.paths - i.undefined) as f64, 0)
-        ),
-        pct(i.mean),
-        pct(i.sd),
-        pct(i.p5),
-        pct(i.p25),
-        pct(i.p50),
-        pct(i.p75),
-        pct(i.p95),
-    ];
+    let header: Vec<String> = std::iter::once("IRR 内部收益率")
+        .chain(IRR_STATS)
+        .map(str::to_string)
+        .collect();
+    let mut row = vec![format!(
+        "{} ({} paths)",
+        s.basis.name(),
+        thousands((s.paths - i.undefined) as f64, 0)
+    )];
+    row.extend(irr_stats(i));
     o.push_str(&grid(&header, &[row]));
     let _ = writeln!(
         o,

@@ -171,22 +171,15 @@ impl Exporter for CashflowChart {
         else {
             return Ok(vec![]);
         };
-        let title = format!(
-            "{} — {}",
-            title_name(&scenario.name, style),
-            style.tr("annual cash flows")
-        );
-        let (png, svg) = both(
+        let title = titled(&scenario.name, style, "annual cash flows");
+        pair(
+            "cashflow",
             &Cashflow {
                 title: &title,
                 ledger,
                 payback: summary.payback_years.project_pre_tax,
             },
             style,
-        )?;
-        Ok(vec![
-            ("cashflow.png".into(), png),
-            ("cashflow.svg".into(), svg),
-        ])
+        )
     }
 }

@@ -121,10 +121,6 @@ impl Exporter for CompareChart {
         let Document::Compare { entries } = doc else {
             return Ok(vec![]);
         };
-        let (png, svg) = both(&Compare { entries }, style)?;
-        Ok(vec![
-            ("compare.png".into(), png),
-            ("compare.svg".into(), svg),
-        ])
+        pair("compare", &Compare { entries }, style)
     }
 }

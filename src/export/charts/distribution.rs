@@ -30,80 +30,6 @@ fn irr_frame<'a, DB: DrawingBackend>(
     Ok(chart)
 }
 
-/// IRR histogram with the floor and cap marked.
-pub fn histogram<DB: DrawingBackend>(
-    style: Style,
-    root: &DrawingArea<DB, Shift>,
-    title: &str,
-    irrs: &[f64],
-    band: &Band,
-) -> Result<()> {
-    let ok = || {
-        irrs.iter()
-            .copied()
-            .filter(|v| v.is_finite())
-            .map(|v| v * 100.0)
-    };
-    let (lo, hi) = range_with(ok(), band);
-    let bins = 60usize;
-    let width = (hi - lo) / bins as f64;
-    let mut counts = vec![0u64; bins];
-    for v in ok() {
-        let b = (((v - lo) / width) as usize).min(bins - 1);
-        counts[b] += 1;
-    }
-    let n = irrs.len().max(1) as f64;
-    let top = counts.iter().copied().max().unwrap_or(1) as f64 / n * 100.0 * 1.15;
-    let mut chart = irr_frame(style, root, (lo, hi), top.max(1e-9), "share of paths (%)")?;
-    chart
-        .draw_series(counts.iter().enumerate().map(|(i, c)| {
-            let x0 = lo + i as f64 * width;
-            let color = bar_color(x0 + width / 2.0, band);
-            Rectangle::new(
-                [(x0, 0.0), (x0 + width, *c as f64 / n * 100.0)],
-                color.filled(),
-            )
-        }))
-        .map_err(e)?;
-    mark_band(style, &mut chart, band, top)?;
-    header(style, root, title, &band.note(style))?;
-    Ok(())
-}
-
-/// Empirical CDF of the IRR with the floor and cap marked.
-pub fn cdf<DB: DrawingBackend>(
-    style: Style,
-    root: &DrawingArea<DB, Shift>,
-    title: &str,
-    irrs: &[f64],
-    band: &Band,
-) -> Result<()> {
-    let (lo, hi) = range_with(
-        irrs.iter()
-            .copied()
-            .filter(|v| v.is_finite())
-            .map(|v| v * 100.0),
-        band,
-    );
-    let n = irrs.len().max(1) as f64;
-    let defined = irrs.iter().filter(|v| v.is_finite()).count() as f64;
-    let mut chart = irr_frame(style, root, (lo, hi), 100.0, "P(IRR ≤ x) (%)")?;
-    // 1,001 quantiles draw the curve whatever the path count, without a sorted copy of the paths
-    let qs: Vec<f64> = (0..=1000).map(|i| i as f64 / 1000.0).collect();
-    let xs = shanglou::mc::stats::percentiles(irrs, &qs);
-    let pts: Vec<(f64, f64)> = qs
-        .iter()
-        .zip(xs)
-        .filter_map(|(q, x)| x.map(|x| (x * 100.0, q * defined / n * 100.0)))
-        .collect();
-    chart
-        .draw_series(LineSeries::new(pts, BLUE.stroke_width(2)))
-        .map_err(e)?;
-    mark_band(style, &mut chart, band, 100.0)?;
-    header(style, root, title, &band.note(style))?;
-    Ok(())
-}
-
 /// The IRR distribution of a Monte Carlo run, as a histogram or a CDF.
 pub struct Distribution<'a> {
     pub cumulative: bool,
@@ -112,13 +38,76 @@ pub struct Distribution<'a> {
     pub band: &'a Band,
 }
 
+impl Distribution<'_> {
+    /// The defined IRRs in %.
+    fn defined(&self) -> impl Iterator<Item = f64> + '_ {
+        self.irrs
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .map(|v| v * 100.0)
+    }
+
+    /// IRR histogram with the floor and cap marked.
+    fn histogram<DB: DrawingBackend>(
+        &self,
+        style: Style,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<()> {
+        let band = self.band;
+        let (lo, hi) = range_with(self.defined(), band);
+        let bins = 60usize;
+        let width = (hi - lo) / bins as f64;
+        let mut counts = vec![0u64; bins];
+        for v in self.defined() {
+            let b = (((v - lo) / width) as usize).min(bins - 1);
+            counts[b] += 1;
+        }
+        let n = self.irrs.len().max(1) as f64;
+        let top = counts.iter().copied().max().unwrap_or(1) as f64 / n * 100.0 * 1.15;
+        let mut chart = irr_frame(style, root, (lo, hi), top.max(1e-9), "share of paths (%)")?;
+        chart
+            .draw_series(counts.iter().enumerate().map(|(i, c)| {
+                let x0 = lo + i as f64 * width;
+                let color = bar_color(x0 + width / 2.0, band);
+                Rectangle::new(
+                    [(x0, 0.0), (x0 + width, *c as f64 / n * 100.0)],
+                    color.filled(),
+                )
+            }))
+            .map_err(e)?;
+        mark_band(style, &mut chart, band, top)
+    }
+
+    /// Empirical CDF of the IRR with the floor and cap marked.
+    fn cdf<DB: DrawingBackend>(&self, style: Style, root: &DrawingArea<DB, Shift>) -> Result<()> {
+        let (lo, hi) = range_with(self.defined(), self.band);
+        let n = self.irrs.len().max(1) as f64;
+        let defined = self.defined().count() as f64;
+        let mut chart = irr_frame(style, root, (lo, hi), 100.0, "P(IRR ≤ x) (%)")?;
+        // 1,001 quantiles draw the curve whatever the path count, without a sorted copy of the paths
+        let qs: Vec<f64> = (0..=1000).map(|i| i as f64 / 1000.0).collect();
+        let xs = shanglou::mc::stats::percentiles(self.irrs, &qs);
+        let pts: Vec<(f64, f64)> = qs
+            .iter()
+            .zip(xs)
+            .filter_map(|(q, x)| x.map(|x| (x * 100.0, q * defined / n * 100.0)))
+            .collect();
+        chart
+            .draw_series(LineSeries::new(pts, BLUE.stroke_width(2)))
+            .map_err(e)?;
+        mark_band(style, &mut chart, self.band, 100.0)
+    }
+}
+
 impl Chart for Distribution<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, style: Style) -> Result<()> {
         if self.cumulative {
-            cdf(style, root, self.title, self.irrs, self.band)
+            self.cdf(style, root)?;
         } else {
-            histogram(style, root, self.title, self.irrs, self.band)
+            self.histogram(style, root)?;
         }
+        header(style, root, self.title, &self.band.note(style))
     }
 }
 
@@ -151,29 +140,19 @@ impl Exporter for McCharts {
                 format!("{name} — cumulative probability of the {what} over {n} paths"),
             )
         };
-        let (hp, hs) = both(
-            &Distribution {
-                cumulative: false,
-                title: &hist_title,
+        let mut files = Vec::with_capacity(4);
+        for (stem, cumulative, title) in [
+            ("irr_histogram", false, &hist_title),
+            ("irr_cdf", true, &cdf_title),
+        ] {
+            let chart = Distribution {
+                cumulative,
+                title,
                 irrs: &outcome.irr,
                 band: &band,
-            },
-            style,
-        )?;
-        let (cp, cs) = both(
-            &Distribution {
-                cumulative: true,
-                title: &cdf_title,
-                irrs: &outcome.irr,
-                band: &band,
-            },
-            style,
-        )?;
-        Ok(vec![
-            ("irr_histogram.png".into(), hp),
-            ("irr_histogram.svg".into(), hs),
-            ("irr_cdf.png".into(), cp),
-            ("irr_cdf.svg".into(), cs),
-        ])
+            };
+            push_pair(&mut files, stem, &chart, style)?;
+        }
+        Ok(files)
     }
 }

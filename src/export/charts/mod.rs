@@ -139,7 +139,32 @@ pub fn svg(chart: &impl Chart, style: Style) -> Result<String> {
 }
 
 /// Draws the same chart on an SVG and a bitmap backend; returns (png, svg) bytes.
-pub fn both(chart: &impl Chart, style: Style) -> Result<(Vec<u8>, Vec<u8>)> {
+/// `STEM.png` and `STEM.svg` of one chart, appended to `files`.
+pub fn push_pair(
+    files: &mut Vec<File>,
+    stem: &str,
+    chart: &impl Chart,
+    style: Style,
+) -> Result<()> {
+    let (png, svg) = both(chart, style)?;
+    files.push((format!("{stem}.png"), png));
+    files.push((format!("{stem}.svg"), svg));
+    Ok(())
+}
+
+/// `STEM.png` and `STEM.svg` of one chart.
+pub fn pair(stem: &str, chart: &impl Chart, style: Style) -> Result<Vec<File>> {
+    let mut files = Vec::with_capacity(2);
+    push_pair(&mut files, stem, chart, style)?;
+    Ok(files)
+}
+
+/// A chart title: the scenario's name, a dash, and what the chart shows.
+pub fn titled(name: &str, style: Style, what: &str) -> String {
+    format!("{} — {}", title_name(name, style), style.tr(what))
+}
+
+fn both(chart: &impl Chart, style: Style) -> Result<(Vec<u8>, Vec<u8>)> {
     let svg = svg(chart, style)?;
     let mut buf = vec![0u8; (W * H * 3) as usize];
     {

@@ -357,13 +357,11 @@ impl Exporter for SweepCharts {
             return Ok(vec![]);
         };
         let pol = &scenario.inputs.policy;
-        let title = format!(
-            "{} — {}",
-            title_name(&scenario.name, style),
-            style.tr("sweep")
-        );
+        let title = titled(&scenario.name, style, "sweep");
         let mut files = Vec::new();
-        let (png, svg) = both(
+        push_pair(
+            &mut files,
+            "sweep_lines",
             &SweepLines {
                 title: &title,
                 axes,
@@ -373,10 +371,10 @@ impl Exporter for SweepCharts {
             },
             style,
         )?;
-        files.push(("sweep_lines.png".into(), png));
-        files.push(("sweep_lines.svg".into(), svg));
         if axes.len() >= 2 {
-            let (png, svg) = both(
+            push_pair(
+                &mut files,
+                "sweep_heatmap",
                 &SweepHeat {
                     title: &title,
                     axes,
@@ -386,8 +384,6 @@ impl Exporter for SweepCharts {
                 },
                 style,
             )?;
-            files.push(("sweep_heatmap.png".into(), png));
-            files.push(("sweep_heatmap.svg".into(), svg));
         }
         Ok(files)
     }

@@ -89,21 +89,14 @@ impl Exporter for TornadoChart {
             return Ok(vec![]);
         };
         let tornado = &analysis.tornado;
-        let title = format!(
-            "{} — {}",
-            title_name(&scenario.name, style),
-            style.tr("sensitivity of the IRR")
-        );
-        let (png, svg) = both(
+        let title = titled(&scenario.name, style, "sensitivity of the IRR");
+        pair(
+            "tornado",
             &Tornado {
                 title: &title,
                 t: tornado,
             },
             style,
-        )?;
-        Ok(vec![
-            ("tornado.png".into(), png),
-            ("tornado.svg".into(), svg),
-        ])
+        )
     }
 }
