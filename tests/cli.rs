@@ -1389,12 +1389,14 @@ fn the_workbook_reads_back_with_the_ledger_figures() {
         [
             "封面 Cover",
             "汇总 Summary",
+            "假设 Assumptions",
             "投资估算表",
             "营业收入和税金及附加估算表",
             "总成本费用估算表",
             "利润与利润分配表",
             "项目投资现金流量表",
             "项目资本金现金流量表",
+            "财务计划现金流量表",
             "借款还本付息计划表",
             "增值税及附加计算表",
             "土地增值税计算表"
@@ -1452,38 +1454,48 @@ fn the_workbook_reads_back_with_the_ledger_figures() {
         (num(&p, npv_row, 3) * 1e4 - summary["npv"]["project_after_tax"].as_f64().unwrap()).abs()
             < 1e-4
     );
-    // every total is a SUM over its row's year cells, and its cached value is that sum
-    for sheet in &wb.sheet_names()[2..] {
-        let sheet = sheet.as_str();
-        let values = wb.worksheet_range(sheet).unwrap();
-        let formulas = wb.worksheet_formula(sheet).unwrap();
-        let mut n = 0;
-        for (r, c, f) in formulas.used_cells() {
-            if f.is_empty() {
-                continue;
-            }
-            let (r, c) = (
-                (r + formulas.start().unwrap().0 as usize) as u32,
-                (c + formulas.start().unwrap().1 as usize) as u32,
-            );
-            assert_eq!(c, 3, "{sheet}: formulas sit in the total column");
-            assert!(
-                f.starts_with(&format!("SUM(E{}:", r + 1)),
-                "{sheet} row {r}: {f}"
-            );
-            let row_sum: f64 = (0..rows.len() as u32)
-                .filter_map(|t| match values.get_value((r, 4 + t)) {
-                    Some(Data::Float(v)) => Some(*v),
-                    _ => None,
-                })
-                .sum();
-            assert!(
-                (num(&values, r, 3) - row_sum).abs() < 1e-6,
-                "{sheet} row {r}"
-            );
-            n += 1;
-        }
-        assert!(n >= 3, "{sheet}: {n} formulas");
+    // every formula of every shipped scenario's workbook gives its cached value
+    let mut scenarios: Vec<_> = std::fs::read_dir(root().join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    scenarios.sort();
+    for sc in &scenarios {
+        let dir = out.path().join("all").join(sc.file_stem().unwrap());
+        let status = bin()
+            .args(["run", "--xlsx", "--out"])
+            .arg(&dir)
+            .arg(sc)
+            .output()
+            .unwrap()
+            .status;
+        assert!(status.code().is_some_and(|c| c <= 1), "{}", sc.display());
+        check_workbook_formulas(&dir.join("report.xlsx"));
+    }
+    // the cumulative surplus of the financial plan is never negative: the equity holders fill
+    // every shortfall, and the plan's net flow is the equity flow with that shortfall filled
+    let fp = wb.worksheet_range("财务计划现金流量表").unwrap();
+    let surplus = find(&fp, "累计盈余资金");
+    let net = find(&fp, "净现金流量");
+    for (t, row) in rows.iter().enumerate() {
+        assert!(num(&fp, surplus, 4 + t as u32) >= -1e-9);
+        let want = row[col("cf_equity")].max(0.0);
+        assert!(
+            (num(&fp, net, 4 + t as u32) * 1e4 - want).abs() < 1e-4,
+            "t={t}"
+        );
+    }
+    // the assumptions sheet: every input with its unit and source
+    let a = wb.worksheet_range("假设 Assumptions").unwrap();
+    let text: Vec<String> = a.cells().map(|(_, _, v)| v.to_string()).collect();
+    for want in [
+        "factory.rent",
+        "yuan/m²/month",
+        "方案文件 scenario file",
+        "默认值 model default",
+    ] {
+        assert!(text.iter().any(|c| c == want), "assumptions: {want}");
     }
     // the profit statement's net profit is the equity view's EBIT less its income tax
     let pr = wb.worksheet_range("利润与利润分配表").unwrap();
@@ -1521,6 +1533,82 @@ fn the_workbook_reads_back_with_the_ledger_figures() {
     );
 }
 
+/// Every formula of a workbook, evaluated over the cells it names, gives its cached value:
+/// totals are SUMs across the years, totals and nets sums and differences of their rows,
+/// cumulative rows running sums — so the statements' identities hold to the cent.
+fn check_workbook_formulas(path: &Path) {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let mut wb: Xlsx<_> = open_workbook(path).unwrap();
+    let num = |range: &calamine::Range<Data>, r: u32, c: u32| match range.get_value((r, c)) {
+        Some(Data::Float(v)) => *v,
+        other => panic!("({r}, {c}) is not a number: {other:?}"),
+    };
+    for sheet in &wb.sheet_names()[3..] {
+        let sheet = sheet.as_str();
+        let values = wb.worksheet_range(sheet).unwrap();
+        let formulas = wb.worksheet_formula(sheet).unwrap();
+        let (r0, c0) = formulas.start().unwrap();
+        let mut n = 0;
+        for (r, c, f) in formulas.used_cells() {
+            if f.is_empty() {
+                continue;
+            }
+            let (r, c) = ((r + r0 as usize) as u32, (c + c0 as usize) as u32);
+            let got = eval_formula(f, &|rr, cc| match values.get_value((rr, cc)) {
+                Some(Data::Float(v)) => Some(*v),
+                _ => None,
+            });
+            let cached = num(&values, r, c);
+            assert!(
+                (got - cached).abs() < 1e-6 * (1.0 + cached.abs()),
+                "{} {sheet} ({r}, {c}) ={f}: evaluates to {got}, cached {cached}",
+                path.display()
+            );
+            if c == 3 {
+                assert!(f.starts_with(&format!("SUM(E{}:", r + 1)), "{sheet}: {f}");
+            }
+            n += 1;
+        }
+        assert!(n >= 3, "{sheet}: {n} formulas");
+    }
+}
+
+/// Evaluates the formulas the workbook writes: `SUM(E5:BD5)` and sums and differences of cells.
+fn eval_formula(f: &str, cell: &dyn Fn(u32, u32) -> Option<f64>) -> f64 {
+    let f = f.trim_start_matches('=');
+    let addr = |a: &str| -> (u32, u32) {
+        let split = a.find(|ch: char| ch.is_ascii_digit()).unwrap();
+        let (letters, digits) = a.split_at(split);
+        let col = letters
+            .bytes()
+            .fold(0u32, |acc, b| acc * 26 + u32::from(b - b'A' + 1))
+            - 1;
+        (digits.parse::<u32>().unwrap() - 1, col)
+    };
+    if let Some(range) = f.strip_prefix("SUM(").and_then(|x| x.strip_suffix(')')) {
+        let (a, b) = range.split_once(':').unwrap();
+        let ((r, c1), (r2, c2)) = (addr(a), addr(b));
+        assert_eq!(r, r2, "a SUM runs along one row");
+        return (c1..=c2).map(|c| cell(r, c).unwrap_or(0.0)).sum();
+    }
+    let mut total = 0.0;
+    let mut sign = 1.0;
+    let mut term = String::new();
+    for ch in f.chars().chain(std::iter::once('+')) {
+        if ch == '+' || ch == '-' {
+            if !term.is_empty() {
+                let (r, c) = addr(&term);
+                total += sign * cell(r, c).unwrap_or_else(|| panic!("={f}: {term} is blank"));
+                term.clear();
+            }
+            sign = if ch == '-' { -1.0 } else { 1.0 };
+        } else {
+            term.push(ch);
+        }
+    }
+    total
+}
+
 #[test]
 fn html_report_is_self_contained_and_renders_in_a_browser() {
     let out = tempfile::tempdir().unwrap();
@@ -1548,6 +1636,23 @@ fn html_report_is_self_contained_and_renders_in_a_browser() {
     assert!(
         html.contains("敏感性分析表") && html.contains("盈亏平衡分析") && html.contains("临界点"),
         "the sensitivity and break-even tables"
+    );
+    assert!(
+        [
+            "投资估算表",
+            "总成本费用估算表",
+            "利润与利润分配表",
+            "项目投资现金流量表",
+            "项目资本金现金流量表",
+            "财务计划现金流量表",
+            "借款还本付息计划表",
+            "增值税及附加计算表",
+            "土地增值税计算表",
+            "单位：万元"
+        ]
+        .iter()
+        .all(|t| html.contains(t)),
+        "the statements, as in the workbook"
     );
     for external in ["src=\"http", "href=\"http", "<link", "<script", "url("] {
         assert!(

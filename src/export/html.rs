@@ -10,8 +10,8 @@ use rust_decimal::Decimal;
 use shanglou::mc::stats::McSummary;
 use shanglou::metrics::{self, Status, Summary};
 use shanglou::model::Ledger;
-use shanglou::num::Num;
 use shanglou::policy;
+use shanglou::report::statements;
 use shanglou::scenario::{Basis, Scenario, KEYS};
 use std::fmt::Write;
 
@@ -134,33 +134,56 @@ fn compliance(o: &mut String, sc: &Scenario, sm: &Summary) {
     let _ = writeln!(o, "</table>");
 }
 
-fn statement(o: &mut String, l: &Ledger<Decimal>) {
-    let _ = writeln!(o, "<h2>现金流量表 Annual cash flows (万元)</h2><div class=scroll><table><tr><th>t</th><th>年 year</th><th>租金 rent</th><th>销售 sales</th><th>补助+余值 subsidy + TV</th><th>土地 land</th><th>建设 construction</th><th>税费 taxes</th><th>经营成本 opex</th><th>税前 CF pre-tax</th><th>累计 cumulative</th><th>所得税 income tax</th><th>税后 after tax</th><th>资本金 equity</th></tr>");
-    let mut cum = Decimal::ZERO;
-    let f = |d: Decimal| wan(Num::to_f64(d));
-    for t in 0..l.years() {
-        cum += l.cf_pre_tax[t];
-        let cells = [
-            l.rent_factory[t] + l.rent_dormitory[t] + l.rent_supporting[t],
-            l.sales_factory[t] + l.sales_residential[t],
-            l.subsidy[t] + l.terminal_value[t],
-            l.land[t],
-            l.construction[t],
-            l.vat[t] + l.surcharges[t] + l.property_tax[t] + l.land_use_tax[t] + l.lat[t],
-            l.opex[t],
-            l.cf_pre_tax[t],
-            cum,
-            l.income_tax_adjusted[t],
-            l.cf_after_tax[t],
-            l.cf_equity[t],
-        ];
-        let _ = write!(o, "<tr><td>{t}</td><td>{}</td>", l.start_year + t as i64);
-        for c in cells {
-            let _ = write!(o, "<td class=n>{}</td>", f(c));
+/// The standard statements, as the workbook has them: rows down, years across, in 万元.
+fn statements(o: &mut String, l: &Ledger<Decimal>) {
+    let _ = writeln!(o, "<h2>财务报表 Statements (单位：万元)</h2>");
+    for st in statements::all(l) {
+        let _ = write!(
+            o,
+            "<h3>{} {}</h3><div class=scroll><table><tr><th>序号</th><th>项目 item</th><th>合计 total</th>",
+            st.zh, st.en
+        );
+        for t in 0..l.years() {
+            let _ = write!(o, "<th>{}</th>", l.start_year + t as i64);
         }
         let _ = writeln!(o, "</tr>");
+        for ln in &st.lines {
+            let shown = |v: f64| {
+                if !v.is_finite() {
+                    String::new()
+                } else if ln.ratio {
+                    format!("{v:.2}")
+                } else {
+                    wan(v)
+                }
+            };
+            let total = if ln.has_total() {
+                wan(ln.values.iter().filter(|v| v.is_finite()).sum())
+            } else {
+                String::new()
+            };
+            let open = if ln.bold { "<b>" } else { "" };
+            let close = if ln.bold { "</b>" } else { "" };
+            let _ = write!(
+                o,
+                "<tr><td>{}</td><td>{open}{} {}{close}</td><td class=n>{total}</td>",
+                ln.no,
+                ln.zh,
+                esc(ln.en)
+            );
+            for v in &ln.values {
+                let low = if ln.ratio && *v < 1.0 {
+                    " style=\"color:#9c0006\""
+                } else {
+                    ""
+                };
+                let _ = write!(o, "<td class=n{low}>{}</td>", shown(*v));
+            }
+            let _ = writeln!(o, "</tr>");
+        }
+        let _ = writeln!(o, "</table></div>");
     }
-    let _ = writeln!(o, "</table></div><p class=note>Exact figures to the fen are in cashflow.csv and report.xlsx.</p>");
+    let _ = writeln!(o, "<p class=note>Exact figures to the fen are in cashflow.csv; report.xlsx has these statements with live formulas.</p>");
 }
 
 fn chart(o: &mut String, svg: Result<String>) {
@@ -359,7 +382,7 @@ pub fn page(
             style,
         ),
     );
-    statement(&mut o, l);
+    statements(&mut o, l);
     compliance(&mut o, sc, sm);
     assumptions(&mut o, sc);
     let _ = writeln!(o, "</body></html>");

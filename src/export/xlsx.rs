@@ -9,8 +9,8 @@ use rust_decimal::Decimal;
 use rust_xlsxwriter::{Format, FormatAlign, Formula, Workbook, Worksheet, XlsxError};
 use shanglou::metrics::{self, Summary};
 use shanglou::model::Ledger;
-use shanglou::num::Num;
-use shanglou::scenario::{Basis, Scenario, KEYS};
+use shanglou::report::statements::{self, Calc, Line};
+use shanglou::scenario::{Basis, Choice, Scenario, KEYS};
 
 pub struct Xlsx;
 
@@ -21,6 +21,8 @@ struct Styles {
     title: Format,
     rate: Format,
     ratio: Format,
+    /// A coverage ratio below 1.
+    ratio_low: Format,
     plain: Format,
 }
 
@@ -37,71 +39,12 @@ fn styles() -> Styles {
         title: Format::new().set_bold().set_font_size(14),
         rate: Format::new().set_num_format("0.00%"),
         ratio: Format::new().set_num_format("0.00"),
+        ratio_low: Format::new()
+            .set_num_format("0.00")
+            .set_font_color(0x9C0006)
+            .set_background_color(0xFFC7CE),
         plain: Format::new(),
     }
-}
-
-fn d(v: Decimal) -> f64 {
-    Num::to_f64(v)
-}
-
-/// One statement row: number, Chinese and English label, values per year.
-struct Line {
-    no: &'static str,
-    zh: &'static str,
-    en: &'static str,
-    values: Vec<f64>,
-    bold: bool,
-    /// A ratio (coverage): written as it is, not in 万元, with no total.
-    ratio: bool,
-}
-
-fn line(no: &'static str, zh: &'static str, en: &'static str, values: Vec<f64>) -> Line {
-    Line {
-        no,
-        zh,
-        en,
-        values,
-        bold: false,
-        ratio: false,
-    }
-}
-
-fn ratio_line(no: &'static str, zh: &'static str, en: &'static str, values: Vec<f64>) -> Line {
-    Line {
-        ratio: true,
-        ..line(no, zh, en, values)
-    }
-}
-
-fn total(no: &'static str, zh: &'static str, en: &'static str, values: Vec<f64>) -> Line {
-    Line {
-        no,
-        zh,
-        en,
-        values,
-        bold: true,
-        ratio: false,
-    }
-}
-
-/// A statement row straight from a ledger column.
-fn item(no: &'static str, zh: &'static str, en: &'static str, column: &[Decimal]) -> Line {
-    line(no, zh, en, column.iter().map(|v| d(*v)).collect())
-}
-
-fn col(l: &Ledger<Decimal>, f: impl Fn(usize) -> Decimal) -> Vec<f64> {
-    (0..l.years()).map(|t| d(f(t))).collect()
-}
-
-fn cumulative(v: &[f64]) -> Vec<f64> {
-    let mut acc = 0.0;
-    v.iter()
-        .map(|x| {
-            acc += x;
-            acc
-        })
-        .collect()
 }
 
 /// A statement sheet: header rows, then one row per line, a total column, years across.
@@ -153,7 +96,6 @@ fn statement(
     l: &Ledger<Decimal>,
     heading: &Heading,
     lines: &[Line],
-    cumulative_rows: &[&str],
 ) -> Result<(), XlsxError> {
     ws.write_string_with_format(
         0,
@@ -184,6 +126,14 @@ fn statement(
         ws.write_string_with_format(top + 1, c, format!("t = {t}"), &s.head)?;
     }
     let last = rust_xlsxwriter::column_number_to_name(3 + l.years() as u16);
+    // the 1-based sheet row of each 序号, for the formulas
+    let row_of = |no: &str| {
+        lines
+            .iter()
+            .position(|ln| ln.no == no)
+            .map(|i| top + 3 + i as u32)
+    };
+    let mut flagged = false;
     for (i, ln) in lines.iter().enumerate() {
         let r = top + 2 + i as u32;
         let (fmt, scale) = match (ln.ratio, ln.bold) {
@@ -194,22 +144,59 @@ fn statement(
         ws.write_string(r, 0, ln.no)?;
         ws.write_string(r, 1, ln.zh)?;
         ws.write_string(r, 2, ln.en)?;
-        // the total is a formula over the year cells (its value cached for readers that do
-        // not recalculate); a cumulative or ratio row has no meaningful total
-        if !ln.ratio && !cumulative_rows.contains(&ln.zh) {
+        if ln.has_total() {
             let sum: f64 = ln.values.iter().filter(|v| v.is_finite()).sum::<f64>() * scale;
             let f = Formula::new(format!("=SUM(E{}:{last}{})", r + 1, r + 1))
                 .set_result(format!("{sum}"));
             ws.write_formula_with_format(r, 3, f, fmt)?;
         }
         for (t, v) in ln.values.iter().enumerate() {
-            if v.is_finite() {
-                ws.write_number_with_format(r, 4 + t as u16, *v * scale, fmt)?;
+            if !v.is_finite() {
+                continue;
             }
+            let c = 4 + t as u16;
+            let here = rust_xlsxwriter::column_number_to_name(c);
+            let cell = |no: &str| row_of(no).map(|row| format!("{here}{row}"));
+            let formula = match ln.calc {
+                Calc::Values | Calc::Balance => None,
+                Calc::Sum(rows) => rows
+                    .iter()
+                    .map(|no| cell(no))
+                    .collect::<Option<Vec<_>>>()
+                    .map(|cells| format!("={}", cells.join("+"))),
+                Calc::Diff(a, b) => cell(a).zip(cell(b)).map(|(a, b)| format!("={a}-{b}")),
+                Calc::Running(no) if t == 0 => cell(no).map(|a| format!("={a}")),
+                Calc::Running(no) => cell(no).map(|a| {
+                    let before = rust_xlsxwriter::column_number_to_name(c - 1);
+                    format!("={before}{}+{a}", r + 1)
+                }),
+            };
+            let fmt = if ln.ratio && *v < 1.0 {
+                flagged = true;
+                &s.ratio_low
+            } else {
+                fmt
+            };
+            match formula {
+                Some(f) => ws.write_formula_with_format(
+                    r,
+                    c,
+                    Formula::new(f).set_result(format!("{}", *v * scale)),
+                    fmt,
+                )?,
+                None => ws.write_number_with_format(r, c, *v * scale, fmt)?,
+            };
         }
     }
+    if flagged {
+        ws.write_string(
+            top + 2 + lines.len() as u32,
+            1,
+            "红色：备付率低于 1  Red: coverage below 1",
+        )?;
+    }
     if !heading.indicators.is_empty() {
-        let mut r = top + 3 + lines.len() as u32;
+        let mut r = top + 4 + lines.len() as u32;
         ws.write_string_with_format(r, 1, "计算指标", &s.head)?;
         ws.write_string_with_format(r, 2, "Indicators", &s.head)?;
         for (label, v) in &heading.indicators {
@@ -232,392 +219,6 @@ fn statement(
     }
     ws.set_freeze_panes(2, 4)?;
     Ok(())
-}
-
-fn project_statement(l: &Ledger<Decimal>) -> Vec<Line> {
-    let rent = col(l, |t| {
-        l.rent_factory[t] + l.rent_dormitory[t] + l.rent_supporting[t]
-    });
-    let sales = col(l, |t| l.sales_factory[t] + l.sales_residential[t]);
-    let inflow = col(l, |t| {
-        l.rent_factory[t]
-            + l.rent_dormitory[t]
-            + l.rent_supporting[t]
-            + l.sales_factory[t]
-            + l.sales_residential[t]
-            + l.subsidy[t]
-            + l.terminal_value[t]
-    });
-    let taxes = col(l, |t| {
-        l.vat[t] + l.surcharges[t] + l.property_tax[t] + l.land_use_tax[t] + l.lat[t]
-    });
-    let outflow = col(l, |t| {
-        l.land[t]
-            + l.construction[t]
-            + l.opex[t]
-            + l.vat[t]
-            + l.surcharges[t]
-            + l.property_tax[t]
-            + l.land_use_tax[t]
-            + l.lat[t]
-    });
-    let pre = col(l, |t| l.cf_pre_tax[t]);
-    let post = col(l, |t| l.cf_after_tax[t]);
-    vec![
-        total("1", "现金流入", "Cash inflow", inflow),
-        line("1.1", "营业收入（租金，含税）", "Rent (VAT incl.)", rent),
-        line("1.2", "销售收入（含税）", "Sales (VAT incl.)", sales),
-        item("1.3", "补贴收入", "Subsidies", &l.subsidy),
-        item("1.4", "回收资产余值", "Terminal value", &l.terminal_value),
-        total("2", "现金流出", "Cash outflow", outflow),
-        item("2.1", "建设投资（土地）", "Investment: land", &l.land),
-        item(
-            "2.2",
-            "建设投资（工程）",
-            "Investment: construction",
-            &l.construction,
-        ),
-        item("2.3", "经营成本", "Operating cost", &l.opex),
-        line(
-            "2.4",
-            "营业税金及附加",
-            "Taxes other than income tax",
-            taxes,
-        ),
-        item("2.4.1", "增值税", "VAT", &l.vat),
-        item("2.4.2", "附加税", "Surcharges", &l.surcharges),
-        item("2.4.3", "房产税", "Property tax", &l.property_tax),
-        item("2.4.4", "城镇土地使用税", "Land use tax", &l.land_use_tax),
-        item("2.4.5", "土地增值税", "Land appreciation tax", &l.lat),
-        total(
-            "3",
-            "所得税前净现金流量",
-            "Net cash flow before income tax",
-            pre.clone(),
-        ),
-        line(
-            "4",
-            "累计所得税前净现金流量",
-            "Cumulative, before income tax",
-            cumulative(&pre),
-        ),
-        item(
-            "5",
-            "调整所得税",
-            "Adjusted income tax",
-            &l.income_tax_adjusted,
-        ),
-        total(
-            "6",
-            "所得税后净现金流量",
-            "Net cash flow after income tax",
-            post.clone(),
-        ),
-        line(
-            "7",
-            "累计所得税后净现金流量",
-            "Cumulative, after income tax",
-            cumulative(&post),
-        ),
-    ]
-}
-
-fn equity_statement(l: &Ledger<Decimal>) -> Vec<Line> {
-    let inflow = col(l, |t| {
-        l.rent_factory[t]
-            + l.rent_dormitory[t]
-            + l.rent_supporting[t]
-            + l.sales_factory[t]
-            + l.sales_residential[t]
-            + l.subsidy[t]
-            + l.terminal_value[t]
-    });
-    let own = col(l, |t| l.land[t] + l.construction[t] - l.loan_draw[t]);
-    let taxes = col(l, |t| {
-        l.vat[t] + l.surcharges[t] + l.property_tax[t] + l.land_use_tax[t] + l.lat[t]
-    });
-    let outflow: Vec<f64> = (0..l.years())
-        .map(|t| inflow[t] - d(l.cf_equity[t]))
-        .collect();
-    let eq = col(l, |t| l.cf_equity[t]);
-    vec![
-        total("1", "现金流入", "Cash inflow", inflow),
-        total("2", "现金流出", "Cash outflow", outflow),
-        line("2.1", "项目资本金", "Equity invested", own),
-        item("2.2", "借款本金偿还", "Loan principal repaid", &l.principal),
-        item("2.3", "借款利息支付", "Loan interest paid", &l.interest),
-        item("2.4", "经营成本", "Operating cost", &l.opex),
-        line(
-            "2.5",
-            "营业税金及附加",
-            "Taxes other than income tax",
-            taxes,
-        ),
-        item("2.6", "所得税", "Income tax", &l.income_tax_equity),
-        total("3", "净现金流量", "Net cash flow to equity", eq.clone()),
-        line("4", "累计净现金流量", "Cumulative", cumulative(&eq)),
-    ]
-}
-
-/// 投资估算表: land, construction and the interest of the construction period, by year.
-fn investment_estimate(l: &Ledger<Decimal>) -> Vec<Line> {
-    let t_op = l.t_op;
-    let building_interest = col(l, |t| {
-        if t < t_op {
-            l.interest[t] + l.interest_capitalised[t]
-        } else {
-            Decimal::ZERO
-        }
-    });
-    let invest = col(l, |t| l.land[t] + l.construction[t]);
-    let total_investment: Vec<f64> = invest
-        .iter()
-        .zip(&building_interest)
-        .map(|(a, b)| a + b)
-        .collect();
-    vec![
-        total("1", "建设投资", "Investment", invest),
-        item(
-            "1.1",
-            "土地费用",
-            "Land (incl. deed tax, other costs)",
-            &l.land,
-        ),
-        item(
-            "1.2",
-            "工程费用及其他",
-            "Construction, soft cost, contingency, fees",
-            &l.construction,
-        ),
-        line(
-            "2",
-            "建设期利息",
-            "Construction-period interest",
-            building_interest,
-        ),
-        item(
-            "2.1",
-            "其中资本化",
-            "of which capitalised",
-            &l.interest_capitalised,
-        ),
-        total("3", "项目总投资", "Total investment", total_investment),
-    ]
-}
-
-/// 营业收入和税金及附加估算表: revenue by use and kind, and the taxes on it.
-fn revenue_and_taxes(l: &Ledger<Decimal>) -> Vec<Line> {
-    let revenue = col(l, |t| {
-        l.rent_factory[t]
-            + l.rent_dormitory[t]
-            + l.rent_supporting[t]
-            + l.sales_factory[t]
-            + l.sales_residential[t]
-    });
-    let taxes = col(l, |t| {
-        l.vat[t] + l.surcharges[t] + l.property_tax[t] + l.land_use_tax[t] + l.lat[t]
-    });
-    vec![
-        total("1", "营业收入（含税）", "Revenue (VAT included)", revenue),
-        item("1.1", "产业用房租金", "Factory rent", &l.rent_factory),
-        item("1.2", "宿舍租金", "Dormitory rent", &l.rent_dormitory),
-        item("1.3", "配套租金", "Supporting rent", &l.rent_supporting),
-        item("1.4", "产业用房销售", "Factory sales", &l.sales_factory),
-        item("1.5", "住宅销售", "Residential sales", &l.sales_residential),
-        total("2", "税金及附加", "Taxes other than income tax", taxes),
-        item("2.1", "应纳增值税", "VAT paid", &l.vat),
-        item("2.2", "增值税附加", "Surcharges", &l.surcharges),
-        item("2.3", "房产税", "Property tax", &l.property_tax),
-        item("2.4", "城镇土地使用税", "Land use tax", &l.land_use_tax),
-        item("2.5", "土地增值税", "Land appreciation tax (paid)", &l.lat),
-    ]
-}
-
-/// 总成本费用估算表: operating cost, depreciation and amortisation, cost of the space sold or
-/// resettled, and interest.
-fn total_cost(l: &Ledger<Decimal>) -> Vec<Line> {
-    let total_cost = col(l, |t| {
-        l.opex[t] - l.vat_input_opex[t]
-            + l.depreciation[t]
-            + l.cost_of_sales[t]
-            + l.resettlement[t]
-            + l.interest[t]
-    });
-    let opex_net = col(l, |t| l.opex[t] - l.vat_input_opex[t]);
-    vec![
-        line(
-            "1",
-            "经营成本（不含税）",
-            "Operating cost (VAT excluded)",
-            opex_net,
-        ),
-        item(
-            "2",
-            "折旧及摊销",
-            "Depreciation and amortisation",
-            &l.depreciation,
-        ),
-        item("3", "销售成本", "Cost of the space sold", &l.cost_of_sales),
-        item(
-            "4",
-            "回迁安置成本",
-            "Cost of the space resettled",
-            &l.resettlement,
-        ),
-        item("5", "利息支出", "Interest", &l.interest),
-        total("6", "总成本费用", "Total cost", total_cost),
-    ]
-}
-
-/// 利润与利润分配表 (equity view): revenue net of VAT, subsidies, taxes, total cost, profit,
-/// income tax and net profit.
-fn profit_statement(l: &Ledger<Decimal>) -> Vec<Line> {
-    let taxes = col(l, |t| {
-        l.surcharges[t] + l.property_tax[t] + l.land_use_tax[t] + l.lat_accrued[t]
-    });
-    let net_profit = col(l, |t| l.ebit_equity[t] - l.income_tax_equity[t]);
-    vec![
-        item(
-            "1",
-            "营业收入（不含税）：租金",
-            "Rent (VAT excluded)",
-            &l.rent_net,
-        ),
-        item(
-            "2",
-            "营业收入（不含税）：销售",
-            "Sales (VAT excluded)",
-            &l.sales_net,
-        ),
-        item("3", "补贴收入", "Subsidies", &l.subsidy),
-        item("4", "期末价值", "Terminal value", &l.terminal_value),
-        line(
-            "5",
-            "税金及附加（土地增值税按权责发生）",
-            "Taxes (LAT accrued)",
-            taxes,
-        ),
-        item("6", "息税前利润", "EBIT", &l.ebit),
-        item("7", "利润总额", "Profit before income tax", &l.ebit_equity),
-        item("8", "所得税", "Income tax", &l.income_tax_equity),
-        total("9", "净利润", "Net profit", net_profit),
-    ]
-}
-
-/// 增值税及附加计算表: output VAT by source, input VAT, the carried credit, VAT paid.
-fn vat_statement(l: &Ledger<Decimal>) -> Vec<Line> {
-    vec![
-        total("1", "销项税额", "Output VAT", col(l, |t| l.vat_output[t])),
-        item("1.1", "租金销项", "on rent", &l.vat_rent),
-        item(
-            "1.2",
-            "产业用房销售销项",
-            "on factory sales",
-            &l.vat_sales_factory,
-        ),
-        item(
-            "1.3",
-            "住宅销售销项",
-            "on residential sales",
-            &l.vat_sales_residential,
-        ),
-        total("2", "进项税额", "Input VAT", col(l, |t| l.vat_input[t])),
-        item(
-            "2.1",
-            "其中经营成本进项",
-            "of which on operating cost",
-            &l.vat_input_opex,
-        ),
-        item(
-            "3",
-            "期末留抵税额",
-            "Credit carried at year end",
-            &l.vat_credit,
-        ),
-        item("4", "应纳增值税", "VAT paid", &l.vat),
-        item("5", "增值税附加", "Surcharges", &l.surcharges),
-    ]
-}
-
-/// 土地增值税计算表 by year: the cash paid (prepayments, settlements, refunds) and the tax
-/// accrued with the sales.
-fn lat_statement(l: &Ledger<Decimal>) -> Vec<Line> {
-    vec![
-        item(
-            "1",
-            "产业用房销售（含税）",
-            "Factory sales (VAT included)",
-            &l.sales_factory,
-        ),
-        item(
-            "2",
-            "住宅销售（含税）",
-            "Residential sales (VAT included)",
-            &l.sales_residential,
-        ),
-        item(
-            "3",
-            "土地增值税（预征、清算、退税）",
-            "LAT paid (prepaid, settled, refunded)",
-            &l.lat,
-        ),
-        item(
-            "4",
-            "土地增值税（按销售计提）",
-            "LAT accrued with the sales",
-            &l.lat_accrued,
-        ),
-    ]
-}
-
-fn loan_schedule(l: &Ledger<Decimal>) -> Vec<Line> {
-    let opening: Vec<f64> = (0..l.years())
-        .map(|t| {
-            if t == 0 {
-                0.0
-            } else {
-                d(l.loan_balance[t - 1])
-            }
-        })
-        .collect();
-    let ratio = |num: &dyn Fn(usize) -> f64, den: &dyn Fn(usize) -> f64| -> Vec<f64> {
-        (0..l.years())
-            // no debt service that year: no ratio (a blank cell, not 0)
-            .map(|t| {
-                if den(t) > 0.0 {
-                    num(t) / den(t)
-                } else {
-                    f64::NAN
-                }
-            })
-            .collect()
-    };
-    let ebit = |t: usize| d(l.ebit[t]);
-    let interest = |t: usize| d(l.interest[t]);
-    let service = |t: usize| d(l.interest[t] + l.principal[t]);
-    // 偿债备付率 = (息税折旧摊销前利润 − 所得税) / 应还本付息额
-    let available =
-        |t: usize| d(l.ebit[t] + l.depreciation[t] + l.cost_of_sales[t] - l.income_tax_equity[t]);
-    vec![
-        line("1", "期初借款余额", "Opening balance", opening),
-        item("2", "当期借款", "Drawn", &l.loan_draw),
-        item("3", "当期应计利息", "Interest", &l.interest),
-        item("4", "当期还本", "Principal repaid", &l.principal),
-        item("5", "期末借款余额", "Closing balance", &l.loan_balance),
-        item("6", "息税前利润", "EBIT", &l.ebit),
-        ratio_line(
-            "7",
-            "利息备付率",
-            "Interest coverage ratio (EBIT / interest)",
-            ratio(&ebit, &interest),
-        ),
-        ratio_line(
-            "8",
-            "偿债备付率",
-            "Debt service coverage ratio",
-            ratio(&available, &service),
-        ),
-    ]
 }
 
 fn summary_sheet(
@@ -760,23 +361,73 @@ fn summary_sheet(
         ws.write_number_with_format(r, 1, v, &s.money)?;
         r += 1;
     }
-    r += 1;
-    ws.write_string_with_format(r, 0, "假设 Assumptions (key)", &s.head)?;
-    ws.write_string_with_format(r, 1, "value", &s.head)?;
-    ws.write_string_with_format(r, 2, "unit", &s.head)?;
-    r += 1;
-    for k in KEYS.iter() {
-        if let Some(v) = k.get(&sc.inputs) {
-            ws.write_string(r, 0, k.name)?;
-            ws.write_number_with_format(r, 1, v, &s.plain)?;
-            ws.write_string(r, 2, k.unit)?;
-            r += 1;
-        }
-    }
     ws.set_column_width(0, 40)?;
     for c in 1..4 {
         ws.set_column_width(c, 20)?;
     }
+    Ok(())
+}
+
+/// 假设 Assumptions: every input with its value, unit and where it came from.
+fn assumptions(ws: &mut Worksheet, s: &Styles, sc: &Scenario) -> Result<(), XlsxError> {
+    ws.write_string_with_format(0, 0, format!("假设 Assumptions — {}", sc.name), &s.title)?;
+    for (c, h) in ["键 Key", "值 Value", "单位 Unit", "来源 Source"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string_with_format(2, c as u16, *h, &s.head)?;
+    }
+    let mut r = 3;
+    let i = &sc.inputs;
+    let words: [(&str, String); 8] = [
+        (
+            "policy.pack",
+            i.policy.pack.clone().unwrap_or_else(|| "none".into()),
+        ),
+        ("land.price_basis", i.land.price_basis.name().into()),
+        (
+            "subsidy.construction_base",
+            i.subsidy.construction_base.name().into(),
+        ),
+        ("tax.lat_method", i.tax.lat_method.name().into()),
+        ("finance.repayment", i.finance.repayment.name().into()),
+        (
+            "finance.interest_convention",
+            i.finance.interest_convention.name().into(),
+        ),
+        (
+            "project.kind",
+            i.project.kind.map(|k| k.name()).unwrap_or("—").into(),
+        ),
+        (
+            "site.location",
+            i.site.location.map(|k| k.name()).unwrap_or("—").into(),
+        ),
+    ];
+    for (key, value) in words {
+        ws.write_string(r, 0, key)?;
+        ws.write_string(r, 1, value)?;
+        r += 1;
+    }
+    for (k, source) in KEYS.iter().zip(&sc.sources) {
+        if let Some(v) = k.get(i) {
+            ws.write_string(r, 0, k.name)?;
+            ws.write_number_with_format(r, 1, v, &s.plain)?;
+            ws.write_string(r, 2, k.unit)?;
+            ws.write_string(r, 3, source.words())?;
+            r += 1;
+        }
+    }
+    for u in &sc.uncertain {
+        ws.write_string(r, 0, format!("{} (Monte Carlo)", KEYS[u.key].name))?;
+        ws.write_string(r, 1, serde_json::to_string(&u.dist).unwrap_or_default())?;
+        ws.write_string(r, 3, "方案文件 scenario file")?;
+        r += 1;
+    }
+    ws.set_column_width(0, 40)?;
+    ws.set_column_width(1, 24)?;
+    ws.set_column_width(2, 30)?;
+    ws.set_column_width(3, 24)?;
     Ok(())
 }
 
@@ -903,90 +554,35 @@ fn workbook(
         record,
     )?;
     summary_sheet(wb.add_worksheet().set_name("汇总 Summary")?, &s, sc, sm)?;
+    assumptions(wb.add_worksheet().set_name("假设 Assumptions")?, &s, sc)?;
     let pack = sc.inputs.policy.pack.as_deref().unwrap_or("none");
-    let heading = |zh: &'static str, en: &'static str| Heading {
-        zh,
-        en,
-        project: &sc.name,
-        pack,
-        indicators: vec![],
-    };
     let rate = sc.inputs.finance.discount_rate;
-    for (name, en, lines) in [
-        ("投资估算表", "Investment estimate", investment_estimate(l)),
-        (
-            "营业收入和税金及附加估算表",
-            "Revenue and taxes",
-            revenue_and_taxes(l),
-        ),
-        ("总成本费用估算表", "Total cost", total_cost(l)),
-        ("利润与利润分配表", "Profit", profit_statement(l)),
-    ] {
+    for st in statements::all(l) {
+        let indicators = st
+            .indicators
+            .iter()
+            .flat_map(|b| {
+                let label = match b {
+                    Basis::ProjectPreTax => "所得税前 pre-tax",
+                    Basis::ProjectAfterTax => "所得税后 after-tax",
+                    Basis::Equity => "资本金 equity",
+                };
+                indicators_of(sm, *b, label, rate)
+            })
+            .collect();
+        let heading = Heading {
+            zh: st.zh,
+            en: st.en,
+            project: &sc.name,
+            pack,
+            indicators,
+        };
         statement(
-            wb.add_worksheet().set_name(name)?,
+            wb.add_worksheet().set_name(st.zh)?,
             &s,
             l,
-            &heading(name, en),
-            &lines,
-            &[],
-        )?;
-    }
-    statement(
-        wb.add_worksheet().set_name("项目投资现金流量表")?,
-        &s,
-        l,
-        &Heading {
-            indicators: [
-                indicators_of(sm, Basis::ProjectPreTax, "所得税前 pre-tax", rate),
-                indicators_of(sm, Basis::ProjectAfterTax, "所得税后 after-tax", rate),
-            ]
-            .concat(),
-            ..heading("项目投资现金流量表", "Project investment cash flow")
-        },
-        &project_statement(l),
-        &["累计所得税前净现金流量", "累计所得税后净现金流量"],
-    )?;
-    statement(
-        wb.add_worksheet().set_name("项目资本金现金流量表")?,
-        &s,
-        l,
-        &Heading {
-            indicators: indicators_of(sm, Basis::Equity, "资本金 equity", rate),
-            ..heading("项目资本金现金流量表", "Equity cash flow")
-        },
-        &equity_statement(l),
-        &["累计净现金流量"],
-    )?;
-    statement(
-        wb.add_worksheet().set_name("借款还本付息计划表")?,
-        &s,
-        l,
-        &heading("借款还本付息计划表", "Loan repayment schedule"),
-        &loan_schedule(l),
-        // the coverage rows are ratios, which have no total either (`Line::ratio`)
-        &["期初借款余额", "期末借款余额"],
-    )?;
-    for (name, en, lines, running) in [
-        (
-            "增值税及附加计算表",
-            "VAT and surcharges",
-            vat_statement(l),
-            "期末留抵税额",
-        ),
-        (
-            "土地增值税计算表",
-            "Land appreciation tax",
-            lat_statement(l),
-            "",
-        ),
-    ] {
-        statement(
-            wb.add_worksheet().set_name(name)?,
-            &s,
-            l,
-            &heading(name, en),
-            &lines,
-            &[running],
+            &heading,
+            &st.lines,
         )?;
     }
     if let Some(f) = results {

@@ -2,6 +2,7 @@
 //! knowing nothing of terminals or files. Every exporter renders a [`Document`].
 
 pub mod compare;
+pub mod statements;
 
 use crate::mc::{stats::McSummary, Outcome};
 use crate::metrics::Summary;

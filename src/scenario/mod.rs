@@ -97,6 +97,30 @@ pub struct Scenario {
     pub sweep: RunSettings,
     /// `[sweep] grid`: key index → values, in file order of the keys (sorted by name).
     pub sweep_grid: Vec<(usize, Vec<f64>)>,
+    /// Where each key's value came from, indexed like [`KEYS`].
+    pub sources: Vec<Source>,
+}
+
+/// Where a key's value came from: the assumptions sheet says so beside each input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Written in the scenario file.
+    File,
+    /// Given on the command line with `--set`.
+    Override,
+    /// Not given: the model's default (or derived from other keys).
+    Default,
+}
+
+impl Source {
+    /// The source in the workbook's words.
+    pub fn words(self) -> &'static str {
+        match self {
+            Source::File => "方案文件 scenario file",
+            Source::Override => "命令行 --set",
+            Source::Default => "默认值 model default",
+        }
+    }
 }
 
 impl Scenario {

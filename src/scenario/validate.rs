@@ -414,9 +414,22 @@ pub(super) fn validate(
         .name
         .clone()
         .unwrap_or_else(|| "scenario".to_string());
+    let sources = KEYS
+        .iter()
+        .map(|k| {
+            if overridden.contains(&k.name) {
+                Source::Override
+            } else if k.raw(raw).is_some() {
+                Source::File
+            } else {
+                Source::Default
+            }
+        })
+        .collect();
     Ok(Scenario {
         name,
         inputs: inp,
+        sources,
         uncertain,
         correlations,
         monte_carlo,
