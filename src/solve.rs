@@ -70,6 +70,28 @@ pub struct Solution {
     /// With a probability target: P(IRR ≥ floor) at `value`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub achieved_prob: Option<f64>,
+    /// Why the answer is an end of the search range rather than a crossing: the goal already
+    /// holds there (no subsidy needed; the IRR stays under the cap however high the rent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bound: Option<EndOfRange>,
+}
+
+/// A one-sided goal: the smallest value that reaches at least a target IRR (a subsidy, a
+/// residential share), or the largest that keeps it at most a target (a rent, a land price).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Bound {
+    AtLeast(f64),
+    AtMost(f64),
+}
+
+/// The goal holds at an end of the range, so that end is the answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndOfRange {
+    /// The IRR already reaches the target at the lowest value searched (e.g. no subsidy).
+    HoldsAtLowest,
+    /// The IRR stays within the target up to the highest value searched.
+    HoldsAtHighest,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -174,7 +196,7 @@ pub fn solve_irr(
         .zip(ys.windows(2))
         .find(|(_, y)| (y[0] - target) * (y[1] - target) <= 0.0);
     let Some((x, _)) = bracket else {
-        let pct = |v: f64| format!("{:.4}%", v * 100.0);
+        let pct = |v: f64| format!("{:.2}%", v * 100.0);
         return Err(SolveError::Unreachable {
             key: vary.name().into(),
             lo,
@@ -206,6 +228,46 @@ pub fn solve_irr(
         basis,
         achieved_irr,
         achieved_prob: None,
+        bound: None,
+    })
+}
+
+/// The smallest value of `vary` in `range` whose IRR is at least the target, or the largest
+/// whose IRR is at most it. Where the goal already holds at the end of the range that counts
+/// (no subsidy at all, say), that end is the answer and `bound` says so; where it holds nowhere,
+/// the error gives the IRR at both ends.
+pub fn solve_bound(
+    sc: &Scenario,
+    vary: Vary,
+    goal: Bound,
+    basis: Basis,
+    range: Option<(f64, f64)>,
+) -> Result<Solution, SolveError> {
+    let base = &sc.inputs;
+    let (lo, hi) = check_range(&vary, base, range)?;
+    let mut inp = base.clone();
+    let mut ledger = model::Ledger::default();
+    let mut f = |v: f64| {
+        vary.apply(base, &mut inp, v);
+        irr_for(&inp, basis, &mut ledger)
+    };
+    let (end, holds, target, kind) = match goal {
+        Bound::AtLeast(t) => (lo, f(lo) >= t, t, EndOfRange::HoldsAtLowest),
+        Bound::AtMost(t) => (hi, f(hi) <= t, t, EndOfRange::HoldsAtHighest),
+    };
+    if !holds {
+        return solve_irr(sc, vary, target, basis, Some((lo, hi)));
+    }
+    vary.apply(base, &mut inp, end);
+    let achieved = model::run(&inp);
+    Ok(Solution {
+        key: vary.name().into(),
+        value: end,
+        target,
+        basis,
+        achieved_irr: irr::irr(achieved.series(basis), base.finance.discount_rate),
+        achieved_prob: None,
+        bound: Some(kind),
     })
 }
 
@@ -245,8 +307,8 @@ pub fn solve_prob(
             hi,
             target: p,
             what: "probability of breaking even",
-            at_lo: format!("{plo:.4}"),
-            at_hi: format!("{phi:.4}"),
+            at_lo: format!("{:.2}%", plo * 100.0),
+            at_hi: format!("{:.2}%", phi * 100.0),
         });
     }
     let (mut good, mut bad) = (good, bad);
@@ -273,6 +335,7 @@ pub fn solve_prob(
         basis,
         achieved_irr: irr::irr(achieved.series(basis), base.finance.discount_rate),
         achieved_prob: Some(f(good)),
+        bound: None,
     })
 }
 
@@ -299,5 +362,51 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(e, SolveError::Unreachable { .. }), "{e}");
+    }
+
+    #[test]
+    fn a_goal_that_already_holds_answers_with_the_end_of_the_range() {
+        let sc = crate::load(
+            include_str!("../tests/conformance/01-minimal-lease.toml"),
+            &[],
+        )
+        .unwrap();
+        let subsidy = crate::scenario::keys::find("subsidy.construction_per_m2")
+            .unwrap()
+            .1;
+        let b = Basis::ProjectPreTax;
+        let base = irr_for(&sc.inputs, b, &mut model::Ledger::default());
+        // the floor is already met without subsidy: the smallest subsidy is 0
+        let s = solve_bound(
+            &sc,
+            Vary::Key(subsidy),
+            Bound::AtLeast(base - 0.01),
+            b,
+            None,
+        )
+        .unwrap();
+        assert_eq!((s.value, s.bound), (0.0, Some(EndOfRange::HoldsAtLowest)));
+        // a floor above the base IRR needs a subsidy, found at the crossing
+        let s = solve_bound(
+            &sc,
+            Vary::Key(subsidy),
+            Bound::AtLeast(base + 0.002),
+            b,
+            None,
+        )
+        .unwrap();
+        assert!(s.value > 0.0 && s.bound.is_none());
+        assert!((s.achieved_irr.unwrap() - (base + 0.002)).abs() < 1e-9);
+        // the highest rent keeping the IRR under an unreachable cap is the top of the range
+        let rent = crate::scenario::keys::find("factory.rent").unwrap().1;
+        let s = solve_bound(
+            &sc,
+            Vary::Key(rent),
+            Bound::AtMost(0.9),
+            b,
+            Some((1.0, 40.0)),
+        )
+        .unwrap();
+        assert_eq!((s.value, s.bound), (40.0, Some(EndOfRange::HoldsAtHighest)));
     }
 }

@@ -2437,3 +2437,123 @@ fn sensitivity_points_and_critical_values_reproduce_through_set() {
         "{points} {criticals} {via_binary}"
     );
 }
+
+/// The terminal output of the commands people read, for every shipped scenario, kept as text
+/// in tests/snapshots (so a change shows as a readable diff; `SHANGLOU_BLESS=1` rewrites them),
+/// and checked for what a reader needs: no figure with more digits than its meaning needs, no
+/// exponent, no bare fraction where a percentage is meant, and a unit for every block.
+#[test]
+fn terminal_output_snapshots_carry_units_and_readable_digits() {
+    let mut scenarios: Vec<_> = std::fs::read_dir(root().join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    scenarios.sort();
+    let out = tempfile::tempdir().unwrap();
+    let bless = std::env::var_os("SHANGLOU_BLESS").is_some();
+    let number = |tok: &str| -> Option<(usize, usize)> {
+        // (digits before the point without separators, digits after it)
+        let t = tok.trim_start_matches(['-', '−', '+', '(', '≥', '≤', '<', '>', '=']);
+        let t = t.trim_end_matches([',', ')', ';', ':', '%', '.']);
+        if t.is_empty() || !t.chars().next().unwrap().is_ascii_digit() {
+            return None;
+        }
+        if !t
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+        {
+            return None;
+        }
+        let (int, frac) = t.split_once('.').unwrap_or((t, ""));
+        Some((int.replace(',', "").len(), frac.len()))
+    };
+    let mut problems = Vec::new();
+    for sc in &scenarios {
+        let stem = sc.file_stem().unwrap().to_str().unwrap();
+        for (cmd, args) in [
+            ("run", vec!["run"]),
+            ("check", vec!["check"]),
+            ("solve", vec!["solve", "--min-subsidy"]),
+        ] {
+            let dir = out.path().join(stem).join(cmd);
+            let o = bin()
+                .current_dir(root())
+                .args(&args)
+                .args(if cmd == "run" {
+                    vec!["--out".to_string(), dir.display().to_string()]
+                } else {
+                    vec![]
+                })
+                .arg(sc)
+                .output()
+                .unwrap();
+            // what the reader sees: the report, then any message
+            let text = (String::from_utf8(o.stdout).unwrap()
+                + &String::from_utf8(o.stderr).unwrap())
+                .replace(&dir.display().to_string(), "OUT")
+                .replace(&format!("{}/", root().display()), "");
+            for (i, line) in text.lines().enumerate() {
+                if line.starts_with("written:") || line.contains("OUT") {
+                    continue;
+                }
+                for tok in line.split_whitespace() {
+                    if tok.contains(['e', 'E'])
+                        && number(&tok.replace(['e', 'E', '+'], "")).is_some()
+                        && tok.chars().next().unwrap().is_ascii_digit()
+                    {
+                        problems.push(format!("{stem} {cmd}:{}: exponent in {tok:?}", i + 1));
+                    }
+                    if let Some((int, frac)) = number(tok) {
+                        if frac > 2 {
+                            problems.push(format!(
+                                "{stem} {cmd}:{}: {tok:?} has {frac} decimals: {line}",
+                                i + 1
+                            ));
+                        }
+                        if int > 4 && !tok.contains(',') {
+                            problems.push(format!(
+                                "{stem} {cmd}:{}: {tok:?} lacks thousands separators",
+                                i + 1
+                            ));
+                        }
+                    }
+                }
+            }
+            // every line of figures has its unit: in the line, or in its block's header
+            const UNITS: [&str; 10] = [
+                "万元", "m²", "%", "yuan", "years", "年", "10k", "floors", "ratio", "/s",
+            ];
+            for block in text.split("\n\n") {
+                let head: String = block.lines().take(3).collect::<Vec<_>>().join(" ");
+                if UNITS.iter().any(|u| head.contains(u)) {
+                    continue;
+                }
+                for line in block.lines() {
+                    let has_figure = line
+                        .split_whitespace()
+                        .any(|t| number(t).is_some_and(|(_, f)| f > 0));
+                    if has_figure && !UNITS.iter().any(|u| line.contains(u)) {
+                        problems.push(format!("{stem} {cmd}: a figure without a unit: {line}"));
+                    }
+                }
+            }
+            let path = root().join(format!("tests/snapshots/{stem}.{cmd}.txt"));
+            if bless {
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, &text).unwrap();
+            } else {
+                let want = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+                    panic!("{} is missing: run with SHANGLOU_BLESS=1", path.display())
+                });
+                assert_eq!(
+                    text,
+                    want,
+                    "{}: the terminal output changed",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -5,7 +5,7 @@ use super::{bad_input, load_scenario, print};
 use anyhow::Result;
 use clap::Args as ClapArgs;
 use shanglou::scenario::{keys, Basis};
-use shanglou::solve::{self, Vary};
+use shanglou::solve::{self, Bound, EndOfRange, Vary};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -156,6 +156,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
                 .unwrap_or(super::mc::DEFAULT_SEED);
             solve::solve_prob(&sc, vary, p, range, a.paths.max(1), seed)
         }
+        None if a.max_rent => solve::solve_bound(&sc, vary, Bound::AtMost(target), basis, range),
+        None if a.min_subsidy || a.min_residential => {
+            solve::solve_bound(&sc, vary, Bound::AtLeast(target), basis, range)
+        }
         None => solve::solve_irr(&sc, vary, target, basis, range),
     };
     let s = match result {
@@ -186,6 +190,35 @@ pub fn run(a: Args) -> Result<ExitCode> {
             s.basis.name(),
             irr
         );
+        let target_pct = format!("{:.2}%", s.target * 100.0);
+        match s.bound {
+            Some(EndOfRange::HoldsAtLowest) => text.push_str(&format!(
+                "  the IRR already reaches {target_pct} at the lowest value searched: none is needed\n"
+            )),
+            Some(EndOfRange::HoldsAtHighest) => text.push_str(&format!(
+                "  the IRR stays at or below {target_pct} up to the highest value searched; widen --range LO,HI to look further\n"
+            )),
+            None => {}
+        }
+        // a rent above the pack's cap is not a rent the scheme may charge: say so, and what the
+        // IRR is at the cap
+        if a.max_rent {
+            let pack = pol.pack.as_deref().and_then(shanglou::policy::pack);
+            if let Some((pack, cap)) = pack.and_then(|p| p.rent_cap.map(|c| (p, c))) {
+                if s.value > cap {
+                    let mut inp = sc.inputs.clone();
+                    inp.factory.lease.rent = cap;
+                    let at_cap = solve::irr_for(&inp, basis, &mut Default::default());
+                    text.push_str(&format!(
+                        "  {} caps the rent at {}: the policy binds first; at the cap the {} IRR is {:.2}%\n",
+                        pack.id,
+                        crate::export::table::named_value("factory.rent", cap),
+                        s.basis.name(),
+                        at_cap * 100.0
+                    ));
+                }
+            }
+        }
         if let Some(p) = s.achieved_prob {
             text.push_str(&format!(
                 "  P(IRR ≥ floor) there: {:.2}% (target {:.2}%)\n",

@@ -57,6 +57,7 @@ impl Chart for Compare<'_> {
             .disable_x_mesh()
             .x_labels(0)
             .y_desc(style.tr("IRR (%)"))
+            .y_label_formatter(&percent_tick)
             .label_style((style.font(), 14))
             .draw()
             .map_err(e)?;

@@ -24,6 +24,8 @@ fn irr_frame<'a, DB: DrawingBackend>(
         .configure_mesh()
         .x_desc(style.tr("IRR (%)"))
         .y_desc(style.tr(y_desc))
+        .x_label_formatter(&percent_tick)
+        .y_label_formatter(&percent_tick)
         .label_style((style.font(), 15))
         .draw()
         .map_err(e)?;

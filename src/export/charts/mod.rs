@@ -159,6 +159,22 @@ pub fn pair(stem: &str, chart: &impl Chart, style: Style) -> Result<Vec<File>> {
     Ok(files)
 }
 
+/// An axis tick of a percentage: "4.5%", "-2%", "12.25%".
+pub fn percent_tick(v: &f64) -> String {
+    format!("{}%", plain_tick(v))
+}
+
+/// An axis tick of a plain number: thousands separated, no trailing zeros ("1,250", "0.25").
+pub fn plain_tick(v: &f64) -> String {
+    let v = if v.abs() < 1e-9 { 0.0 } else { *v };
+    if v.abs() >= 1000.0 {
+        super::table::thousands(v, 0)
+    } else {
+        let s = format!("{v:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
 /// A chart title: the scenario's name, a dash, and what the chart shows.
 pub fn titled(name: &str, style: Style, what: &str) -> String {
     format!("{} — {}", title_name(name, style), style.tr(what))
@@ -430,6 +446,15 @@ pub fn ascii_title(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ticks_read_as_a_person_writes_them() {
+        assert_eq!(percent_tick(&4.5), "4.5%");
+        assert_eq!(percent_tick(&-2.0), "-2%");
+        assert_eq!(percent_tick(&1e-12), "0%");
+        assert_eq!(plain_tick(&250000.0), "250,000");
+        assert_eq!(plain_tick(&0.25), "0.25");
+    }
 
     /// Every Chinese chart label must be drawable with the embedded subset: regenerate it with
     /// scripts/subset-cjk-font.sh when this fails.

@@ -114,6 +114,8 @@ impl Chart for SweepLines<'_> {
                 .configure_mesh()
                 .x_desc(axis_label(self.axes[0].key))
                 .y_desc(ylabel)
+                .x_label_formatter(&plain_tick)
+                .y_label_formatter(&percent_tick)
                 .label_style((style.font(), 14))
                 .draw()
                 .map_err(e)?;
