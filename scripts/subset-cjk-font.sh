@@ -11,7 +11,7 @@ out=assets/fonts
 chars=$(python3 - "$@" <<'PY'
 import glob, sys
 text = ""
-for pattern in ["src/export/*.rs", "src/export/charts/*.rs", "policies/*.toml", "scenarios/*.toml", "policies/sources/*.txt"]:
+for pattern in ["src/scenario/keys.rs", "src/export/*.rs", "src/export/charts/*.rs", "policies/*.toml", "scenarios/*.toml", "policies/sources/*.txt"]:
     for f in sorted(glob.glob(pattern)):
         src = open(f, encoding="utf-8").read()
         # test modules name characters on purpose to check the fallback: leave them out

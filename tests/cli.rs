@@ -2557,3 +2557,88 @@ fn terminal_output_snapshots_carry_units_and_readable_digits() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// `--lang zh` charts read in Chinese throughout: titles, axes, keys, legends and the names of
+/// the inputs; the only Latin left is "IRR", units such as m², and numbers.
+#[test]
+fn chinese_charts_have_no_english_words() {
+    let out = tempfile::tempdir().unwrap();
+    let sc = |f: &str| root().join(format!("scenarios/{f}.toml"));
+    let runs: Vec<(&str, Vec<String>)> = vec![
+        (
+            "run",
+            vec!["run".into(), sc("wuhan-subsidy-loan").display().to_string()],
+        ),
+        (
+            "mc",
+            vec![
+                "mc".into(),
+                "--paths".into(),
+                "500".into(),
+                sc("shenzhen-renewal-uncertain").display().to_string(),
+            ],
+        ),
+        (
+            "sensitivity",
+            vec![
+                "sensitivity".into(),
+                sc("wuhan-subsidy-loan").display().to_string(),
+            ],
+        ),
+        (
+            "sweep",
+            vec![
+                "sweep".into(),
+                "--range".into(),
+                "factory.rent=20:40:10".into(),
+                "--grid".into(),
+                "subsidy.construction_per_m2=0,500".into(),
+                sc("wuhan-subsidy-loan").display().to_string(),
+            ],
+        ),
+        (
+            "compare",
+            vec![
+                "compare".into(),
+                sc("wuhan-subsidy-loan").display().to_string(),
+                sc("shenzhen-renewal").display().to_string(),
+            ],
+        ),
+    ];
+    let mut checked = 0;
+    for (name, args) in runs {
+        let dir = out.path().join(name);
+        bin()
+            .arg("--lang")
+            .arg("zh")
+            .args(&args)
+            .arg("--out")
+            .arg(&dir)
+            .output()
+            .unwrap();
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_none_or(|x| x != "svg") {
+                continue;
+            }
+            let svg = std::fs::read_to_string(&p).unwrap();
+            for piece in svg.split("<text").skip(1) {
+                let text = piece
+                    .split_once('>')
+                    .map(|(_, t)| t.split("</text>").next().unwrap_or(""))
+                    .unwrap_or("")
+                    .replace("IRR", "");
+                let latin_word = text
+                    .split(|c: char| !c.is_ascii_alphabetic())
+                    .any(|w| w.len() >= 2);
+                assert!(
+                    !latin_word,
+                    "{}: English in a Chinese chart: {text:?}",
+                    p.display()
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 7, "{checked} charts checked");
+}

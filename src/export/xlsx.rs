@@ -371,9 +371,15 @@ fn summary_sheet(
 /// 假设 Assumptions: every input with its value, unit and where it came from.
 fn assumptions(ws: &mut Worksheet, s: &Styles, sc: &Scenario) -> Result<(), XlsxError> {
     ws.write_string_with_format(0, 0, format!("假设 Assumptions — {}", sc.name), &s.title)?;
-    for (c, h) in ["键 Key", "值 Value", "单位 Unit", "来源 Source"]
-        .iter()
-        .enumerate()
+    for (c, h) in [
+        "键 Key",
+        "值 Value",
+        "单位 Unit",
+        "来源 Source",
+        "名称 Term",
+    ]
+    .iter()
+    .enumerate()
     {
         ws.write_string_with_format(2, c as u16, *h, &s.head)?;
     }
@@ -415,6 +421,7 @@ fn assumptions(ws: &mut Worksheet, s: &Styles, sc: &Scenario) -> Result<(), Xlsx
             ws.write_number_with_format(r, 1, v, &s.plain)?;
             ws.write_string(r, 2, k.unit)?;
             ws.write_string(r, 3, source.words())?;
+            ws.write_string(r, 4, k.zh())?;
             r += 1;
         }
     }
@@ -428,6 +435,7 @@ fn assumptions(ws: &mut Worksheet, s: &Styles, sc: &Scenario) -> Result<(), Xlsx
     ws.set_column_width(1, 24)?;
     ws.set_column_width(2, 30)?;
     ws.set_column_width(3, 24)?;
+    ws.set_column_width(4, 24)?;
     Ok(())
 }
 

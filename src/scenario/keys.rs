@@ -268,3 +268,93 @@ keys! {
     "finance.grace_years" Int [0.0, 100.0] "years" false raw finance.grace_years; inp finance.grace_years;
     "finance.discount_rate" Real [-0.5, 1.0] "per year" false raw finance.discount_rate; inp finance.discount_rate;
 }
+
+/// The Chinese term for each numeric key, for Chinese charts and the workbook's assumptions.
+const ZH: &[(&str, &str)] = &[
+    ("project.start_year", "开工年份"),
+    ("project.land_term_years", "土地出让年期"),
+    ("project.terminal_value", "期末余值"),
+    ("site.land_area_m2", "用地面积"),
+    ("site.far", "容积率"),
+    ("site.basement_area_m2", "地下室面积"),
+    ("site.floors", "层数"),
+    ("site.height_m", "建筑高度"),
+    ("mix.factory", "产业用房占比"),
+    ("mix.dormitory", "宿舍占比"),
+    ("mix.supporting", "配套用房占比"),
+    ("mix.residential", "住宅占比"),
+    ("land.price", "土地价格"),
+    ("land.deed_tax_rate", "契税税率"),
+    ("land.other_costs", "土地其他费用"),
+    ("construction.delay_years", "工期延误"),
+    ("construction.cost_per_m2", "建安单价"),
+    ("construction.residential_cost_per_m2", "住宅建安单价"),
+    ("construction.basement_cost_per_m2", "地下室建安单价"),
+    ("construction.soft_cost_rate", "工程建设其他费用率"),
+    ("construction.contingency_rate", "预备费率"),
+    ("construction.infrastructure_fee_per_m2", "市政配套费"),
+    ("construction.input_vat_rate", "建设进项税率"),
+    ("factory.self_held_share", "自持比例"),
+    ("factory.resettlement_share", "回迁安置比例"),
+    ("factory.rent", "产业用房租金"),
+    ("factory.rent_growth", "产业用房租金年增长率"),
+    ("factory.occupancy", "产业用房出租率"),
+    ("factory.sale_price", "产业用房售价"),
+    ("dormitory.rent", "宿舍租金"),
+    ("dormitory.rent_growth", "宿舍租金年增长率"),
+    ("dormitory.occupancy", "宿舍出租率"),
+    ("supporting.rent", "配套租金"),
+    ("supporting.rent_growth", "配套租金年增长率"),
+    ("supporting.occupancy", "配套出租率"),
+    ("residential.sale_price", "住宅售价"),
+    ("residential.sale_start", "住宅开售年份"),
+    ("subsidy.construction_per_m2", "建设补助单价"),
+    ("subsidy.construction_cap", "建设补助上限"),
+    ("subsidy.construction_lag", "建设补助滞后年数"),
+    ("subsidy.basement_per_m2", "地下室补助单价"),
+    ("subsidy.basement_cap", "地下室补助上限"),
+    ("subsidy.operating_per_year", "运营补助"),
+    ("subsidy.operating_years", "运营补助年数"),
+    ("opex.rate_of_revenue", "经营成本率"),
+    ("opex.capex_reserve_rate", "大修基金率"),
+    ("opex.per_m2_month", "物业运营单价"),
+    ("opex.input_vat_rate", "运营进项税率"),
+    ("tax.vat_rent_rate", "租金增值税率"),
+    ("tax.vat_sale_rate", "销售增值税率"),
+    ("tax.surcharge_rate", "附加税率"),
+    ("tax.property_tax_rent_rate", "房产税率（从租）"),
+    ("tax.land_use_tax_per_m2", "城镇土地使用税"),
+    ("tax.lat_rate", "土地增值税率"),
+    ("tax.income_tax_rate", "所得税率"),
+    ("tax.depreciation_years", "折旧年限"),
+    ("tax.loss_carry_years", "亏损结转年限"),
+    ("tax.lat_expense_rate", "土地增值税费用扣除率"),
+    ("tax.lat_extra_deduction_rate", "土地增值税加计扣除率"),
+    ("tax.lat_prepay_rate", "土地增值税预征率"),
+    ("finance.loan_share", "贷款比例"),
+    ("finance.interest_rate", "贷款利率"),
+    ("finance.repayment_years", "还款年限"),
+    ("finance.grace_years", "宽限期"),
+    ("finance.discount_rate", "折现率"),
+];
+
+impl KeySpec {
+    /// The key's Chinese term (自持比例 for `factory.self_held_share`).
+    pub fn zh(&self) -> &'static str {
+        ZH.iter()
+            .find(|(k, _)| *k == self.name)
+            .map(|(_, z)| *z)
+            .unwrap_or(self.name)
+    }
+}
+
+#[cfg(test)]
+mod zh_tests {
+    #[test]
+    fn every_key_has_a_chinese_term() {
+        for k in super::KEYS {
+            assert_ne!(k.zh(), k.name, "{} has no Chinese term in keys::ZH", k.name);
+        }
+        assert_eq!(super::ZH.len(), super::KEYS.len(), "no stale entries");
+    }
+}

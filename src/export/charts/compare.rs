@@ -96,8 +96,15 @@ impl Chart for Compare<'_> {
             let (px, py) = chart.backend_coord(&(i as f64 + 0.5, lo - pad));
             // as many characters as the group's width holds (≈ 7.5 px each at this size)
             let room = ((W as usize - 320) / n.max(1) * 2 / 15).max(6);
-            let mut name: String = ascii_title(&en.name).chars().take(room).collect();
-            if ascii_title(&en.name).chars().count() > room {
+            // Chinese names take two Latin widths a character
+            let whole = if style.zh() {
+                title_name(&en.name, style)
+            } else {
+                ascii_title(&en.name)
+            };
+            let room = if whole.is_ascii() { room } else { room / 2 };
+            let mut name: String = whole.chars().take(room).collect();
+            if whole.chars().count() > room {
                 name.pop();
                 name.push('…');
             }
@@ -107,8 +114,8 @@ impl Chart for Compare<'_> {
         header(
             style,
             root,
-            "Scenario comparison — IRR by series",
-            "bars: project pre-tax, project after tax, equity; lines: the verdict band",
+            &style.tr("Scenario comparison — IRR by series"),
+            &style.tr("bars: project pre-tax, project after tax, equity; lines: the verdict band"),
         )?;
         Ok(())
     }

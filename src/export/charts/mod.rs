@@ -159,6 +159,51 @@ pub fn pair(stem: &str, chart: &impl Chart, style: Style) -> Result<Vec<File>> {
     Ok(files)
 }
 
+/// A scenario key as a reader names it: "rent (factory, yuan/m²/month)", or in Chinese charts
+/// "产业用房租金（元/m²/月）".
+pub fn key_label(key: &str, style: Style) -> String {
+    let spec = shanglou::scenario::keys::find(key).map(|(_, k)| k);
+    if style.zh() {
+        let name = spec.map(|k| k.zh()).unwrap_or(key);
+        match spec.map(|k| unit_zh(k.unit)).unwrap_or("") {
+            "" => name.to_string(),
+            u => format!("{name}（{u}）"),
+        }
+    } else {
+        let (section, field) = key.split_once('.').unwrap_or(("", key));
+        let words = field.replace('_', " ");
+        match spec {
+            Some(k) if !k.unit.is_empty() => format!("{words} ({section}, {})", k.unit),
+            _ => format!("{words} ({section})"),
+        }
+    }
+}
+
+/// A key's short name: the dotted key in English charts, its Chinese term in Chinese ones.
+pub fn key_name(key: &str, style: Style) -> String {
+    match shanglou::scenario::keys::find(key) {
+        Some((_, k)) if style.zh() => k.zh().to_string(),
+        _ => key.to_string(),
+    }
+}
+
+/// A key's unit in Chinese; empty where a share or a rate needs none beside its name.
+fn unit_zh(unit: &str) -> &'static str {
+    match unit {
+        "yuan/m²/month" => "元/m²/月",
+        "yuan/m²" | "yuan/m² of GFA" => "元/m²",
+        "yuan/m² of land/year" => "元/m²/年",
+        "yuan" | "yuan, negative for a restoration cost" | "yuan per basis unit" => "元",
+        "yuan/year" => "元/年",
+        "years" | "years after t_op" => "年",
+        "calendar year" | "year index t" => "",
+        "floors" => "层",
+        "m" => "m",
+        "m²" => "m²",
+        _ => "",
+    }
+}
+
 /// An axis tick of a percentage: "4.5%", "-2%", "12.25%".
 pub fn percent_tick(v: &f64) -> String {
     format!("{}%", plain_tick(v))
@@ -467,6 +512,8 @@ mod tests {
             include_str!("distribution.rs"),
             include_str!("sweep.rs"),
             include_str!("tornado.rs"),
+            // the keys' Chinese terms label the axes and bars of Chinese charts
+            include_str!("../../scenario/keys.rs"),
         ];
         let labels: String = sources
             .iter()

@@ -20,6 +20,7 @@ impl SweepLines<'_> {
     /// (label, [(x, y)]) per line of a statistic.
     fn series(
         &self,
+        style: Style,
         stat: impl Fn(&shanglou::sweep::Point) -> Option<f64>,
     ) -> Vec<(String, Vec<(f64, f64)>)> {
         let first = &self.axes[0];
@@ -31,7 +32,7 @@ impl SweepLines<'_> {
             } else {
                 rest.iter()
                     .zip(&p.values[1..])
-                    .map(|(a, v)| format!("{} = {v}", a.key))
+                    .map(|(a, v)| format!("{} = {}", key_name(a.key, style), plain_tick(v)))
                     .collect::<Vec<_>>()
                     .join(", ")
             };
@@ -65,19 +66,21 @@ impl Chart for SweepLines<'_> {
             if with_mc {
                 (
                     "P(within the band) (%)",
-                    self.series(|p| p.mc.as_ref().map(|m| m.p_within * 100.0)),
+                    self.series(style, |p| p.mc.as_ref().map(|m| m.p_within * 100.0)),
                     false,
                 )
             } else {
                 (
                     "pre-tax IRR (%)",
-                    self.series(|p| p.irr_pre_tax.map(|v| v * 100.0)),
+                    self.series(style, |p| p.irr_pre_tax.map(|v| v * 100.0)),
                     true,
                 )
             },
             (
                 "median IRR (%)",
-                self.series(|p| shanglou::sweep::median_or_irr(p).map(|v| v * 100.0)),
+                self.series(style, |p| {
+                    shanglou::sweep::median_or_irr(p).map(|v| v * 100.0)
+                }),
                 true,
             ),
         ];
@@ -112,8 +115,8 @@ impl Chart for SweepLines<'_> {
                 .map_err(e)?;
             chart
                 .configure_mesh()
-                .x_desc(axis_label(self.axes[0].key))
-                .y_desc(ylabel)
+                .x_desc(key_label(self.axes[0].key, style))
+                .y_desc(style.tr(ylabel))
                 .x_label_formatter(&plain_tick)
                 .y_label_formatter(&percent_tick)
                 .label_style((style.font(), 14))
@@ -183,17 +186,6 @@ fn band_color(v: f64, floor: f64, cap: f64) -> RGBColor {
     }
 }
 
-/// An axis named in words with its unit: `subsidy.construction_per_m2` → "construction per m2
-/// (subsidy, yuan/m²)".
-pub fn axis_label(key: &str) -> String {
-    let (section, field) = key.split_once('.').unwrap_or(("", key));
-    let words = field.replace('_', " ");
-    match shanglou::scenario::keys::find(key) {
-        Some((_, spec)) if !spec.unit.is_empty() => format!("{words} ({section}, {})", spec.unit),
-        _ => format!("{words} ({section})"),
-    }
-}
-
 impl Chart for SweepHeat<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, style: Style) -> Result<()> {
         let (xa, ya) = (&self.axes[0], &self.axes[1]);
@@ -231,8 +223,8 @@ impl Chart for SweepHeat<'_> {
             .disable_mesh()
             .x_labels(0)
             .y_labels(0)
-            .x_desc(axis_label(xa.key))
-            .y_desc(axis_label(ya.key))
+            .x_desc(key_label(xa.key, style))
+            .y_desc(key_label(ya.key, style))
             .label_style((style.font(), 14))
             .draw()
             .map_err(e)?;

@@ -21,7 +21,18 @@ impl Chart for Tornado<'_> {
         }
         let pad = ((hi - lo) * 0.08).max(0.2);
         let n = bars.len().max(1);
-        let label_width = bars.iter().map(|b| b.key.len()).max().unwrap_or(10) as u32 * 9 + 20;
+        let names: Vec<String> = bars.iter().map(|b| key_name(&b.key, style)).collect();
+        // a CJK character is about twice as wide as a Latin letter
+        let label_width = names
+            .iter()
+            .map(|n| {
+                n.chars()
+                    .map(|c| if c.is_ascii() { 9 } else { 16 })
+                    .sum::<u32>()
+            })
+            .max()
+            .unwrap_or(90)
+            + 20;
         let mut chart = ChartBuilder::on(root)
             .margin(20)
             .margin_top(80)
@@ -57,7 +68,7 @@ impl Chart for Tornado<'_> {
             }
             // input names in the label area, right-aligned against the axis
             let (px, py) = chart.backend_coord(&(lo - pad, y + 0.5));
-            root.draw(&Text::new(b.key.clone(), (px - 8, py), label.clone()))
+            root.draw(&Text::new(names[i].clone(), (px - 8, py), label.clone()))
                 .map_err(e)?;
         }
         chart
