@@ -10,9 +10,10 @@ pub fn scenario_bytes(data: &[u8]) {
     let Ok(sc) = crate::load(&text, &[]) else {
         return;
     };
-    let (_, summary) = metrics::evaluate(&sc.inputs);
+    let _ = metrics::evaluate(&sc.inputs);
+    let _ = crate::report::check::matrix(&sc.inputs);
     if let Some(p) = sc.inputs.policy.pack.as_deref().and_then(policy::pack) {
-        let _ = policy::check_inputs(p, &sc.inputs, summary.verdict.irr);
+        let _ = policy::check_inputs(p, &sc.inputs);
     }
     let _ = mc::simulate(
         &sc,

@@ -1,26 +1,38 @@
 //! Policy packs (docs/model.md §11): the rules of each source policy as data files in `policies/`,
-//! embedded in the binary, and the compliance check of a scenario against them.
+//! embedded in the binary, each quoting the words of its document, and the compliance check of a
+//! scenario against them.
 
 use crate::model::Areas;
-use crate::scenario::Inputs;
+use crate::scenario::{Choice, Inputs};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
-/// The five source policies, as shipped.
-const SOURCES: [(&str, &str); 5] = [
+/// The five source policies, as shipped: the pack and the document it reads.
+const SOURCES: [(&str, &str, &str); 5] = [
     (
         "shenzhen-2023",
         include_str!("../policies/shenzhen-2023.toml"),
+        include_str!("../policies/sources/shenzhen-2023-approval.txt"),
     ),
-    ("wuhan-2024", include_str!("../policies/wuhan-2024.toml")),
+    (
+        "wuhan-2024",
+        include_str!("../policies/wuhan-2024.toml"),
+        include_str!("../policies/sources/wuhan-2024-2026.txt"),
+    ),
     (
         "jiaxing-2025",
         include_str!("../policies/jiaxing-2025.toml"),
+        include_str!("../policies/sources/jiaxing-2024-draft.txt"),
     ),
-    ("ningbo-2023", include_str!("../policies/ningbo-2023.toml")),
+    (
+        "ningbo-2023",
+        include_str!("../policies/ningbo-2023.toml"),
+        include_str!("../policies/sources/ningbo-low-efficiency-land.txt"),
+    ),
     (
         "yongjia-2023",
         include_str!("../policies/yongjia-2023.toml"),
+        include_str!("../policies/sources/yongjia-2023.txt"),
     ),
 ];
 
@@ -40,7 +52,7 @@ pub enum Op {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Quantity {
-    /// The basis IRR (保本微利).
+    /// The basis IRR (保本微利), judged as the verdict is: by the sign of the NPV at the limit.
     Irr,
     /// 容积率
     Far,
@@ -59,14 +71,25 @@ pub enum Quantity {
     FactoryRent,
     FactoryRentGrowth,
     LandTermYears,
+    LandAreaM2,
     Floors,
     HeightM,
+    /// construction.infrastructure_fee_per_m2 (a fee a policy may waive)
+    InfrastructureFeePerM2,
     /// subsidy.construction_per_m2 (n/a when 0)
     ConstructionSubsidyPerM2,
+    /// The construction subsidy paid, after its cap, per m² of 产业用房 (A_f), whatever base the
+    /// scenario states it on (n/a when 0)
+    ConstructionSubsidyPerFactoryM2,
     /// The construction subsidy paid, after its cap (n/a when 0)
     ConstructionSubsidyAmount,
     BasementSubsidyPerM2,
     BasementSubsidyAmount,
+    /// far − A_fs / land area: the FAR left when the split-sold factory space is taken out
+    /// (n/a when nothing is sold)
+    FarNetOfSplitSale,
+    /// The land area of a scheme that split-sells factory space (n/a when nothing is sold)
+    SplitSaleLandAreaM2,
 }
 
 impl Quantity {
@@ -86,12 +109,94 @@ pub enum Limit {
     Range([f64; 2]),
 }
 
+/// A second test that also satisfies the rule (e.g. "FAR ≥ 2.5, or ≥ 6 floors and ≥ 24 m").
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Condition {
     pub quantity: Quantity,
     pub op: Op,
     pub limit: Limit,
+}
+
+/// How a rule binds, from its wording (docs/model.md §11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    /// 应 / 须 / 不得 / 必须: a breach fails.
+    Binding,
+    /// 原则上 / 一般: a breach fails, and an approved exception is possible.
+    InPrinciple,
+    /// 可 / 鼓励 / 宜, or a benefit the scheme does not claim: reported, never a failure.
+    Advisory,
+}
+
+impl RuleKind {
+    pub fn words(self) -> &'static str {
+        match self {
+            RuleKind::Binding => "binding 约束性",
+            RuleKind::InPrinciple => "in principle 原则上",
+            RuleKind::Advisory => "advisory 引导性",
+        }
+    }
+}
+
+/// The scenario keys that say what kind of project it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub enum WhenKey {
+    #[serde(rename = "project.kind")]
+    ProjectKind,
+    #[serde(rename = "project.rent_only")]
+    RentOnly,
+    #[serde(rename = "site.location")]
+    Location,
+    #[serde(rename = "land.grant")]
+    Grant,
+}
+
+impl WhenKey {
+    pub fn name(self) -> &'static str {
+        match self {
+            WhenKey::ProjectKind => "project.kind",
+            WhenKey::RentOnly => "project.rent_only",
+            WhenKey::Location => "site.location",
+            WhenKey::Grant => "land.grant",
+        }
+    }
+
+    /// The scenario's word for this key, `None` when it does not give one.
+    fn value(self, i: &Inputs<f64>) -> Option<String> {
+        match self {
+            WhenKey::ProjectKind => i.project.kind.map(|k| k.name().to_string()),
+            WhenKey::RentOnly => i.project.rent_only.map(|b| b.to_string()),
+            WhenKey::Location => i.site.location.map(|l| l.name().to_string()),
+            WhenKey::Grant => i.land.grant.map(|g| g.name().to_string()),
+        }
+    }
+}
+
+/// What a rule does when the scenario does not say what the condition asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IfMissing {
+    /// n/a, naming the key that would make it checkable.
+    #[default]
+    NotApplicable,
+    /// Checked anyway, with a note that the key was not given.
+    Apply,
+}
+
+/// A condition on the kind of project: the rule applies when `key` is one of `is` (or, with
+/// `not`, when it is none of them).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct When {
+    pub key: WhenKey,
+    #[serde(default)]
+    pub is: Vec<String>,
+    #[serde(default)]
+    pub not: Vec<String>,
+    #[serde(default)]
+    pub if_missing: IfMissing,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -104,9 +209,18 @@ pub struct Rule {
     /// The rule also passes when all of these pass (e.g. "FAR ≥ 2.5, or ≥ 6 floors and ≥ 24 m").
     #[serde(default)]
     pub alternative: Vec<Condition>,
+    #[serde(default)]
+    pub when: Vec<When>,
+    /// The article in the document's current numbering.
     pub article: String,
+    /// The exact words of the document the rule enforces (whitespace aside).
+    pub quote: String,
+    pub kind: RuleKind,
     pub text_zh: String,
     pub text_en: String,
+    /// How the pack reads the article, where that needs saying.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
 }
 
 /// One source policy.
@@ -117,16 +231,54 @@ pub struct Pack {
     pub title_zh: String,
     pub title_en: String,
     pub document: String,
-    /// 保本: the verdict floor.
-    pub irr_floor: f64,
-    /// 微利: the verdict cap.
-    pub irr_cap: f64,
+    /// The document's text in `policies/sources/`.
+    pub source: String,
+    /// 保本: the verdict floor, where the document sets a band.
+    pub irr_floor: Option<f64>,
+    /// 微利: the verdict cap, where the document sets a band.
+    pub irr_cap: Option<f64>,
     /// Factory rent cap (yuan/m²/month) that Monte Carlo enforces, when the pack has one.
     pub rent_cap: Option<f64>,
     /// Yearly factory rent growth cap that Monte Carlo enforces, when the pack has one.
     pub growth_cap: Option<f64>,
+    /// Each article the rules cite, by the words that open it in the document: articles are
+    /// found by these words, not by walking headings, because the draft texts keep the struck-out
+    /// numbers beside the new ones.
+    pub articles: std::collections::BTreeMap<String, String>,
     #[serde(rename = "rule")]
     pub rules: Vec<Rule>,
+}
+
+impl Pack {
+    /// The document's text.
+    pub fn text(&self) -> &'static str {
+        SOURCES
+            .iter()
+            .find(|(id, _, _)| *id == self.id)
+            .map(|(_, _, text)| *text)
+            .unwrap_or("")
+    }
+
+    /// The IRR band the document sets, if it sets one.
+    pub fn band(&self) -> Option<(f64, f64)> {
+        self.irr_floor.zip(self.irr_cap)
+    }
+
+    /// The paragraph of the document that an article reference points at, found by the
+    /// words that open it (`articles` in the pack file).
+    pub fn article_text(&self, article: &str) -> Option<String> {
+        match self.articles.get(&squeeze(article)) {
+            Some(anchor) => paragraph_at(self.text(), anchor),
+            // an article no rule cites: a line that opens with its number (第九条, 四、)
+            None => {
+                let a = squeeze(article);
+                let line = self.text().lines().find(|l| {
+                    !a.is_empty() && squeeze(l).trim_start_matches(['*', '#']).starts_with(&a)
+                })?;
+                paragraph_at(self.text(), line)
+            }
+        }
+    }
 }
 
 /// Every shipped pack, parsed once. The files are part of the build and a test parses them,
@@ -136,7 +288,7 @@ pub fn packs() -> &'static [Pack] {
     PACKS.get_or_init(|| {
         SOURCES
             .iter()
-            .map(|(id, src)| {
+            .map(|(id, src, _)| {
                 let p: Pack = toml::from_str(src)
                     .unwrap_or_else(|e| panic!("policies/{id}.toml is invalid: {e}"));
                 assert_eq!(&p.id, id, "policies/{id}.toml has id {}", p.id);
@@ -154,8 +306,8 @@ pub fn pack(id: &str) -> Option<&'static Pack> {
 pub struct BuiltIn;
 
 impl crate::scenario::PackLookup for BuiltIn {
-    fn band(&self, name: &str) -> Option<(f64, f64)> {
-        pack(name).map(|p| (p.irr_floor, p.irr_cap))
+    fn band(&self, name: &str) -> Option<Option<(f64, f64)>> {
+        pack(name).map(Pack::band)
     }
     fn names(&self) -> Vec<&'static str> {
         names()
@@ -166,15 +318,74 @@ pub fn names() -> Vec<&'static str> {
     packs().iter().map(|p| p.id.as_str()).collect()
 }
 
+/// Text without white space, for finding a quote or a heading whatever the line breaks.
+pub fn squeeze(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            '，' => ',',
+            c => c,
+        })
+        .collect()
+}
+
+/// Whether the document holds `quote` (white space and full-width brackets and commas aside).
+pub fn quoted_in(text: &str, quote: &str) -> bool {
+    !quote.trim().is_empty() && squeeze(text).contains(&squeeze(quote))
+}
+
+/// The paragraph that starts at the line holding `anchor`, with its continuation lines (a
+/// paragraph broken across lines by the source's layout) up to the next heading.
+fn paragraph_at(text: &str, anchor: &str) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let want = squeeze(anchor);
+    let at = lines.iter().position(|l| squeeze(l).contains(&want))?;
+    let mut out = vec![lines[at].trim().to_string()];
+    for l in &lines[at + 1..] {
+        let s = squeeze(l);
+        let s = s.trim_start_matches(['*', '#']);
+        let heading = s.starts_with('(')
+            || s.chars().next().is_some_and(|c| c.is_ascii_digit())
+            || s.starts_with('第')
+            || s.chars().nth(1) == Some('、')
+            || s.starts_with("附件");
+        if heading || out.len() >= 8 {
+            break;
+        }
+        if !s.is_empty() {
+            out.push(l.trim().to_string());
+        }
+    }
+    Some(out.join("\n"))
+}
+
+/// What a check found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Pass,
+    /// A binding rule is breached.
     Fail,
-    /// The scenario does not give the quantity (e.g. no `site.floors`) or the rule does not
-    /// apply (no subsidy claimed).
+    /// An advisory rule the scheme does not meet: reported, never a failure.
+    Advisory,
+    /// The rule does not apply to this kind of project, the scheme does not claim what it
+    /// governs, or the scenario does not give what it needs (`Checked::missing` names the key).
     #[serde(rename = "n/a")]
     NotApplicable,
+}
+
+impl Outcome {
+    /// The outcome in the reports' words.
+    pub fn words(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass 符合",
+            Outcome::Fail => "breach 不符合",
+            Outcome::Advisory => "advisory 提示",
+            Outcome::NotApplicable => "n/a 不适用",
+        }
+    }
 }
 
 /// A rule checked against a scenario (the `check --json` row).
@@ -183,20 +394,40 @@ pub struct Checked {
     pub id: String,
     pub quantity: Quantity,
     pub status: Outcome,
+    pub kind: RuleKind,
     pub actual: Option<f64>,
     pub limit: Limit,
     pub op: Op,
     pub article: String,
+    pub quote: String,
     pub text_zh: String,
     pub text_en: String,
+    /// The key that would make an n/a rule checkable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing: Option<String>,
+    /// What the reader should know beside the outcome (an exception may be approved; a key
+    /// was not given and the rule was checked at its default reading).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// The basis series of the deterministic run, for the IRR rules.
+#[derive(Debug, Clone)]
+pub struct BasisFlows {
+    pub flows: Vec<f64>,
+    pub irr: Option<f64>,
 }
 
 /// The figures rules are checked against.
 pub struct Facts<'a> {
     pub inputs: &'a Inputs<f64>,
     pub areas: &'a Areas<f64>,
-    /// The basis IRR of the deterministic run.
-    pub irr: Option<f64>,
+    /// `None` leaves the IRR rules n/a (a structural check).
+    pub basis: Option<&'a BasisFlows>,
+}
+
+fn positive(v: f64) -> Option<f64> {
+    (v > 0.0).then_some(v)
 }
 
 impl Facts<'_> {
@@ -206,9 +437,9 @@ impl Facts<'_> {
         let gfa = a.gfa;
         let ratio = |x: f64, y: f64| if y > 0.0 { Some(x / y) } else { None };
         let s = &i.subsidy;
-        let positive = |v: f64| if v > 0.0 { Some(v) } else { None };
+        let sold = a.factory_sold > 0.0;
         match q {
-            Quantity::Irr => self.irr,
+            Quantity::Irr => self.basis.and_then(|b| b.irr),
             Quantity::Far => Some(i.site.far),
             Quantity::FactoryShare => ratio(a.factory, gfa),
             Quantity::ResidentialShare => ratio(a.residential, gfa),
@@ -221,18 +452,32 @@ impl Facts<'_> {
                 (a.factory_leased > 0.0).then_some(i.factory.lease.rent_growth)
             }
             Quantity::LandTermYears => Some(i.project.land_term_years as f64),
+            Quantity::LandAreaM2 => Some(i.site.land_area_m2),
             Quantity::Floors => i.site.floors,
             Quantity::HeightM => i.site.height_m,
+            Quantity::InfrastructureFeePerM2 => Some(i.construction.infrastructure_fee_per_m2),
             Quantity::ConstructionSubsidyPerM2 => positive(s.construction_per_m2),
+            Quantity::ConstructionSubsidyPerFactoryM2 => {
+                positive(crate::model::construction_subsidy(i, a))
+                    .and_then(|amount| ratio(amount, a.factory))
+            }
             Quantity::ConstructionSubsidyAmount => {
                 positive(crate::model::construction_subsidy(i, a))
             }
             Quantity::BasementSubsidyPerM2 => positive(s.basement_per_m2),
             Quantity::BasementSubsidyAmount => positive(crate::model::basement_subsidy(i, a)),
+            Quantity::FarNetOfSplitSale => sold
+                .then(|| ratio(a.factory_sold, i.site.land_area_m2).map(|x| i.site.far - x))
+                .flatten(),
+            Quantity::SplitSaleLandAreaM2 => sold.then_some(i.site.land_area_m2),
         }
     }
 
+    /// Whether the quantity meets the limit; `None` when the scenario does not give it.
     fn holds(&self, q: Quantity, op: Op, limit: &Limit) -> Option<bool> {
+        if q == Quantity::Irr {
+            return self.irr_holds(op, limit);
+        }
         let v = self.value(q)?;
         // 1e-9 slack: a share typed as 0.6666666666 meets "≥ 2/3" as the analyst meant
         let eps = 1e-9 * v.abs().max(1.0);
@@ -245,53 +490,153 @@ impl Facts<'_> {
             (Op::Between, Limit::One(l)) => (v - l).abs() <= eps,
         })
     }
+
+    /// An IRR rule judged as the verdict is (§8): by the sign of the NPV at the limit, so a
+    /// scheme whose flows never recover breaches "IRR ≥ 0" rather than being n/a.
+    fn irr_holds(&self, op: Op, limit: &Limit) -> Option<bool> {
+        let b = self.basis?;
+        if b.flows.iter().all(|v| *v == 0.0) {
+            return None;
+        }
+        let npv = |r: f64| crate::irr::npv(&b.flows, r);
+        Some(match (op, limit) {
+            (Op::Ge, Limit::One(l)) => npv(*l) >= 0.0,
+            (Op::Le, Limit::One(l)) => npv(*l) <= 0.0,
+            (_, Limit::Range([lo, hi])) => npv(*lo) >= 0.0 && npv(*hi) <= 0.0,
+            (Op::Between, Limit::One(l)) => npv(*l) == 0.0,
+        })
+    }
+
+    /// Whether the rule applies to this kind of project: `Err(key)` when the scenario does not
+    /// say and the rule needs it; notes for a rule checked at its default reading.
+    fn applies(&self, r: &Rule, notes: &mut Vec<String>) -> Result<bool, &'static str> {
+        for w in &r.when {
+            match w.key.value(self.inputs) {
+                Some(v) => {
+                    let inside = w.is.is_empty() || w.is.contains(&v);
+                    if !inside || w.not.contains(&v) {
+                        return Ok(false);
+                    }
+                }
+                None if w.if_missing == IfMissing::Apply => notes.push(format!(
+                    "{} not given: checked as {}",
+                    w.key.name(),
+                    if w.is.is_empty() {
+                        format!("not {}", w.not.join(" or "))
+                    } else {
+                        w.is.join(" or ")
+                    }
+                )),
+                None => return Err(w.key.name()),
+            }
+        }
+        Ok(true)
+    }
 }
 
 /// Checks every rule of `pack`.
 pub fn check(pack: &Pack, facts: &Facts) -> Vec<Checked> {
-    pack.rules
-        .iter()
-        .map(|r| {
+    pack.rules.iter().map(|r| check_rule(r, facts)).collect()
+}
+
+fn check_rule(r: &Rule, facts: &Facts) -> Checked {
+    let mut notes = Vec::new();
+    let mut missing = None;
+    let status = match facts.applies(r, &mut notes) {
+        Ok(false) => Outcome::NotApplicable,
+        Err(key) => {
+            missing = Some(key.to_string());
+            Outcome::NotApplicable
+        }
+        Ok(true) => {
             let main = facts.holds(r.quantity, r.op, &r.limit);
             let alt = if r.alternative.is_empty() {
                 None
             } else {
-                let all: Option<Vec<bool>> = r
-                    .alternative
+                r.alternative
                     .iter()
                     .map(|c| facts.holds(c.quantity, c.op, &c.limit))
-                    .collect();
-                all.map(|v| v.iter().all(|b| *b))
+                    .collect::<Option<Vec<bool>>>()
+                    .map(|v| v.iter().all(|b| *b))
             };
-            let status = match (main, alt) {
+            match (main, alt) {
                 (Some(true), _) | (_, Some(true)) => Outcome::Pass,
-                (None, None) => Outcome::NotApplicable,
+                (None, None) => {
+                    missing = missing_key(r.quantity).map(String::from);
+                    Outcome::NotApplicable
+                }
+                _ if r.kind == RuleKind::Advisory => Outcome::Advisory,
                 _ => Outcome::Fail,
-            };
-            Checked {
-                id: r.id.clone(),
-                quantity: r.quantity,
-                status,
-                actual: facts.value(r.quantity),
-                limit: r.limit.clone(),
-                op: r.op,
-                article: r.article.clone(),
-                text_zh: r.text_zh.clone(),
-                text_en: r.text_en.clone(),
             }
-        })
-        .collect()
+        }
+    };
+    if status == Outcome::Fail && r.kind == RuleKind::InPrinciple {
+        notes.push("原则上 / 一般: an approved exception is possible".to_string());
+    }
+    Checked {
+        id: r.id.clone(),
+        quantity: r.quantity,
+        status,
+        kind: r.kind,
+        actual: facts.value(r.quantity),
+        limit: r.limit.clone(),
+        op: r.op,
+        article: r.article.clone(),
+        quote: r.quote.clone(),
+        text_zh: r.text_zh.clone(),
+        text_en: r.text_en.clone(),
+        missing,
+        notes,
+    }
 }
 
-/// Checks a scenario's deterministic run against its pack (or `pack`).
-pub fn check_inputs(pack: &Pack, inputs: &Inputs<f64>, basis_irr: Option<f64>) -> Vec<Checked> {
+/// The key whose absence leaves a quantity unknown (a rule on a subsidy nobody claims is n/a
+/// without one).
+fn missing_key(q: Quantity) -> Option<&'static str> {
+    match q {
+        Quantity::Floors => Some("site.floors"),
+        Quantity::HeightM => Some("site.height_m"),
+        _ => None,
+    }
+}
+
+/// The basis series of a scenario's deterministic run: the exact ledger the verdict reads, so
+/// an IRR rule and the verdict never disagree.
+pub fn basis_of(inputs: &Inputs<f64>) -> BasisFlows {
+    use crate::num::Num;
+    let l = crate::model::run(&inputs.convert::<rust_decimal::Decimal>());
+    let flows: Vec<f64> = l
+        .series(inputs.policy.irr_basis)
+        .iter()
+        .map(|d| Num::to_f64(*d))
+        .collect();
+    let irr = crate::irr::irr_detail(&flows, inputs.finance.discount_rate).irr;
+    BasisFlows { flows, irr }
+}
+
+/// Checks a scenario against a pack, IRR rules included.
+pub fn check_inputs(pack: &Pack, inputs: &Inputs<f64>) -> Vec<Checked> {
+    let areas = crate::model::areas(inputs);
+    let basis = basis_of(inputs);
+    check(
+        pack,
+        &Facts {
+            inputs,
+            areas: &areas,
+            basis: Some(&basis),
+        },
+    )
+}
+
+/// Checks the rules that do not need the cash flows (the IRR rules are n/a).
+pub fn check_structure(pack: &Pack, inputs: &Inputs<f64>) -> Vec<Checked> {
     let areas = crate::model::areas(inputs);
     check(
         pack,
         &Facts {
             inputs,
             areas: &areas,
-            irr: basis_irr,
+            basis: None,
         },
     )
 }
@@ -301,7 +646,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_shipped_pack_parses_and_cites_articles() {
+    fn every_shipped_pack_parses_and_quotes_its_document() {
         assert_eq!(
             names(),
             [
@@ -314,12 +659,43 @@ mod tests {
         );
         for p in packs() {
             assert!(!p.rules.is_empty(), "{}", p.id);
-            assert!(p.irr_floor <= p.irr_cap);
+            assert!(!p.text().is_empty(), "{}: no source text", p.id);
+            if let Some((floor, cap)) = p.band() {
+                assert!(floor <= cap);
+            }
+            assert_eq!(p.irr_floor.is_some(), p.irr_cap.is_some(), "{}", p.id);
             for r in &p.rules {
                 assert!(
                     !r.article.is_empty() && !r.text_zh.is_empty() && !r.text_en.is_empty(),
                     "{}",
                     r.id
+                );
+                assert!(
+                    quoted_in(p.text(), &r.quote),
+                    "{} {}: the quote is not in {}: {}",
+                    p.id,
+                    r.id,
+                    p.source,
+                    r.quote
+                );
+                // the quote stands in (one of) the article(s) the rule cites
+                let places: Vec<Option<String>> =
+                    r.article.split(';').map(|a| p.article_text(a)).collect();
+                for (place, text) in r.article.split(';').zip(&places) {
+                    assert!(
+                        text.is_some(),
+                        "{} {}: article {place} is not in the pack's [articles] or not in {}",
+                        p.id,
+                        r.id,
+                        p.source
+                    );
+                }
+                assert!(
+                    places.iter().flatten().any(|t| quoted_in(t, &r.quote)),
+                    "{} {}: the quote is in none of the articles cited ({})",
+                    p.id,
+                    r.id,
+                    r.article
                 );
                 if r.op == Op::Between {
                     assert!(
@@ -331,5 +707,41 @@ mod tests {
             }
         }
         assert_eq!(pack("shenzhen-2023").unwrap().rent_cap, Some(35.0));
+        // only Shenzhen and Wuhan set an IRR band
+        let banded: Vec<&str> = packs()
+            .iter()
+            .filter(|p| p.band().is_some())
+            .map(|p| p.id.as_str())
+            .collect();
+        assert_eq!(banded, ["shenzhen-2023", "wuhan-2024"]);
+    }
+
+    #[test]
+    fn an_article_reference_finds_its_paragraph() {
+        let sz = pack("shenzhen-2023").unwrap();
+        let t = sz.article_text("一(二)5").unwrap();
+        assert!(t.contains("自持比例≥2/3"), "{t}");
+        let t = sz.article_text("二（三）4").unwrap();
+        assert!(t.contains("原则上≤4.5"), "{t}");
+        let yj = pack("yongjia-2023").unwrap();
+        assert!(yj
+            .article_text("第七条")
+            .unwrap()
+            .contains("容积率超出 2.0"));
+        // a paragraph the source breaks across lines comes back whole
+        assert!(yj.article_text("第三条").unwrap().contains("补足至 40 年"));
+        assert!(sz.article_text("九(九)9").is_none());
+        // an article no rule cites, found by its number
+        assert!(yj.article_text("第九条").unwrap().contains("支持国资参与"));
+    }
+
+    #[test]
+    fn quotes_ignore_white_space_and_bracket_width() {
+        assert!(quoted_in(
+            "容积率按≤6.5 进行\n规划设计",
+            "容积率按≤6.5进行规划设计"
+        ));
+        assert!(quoted_in("（三）建设要求", "(三)建设要求"));
+        assert!(!quoted_in("容积率", ""));
     }
 }

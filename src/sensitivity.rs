@@ -133,7 +133,7 @@ fn passing_rules(sc: &Scenario) -> Vec<String> {
     let Some(pack) = sc.inputs.policy.pack.as_deref().and_then(policy::pack) else {
         return vec![];
     };
-    policy::check_inputs(pack, &sc.inputs, None)
+    policy::check_structure(pack, &sc.inputs)
         .into_iter()
         .filter(|c| c.status == Outcome::Pass && c.quantity != Quantity::Irr)
         .map(|c| c.id)
@@ -175,7 +175,7 @@ pub fn apply(
     }
     if !rules.is_empty() {
         let pack = sc.inputs.policy.pack.as_deref().and_then(policy::pack)?;
-        let broken = policy::check_inputs(pack, &inp, None)
+        let broken = policy::check_structure(pack, &inp)
             .into_iter()
             .any(|c| c.status == Outcome::Fail && rules.contains(&c.id));
         if broken {

@@ -791,29 +791,47 @@ fn check_lists_every_rule_with_its_article_and_exits_1_on_failure() {
     let v: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
     assert_eq!(v["pack"], "shenzhen-2023");
     assert_eq!(v["failed"], 1);
+    assert_eq!(v["band_from_document"], true);
     let rules = v["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), 10);
+    assert_eq!(rules.len(), 15);
     let irr = rules.iter().find(|r| r["id"] == "SZ-IRR-CAP").unwrap();
     assert_eq!(irr["status"], "fail");
-    assert_eq!(irr["article"], "二(三)4");
+    assert_eq!(irr["kind"], "in_principle");
+    assert_eq!(irr["article"], "一(二); 二(三)4; 三(四)");
+    assert!(irr["notes"][0].as_str().unwrap().contains("exception"));
     for r in rules {
         for k in [
-            "id", "status", "actual", "limit", "article", "text_zh", "text_en",
+            "id", "status", "kind", "actual", "limit", "article", "quote", "text_zh", "text_en",
         ] {
             assert!(r.get(k).is_some(), "{k}");
         }
     }
-    // a scheme inside every Shenzhen rule passes
+    // rules for another kind of project do not apply to this urban-renewal scheme
+    let lp = rules.iter().find(|r| r["id"] == "SZ-LP-LAND-AREA").unwrap();
+    assert_eq!(lp["status"], "n/a");
+    // a scheme inside every Shenzhen rule passes, in Chinese with --lang zh
     let a = bin()
-        .args(["check"])
+        .args(["--lang", "zh", "check"])
         .arg(root().join("scenarios/shenzhen-new-supply.toml"))
         .assert()
         .success();
     let text = String::from_utf8_lossy(&a.get_output().stdout).to_string();
     assert!(
-        text.contains("0 of 10 rules failed") && text.contains("二(三)4"),
+        text.contains("0 of 15 rules breached") && text.contains("二(三)4"),
         "{text}"
     );
+    assert!(
+        text.contains("只租不售的创新型产业用房用地单位须全部自持"),
+        "{text}"
+    );
+    // a pack whose document sets no band says the band is the scenario's
+    let a = bin()
+        .args(["check", "--policy", "ningbo-2023"])
+        .arg(&f)
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+    assert!(text.contains("sets no IRR band"), "{text}");
     // another pack on the command line; a missing pack is bad input
     bin()
         .args(["check", "--policy", "wuhan-2024"])
@@ -825,6 +843,133 @@ fn check_lists_every_rule_with_its_article_and_exits_1_on_failure() {
         .arg(&f)
         .assert()
         .code(2);
+}
+
+#[test]
+fn check_all_packs_gives_the_matrix_of_every_city_in_terminal_csv_and_html() {
+    let out = tempfile::tempdir().unwrap();
+    let f = root().join("scenarios/wuhan-subsidy-loan.toml");
+    let a = bin()
+        .args(["check", "--all-packs", "--out"])
+        .arg(out.path())
+        .arg(&f)
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+    for p in [
+        "shenzhen-2023",
+        "wuhan-2024",
+        "jiaxing-2025",
+        "ningbo-2023",
+        "yongjia-2023",
+    ] {
+        assert!(text.contains(p), "{p}: {text}");
+    }
+    assert!(text.contains("breaches:"), "{text}");
+    let (h, rows) = read_csv_text(&out.path().join("check_matrix.csv"));
+    assert!(h.iter().any(|c| c == "wuhan-2024 status"));
+    let far_ge = rows
+        .iter()
+        .find(|r| r[0] == "far" && r[1] == "ge")
+        .expect("a FAR floor row");
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    assert_eq!(far_ge[col("wuhan-2024 status")], "pass");
+    assert_eq!(far_ge[col("wuhan-2024 rule")], "WH-FAR");
+    // Wuhan's scheme sells part of its factory space, which Jiaxing and Yongjia read otherwise;
+    // the JSON has the same matrix
+    let a = bin()
+        .args(["check", "--all-packs", "--json", "--out"])
+        .arg(out.path())
+        .arg(&f)
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    assert_eq!(v["packs"].as_array().unwrap().len(), 5);
+    // the HTML report shows the matrix
+    bin()
+        .args(["run", "--html", "--out"])
+        .arg(out.path().join("html"))
+        .arg(&f)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.path().join("html/report.html")).unwrap();
+    assert!(html.contains("各地政策对照") && html.contains("yongjia-2023"));
+}
+
+#[test]
+fn policies_prints_an_article_of_the_document() {
+    let a = bin()
+        .args(["policies", "shenzhen-2023", "--article", "一(二)5"])
+        .assert()
+        .success();
+    let t = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+    assert!(
+        t.contains("自持比例≥2/3") && t.contains("SZ-UR-SELF-HELD"),
+        "{t}"
+    );
+    let a = bin()
+        .args(["policies", "wuhan-2024", "--article", "五(五)"])
+        .assert()
+        .success();
+    assert!(String::from_utf8_lossy(&a.get_output().stdout).contains("内部收益率≤4.5%"));
+    let a = bin()
+        .args(["policies", "yongjia-2023", "--article", "第九十九条"])
+        .assert()
+        .code(2);
+    let e = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(e.contains("第七条"), "names the articles that exist: {e}");
+}
+
+#[test]
+fn solve_min_subsidy_and_residential_answer_zero_where_that_is_the_answer() {
+    for f in [
+        "shenzhen-renewal",
+        "shenzhen-new-supply",
+        "wuhan-subsidy-loan",
+        "jiaxing-flexible-term",
+        "yongjia-basement",
+    ] {
+        let path = root().join(format!("scenarios/{f}.toml"));
+        let a = bin()
+            .args(["solve", "--min-subsidy", "--json"])
+            .arg(&path)
+            .assert()
+            .success();
+        let v: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+        // every shipped scheme reaches the floor without any subsidy
+        assert_eq!(v["value"], 0.0, "{f}");
+        assert_eq!(v["bound"], "holds_at_lowest", "{f}");
+    }
+    let a = bin()
+        .args(["solve", "--min-residential", "--json"])
+        .arg(root().join("scenarios/shenzhen-renewal.toml"))
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    assert_eq!(v["value"], 0.0);
+    // --max-rent states the pack's cap beside the answer, and which binds first
+    let a = bin()
+        .args(["solve", "--max-rent"])
+        .arg(root().join("scenarios/shenzhen-new-supply.toml"))
+        .assert()
+        .success();
+    let t = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+    assert!(
+        t.contains("caps the rent at 35.00 yuan/m²/month: the IRR cap binds first"),
+        "{t}"
+    );
+    let a = bin()
+        .args([
+            "solve",
+            "--max-rent",
+            "--set",
+            "construction.cost_per_m2=9000",
+        ])
+        .arg(root().join("scenarios/shenzhen-new-supply.toml"))
+        .assert()
+        .success();
+    let t = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+    assert!(t.contains("the policy binds first; at the cap"), "{t}");
 }
 
 #[test]

@@ -100,3 +100,66 @@ fn fuzz_regressions_never_panic() {
     }
     assert!(n >= 15, "{n} regression inputs");
 }
+
+/// The text of every shipped scenario.
+fn shipped_scenarios() -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    v.sort();
+    v
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    /// `check`'s IRR rules and `run`'s verdict never disagree: a breach of the cap rule is an
+    /// above-cap verdict, a breach of the break-even rule a below-floor one, on every shipped
+    /// scenario and on random perturbations of it.
+    #[test]
+    fn check_irr_rules_and_the_verdict_never_disagree(
+        which in 0usize..7,
+        rent in 0.2f64..2.5,
+        cost in 0.4f64..3.0,
+        sale in 0.2f64..2.0,
+        subsidy in 0.0f64..3.0,
+    ) {
+        use shanglou::metrics::Status;
+        use shanglou::policy::{self, Outcome, Quantity, Op};
+        let all = shipped_scenarios();
+        let src = &all[which % all.len()];
+        let mut inp = shanglou::load(src, &[]).unwrap().inputs;
+        inp.factory.lease.rent *= rent;
+        inp.construction.cost_per_m2 *= cost;
+        inp.residential.sale_price *= sale;
+        inp.factory.sale_price *= sale;
+        inp.subsidy.construction_per_m2 *= subsidy;
+        let (_, summary) = metrics::evaluate(&inp);
+        let Some(pack) = inp.policy.pack.as_deref().and_then(policy::pack) else { return Ok(()) };
+        for r in policy::check_inputs(pack, &inp) {
+            if r.quantity != Quantity::Irr || r.status == Outcome::NotApplicable {
+                continue;
+            }
+            let v = summary.verdict.status;
+            match r.op {
+                Op::Le => prop_assert_eq!(
+                    r.status == Outcome::Fail,
+                    v == Status::AboveCap,
+                    "{}: {:?} vs verdict {:?}", r.id, r.status, v
+                ),
+                Op::Ge => prop_assert_eq!(
+                    r.status == Outcome::Fail,
+                    v == Status::BelowFloor,
+                    "{}: {:?} vs verdict {:?}", r.id, r.status, v
+                ),
+                Op::Between => {}
+            }
+            // never n/a for a scheme whose flows do not recover
+            if v == Status::BelowFloor && r.op == Op::Ge {
+                prop_assert_eq!(r.status, Outcome::Fail);
+            }
+        }
+    }
+}

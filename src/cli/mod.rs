@@ -122,7 +122,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Run(a) => run::run(a, &ctx),
         Command::Irr(a) => irr::run(a),
         Command::Mc(a) => mc::run(a, &ctx),
-        Command::Check(a) => policy::check(a),
+        Command::Check(a) => policy::check(a, &ctx),
         Command::Policies(a) => policy::policies(a),
         Command::Solve(a) => solve::run(a),
         Command::Sensitivity(a) => sensitivity::run(a, &ctx),

@@ -36,7 +36,7 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         .as_deref()
         .and_then(shanglou::policy::pack)
     {
-        for r in shanglou::policy::check_inputs(pack, &sc.inputs, summary.verdict.irr) {
+        for r in shanglou::policy::check_inputs(pack, &sc.inputs) {
             if r.status == shanglou::policy::Outcome::Fail {
                 let actual = r
                     .actual

@@ -216,6 +216,12 @@ pub fn run(a: Args) -> Result<ExitCode> {
                         s.basis.name(),
                         at_cap * 100.0
                     ));
+                } else {
+                    text.push_str(&format!(
+                        "  {} caps the rent at {}: the IRR cap binds first, below it\n",
+                        pack.id,
+                        crate::export::table::named_value("factory.rent", cap),
+                    ));
                 }
             }
         }

@@ -36,6 +36,56 @@ pub fn cashflow(l: &Ledger<Decimal>) -> Result<Vec<u8>> {
     Ok(w.into_inner()?)
 }
 
+/// `check_matrix.csv`: one row per rule quantity, for each pack the outcome, the figure, the
+/// limit, the rule and its article.
+pub struct CheckMatrixCsv;
+
+impl Exporter for CheckMatrixCsv {
+    fn render(&self, doc: &Document, _style: Style) -> Result<Vec<File>> {
+        let Document::CheckMatrix { matrix, .. } = doc else {
+            return Ok(vec![]);
+        };
+        let mut w = csv::Writer::from_writer(BOM.to_vec());
+        let mut header = vec!["quantity".to_string(), "op".to_string()];
+        for p in &matrix.packs {
+            for f in ["status", "actual", "limit", "rule", "article", "kind"] {
+                header.push(format!("{p} {f}"));
+            }
+        }
+        w.write_record(&header)?;
+        for r in &matrix.rows {
+            let mut row = vec![
+                r.quantity.name(),
+                serde_json::to_value(r.op)?
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            ];
+            for c in &r.cells {
+                match c {
+                    Some(c) => row.extend([
+                        serde_json::to_value(c.status)?
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_string(),
+                        c.actual.map(num).unwrap_or_default(),
+                        super::table::limit_text(c.quantity, c.op, &c.limit),
+                        c.id.clone(),
+                        c.article.clone(),
+                        serde_json::to_value(c.kind)?
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_string(),
+                    ]),
+                    None => row.extend(std::iter::repeat_n(String::new(), 6)),
+                }
+            }
+            w.write_record(&row)?;
+        }
+        Ok(vec![("check_matrix.csv".into(), w.into_inner()?)])
+    }
+}
+
 /// `paths.csv`: the inputs are drawn again from (seed, path), so the run keeps no copy.
 pub struct PathsCsv;
 

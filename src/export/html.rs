@@ -114,24 +114,66 @@ fn assumptions(o: &mut String, sc: &Scenario) {
     let _ = writeln!(o, "</table></div>");
 }
 
-fn compliance(o: &mut String, sc: &Scenario, sm: &Summary) {
-    let Some(pack) = sc.inputs.policy.pack.as_deref().and_then(policy::pack) else {
-        return;
-    };
-    let _ = writeln!(o, "<h2>政策合规 Policy check — {} ({})</h2><table><tr><th>rule</th><th>actual</th><th>limit</th><th>result</th><th>article 条款</th><th>text</th></tr>", esc(&pack.id), esc(&pack.document));
-    for r in policy::check_inputs(pack, &sc.inputs, sm.verdict.irr) {
-        let status = match r.status {
-            policy::Outcome::Pass => "pass 符合",
-            policy::Outcome::Fail => "<b style=\"color:#cf222e\">FAIL 不符合</b>",
-            policy::Outcome::NotApplicable => "n/a",
-        };
-        let actual = r
-            .actual
-            .map(|v| super::table::quantity_text(r.quantity, v))
-            .unwrap_or_else(|| "—".into());
-        let _ = writeln!(o, "<tr><td>{}</td><td class=n>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} / {}</td></tr>", r.id, actual, esc(&super::table::limit_text(r.quantity, r.op, &r.limit)), status, esc(&r.article), esc(&r.text_zh), esc(&r.text_en));
+fn outcome_html(status: policy::Outcome) -> &'static str {
+    match status {
+        policy::Outcome::Pass => "pass 符合",
+        policy::Outcome::Fail => "<b style=\"color:#cf222e\">breach 不符合</b>",
+        policy::Outcome::Advisory => "<span style=\"color:#9a6700\">advisory 提示</span>",
+        policy::Outcome::NotApplicable => "n/a 不适用",
     }
-    let _ = writeln!(o, "</table>");
+}
+
+fn compliance(o: &mut String, sc: &Scenario) {
+    if let Some(pack) = sc.inputs.policy.pack.as_deref().and_then(policy::pack) {
+        let _ = writeln!(o, "<h2>政策合规 Policy check — {} ({})</h2><table><tr><th>rule</th><th>actual</th><th>limit</th><th>result</th><th>article 条款</th><th>原文 quote</th><th>rule</th></tr>", esc(&pack.id), esc(&pack.document));
+        for r in policy::check_inputs(pack, &sc.inputs) {
+            let actual = r
+                .actual
+                .map(|v| super::table::quantity_text(r.quantity, v))
+                .unwrap_or_else(|| "—".into());
+            let mut result = outcome_html(r.status).to_string();
+            if let Some(k) = &r.missing {
+                result.push_str(&format!(" (give {})", esc(k)));
+            }
+            for n in &r.notes {
+                result.push_str(&format!("<br><small>{}</small>", esc(n)));
+            }
+            let _ = writeln!(o, "<tr><td>{}</td><td class=n>{}</td><td>{}</td><td>{}</td><td>{}</td><td>“{}”</td><td>{}</td></tr>", r.id, actual, esc(&super::table::limit_text(r.quantity, r.op, &r.limit)), result, esc(&r.article), esc(&r.quote), esc(&r.text_en));
+        }
+        let _ = writeln!(o, "</table>");
+    }
+    // every city side by side
+    let m = shanglou::report::check::matrix(&sc.inputs);
+    let _ = write!(
+        o,
+        "<h2>各地政策对照 Every city's rules</h2><div class=scroll><table><tr><th>rule on</th>"
+    );
+    for p in &m.packs {
+        let _ = write!(o, "<th>{}</th>", esc(p));
+    }
+    let _ = writeln!(o, "</tr>");
+    for r in &m.rows {
+        let _ = write!(o, "<tr><td>{}</td>", esc(&r.quantity.name()));
+        for c in &r.cells {
+            match c {
+                None => o.push_str("<td></td>"),
+                Some(c) => {
+                    let _ = write!(
+                        o,
+                        "<td>{} {}<br><small>{} {}</small></td>",
+                        outcome_html(c.status),
+                        c.actual
+                            .map(|v| esc(&super::table::quantity_text(c.quantity, v)))
+                            .unwrap_or_default(),
+                        esc(&super::table::limit_text(c.quantity, c.op, &c.limit)),
+                        esc(&c.article)
+                    );
+                }
+            }
+        }
+        let _ = writeln!(o, "</tr>");
+    }
+    let _ = writeln!(o, "</table></div>");
 }
 
 /// The standard statements, as the workbook has them: rows down, years across, in 万元.
@@ -383,7 +425,7 @@ pub fn page(
         ),
     );
     statements(&mut o, l);
-    compliance(&mut o, sc, sm);
+    compliance(&mut o, sc);
     assumptions(&mut o, sc);
     let _ = writeln!(o, "</body></html>");
     o

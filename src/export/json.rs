@@ -15,7 +15,9 @@ impl Exporter for Json {
                 summary, record, ..
             } => with_record(summary, record)?,
             Document::Sensitivity { analysis, .. } => to_vec(analysis)?,
-            Document::Sweep { .. } | Document::Compare { .. } => return Ok(vec![]),
+            Document::Sweep { .. } | Document::Compare { .. } | Document::CheckMatrix { .. } => {
+                return Ok(vec![])
+            }
         };
         Ok(vec![("summary.json".into(), bytes)])
     }

@@ -19,7 +19,7 @@ pub struct Entry {
 pub fn entry(file: String, sc: &Scenario) -> Entry {
     let (_, summary) = metrics::evaluate(&sc.inputs);
     let failed_rules = match sc.inputs.policy.pack.as_deref().and_then(policy::pack) {
-        Some(p) => policy::check_inputs(p, &sc.inputs, summary.verdict.irr)
+        Some(p) => policy::check_inputs(p, &sc.inputs)
             .into_iter()
             .filter(|r| r.status == Outcome::Fail)
             .map(|r| r.id)

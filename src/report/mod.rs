@@ -1,6 +1,7 @@
 //! The report model: plain data for what each command shows, built from engine results and
 //! knowing nothing of terminals or files. Every exporter renders a [`Document`].
 
+pub mod check;
 pub mod compare;
 pub mod statements;
 
@@ -34,6 +35,11 @@ pub enum Document<'a> {
     },
     /// Several scenarios side by side.
     Compare { entries: &'a [compare::Entry] },
+    /// Every city's rules checked on one scenario (`check --all-packs`).
+    CheckMatrix {
+        scenario: &'a Scenario,
+        matrix: &'a check::Matrix,
+    },
     /// The sensitivity analysis: the table, break-even values and the tornado.
     Sensitivity {
         scenario: &'a Scenario,

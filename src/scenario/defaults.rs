@@ -115,6 +115,7 @@ pub fn defaults() -> Inputs<f64> {
             irr_floor: 0.0,
             irr_cap: 0.045,
             enforce_caps: false,
+            band_from_pack: false,
         },
     }
 }

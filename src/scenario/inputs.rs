@@ -316,6 +316,8 @@ pub struct Policy {
     pub irr_floor: f64,
     pub irr_cap: f64,
     pub enforce_caps: bool,
+    /// Whether the band is the pack's (its document sets one) rather than the scenario's.
+    pub band_from_pack: bool,
 }
 
 /// Every number the model reads.

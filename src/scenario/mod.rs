@@ -175,9 +175,10 @@ impl Override {
 }
 
 /// What validation asks of the policy layer, which this layer does not import: the IRR band a
-/// named pack sets (`None` for an unknown name) and the names, for messages.
+/// named pack sets (`None` for an unknown name, `Some(None)` for a pack whose document sets no
+/// band) and the names, for messages.
 pub trait PackLookup {
-    fn band(&self, name: &str) -> Option<(f64, f64)>;
+    fn band(&self, name: &str) -> Option<Option<(f64, f64)>>;
     fn names(&self) -> Vec<&'static str>;
 }
 
@@ -347,7 +348,7 @@ mod tests {
     /// These tests need no policy pack: the scenario layer stands without the policy layer.
     struct NoPacks;
     impl PackLookup for NoPacks {
-        fn band(&self, _: &str) -> Option<(f64, f64)> {
+        fn band(&self, _: &str) -> Option<Option<(f64, f64)>> {
             None
         }
         fn names(&self) -> Vec<&'static str> {

@@ -264,10 +264,13 @@ pub(super) fn validate(
     let p = &raw.policy;
     if let Some(pack) = &p.pack {
         match packs.band(pack) {
-            Some((floor, cap)) => {
+            Some(band) => {
                 inp.policy.pack = Some(pack.clone());
-                inp.policy.irr_floor = floor;
-                inp.policy.irr_cap = cap;
+                if let Some((floor, cap)) = band {
+                    inp.policy.irr_floor = floor;
+                    inp.policy.irr_cap = cap;
+                    inp.policy.band_from_pack = true;
+                }
                 inp.policy.enforce_caps = true;
             }
             None => c.push(
@@ -286,6 +289,7 @@ pub(super) fn validate(
         if let Some(v) = v {
             if v.is_finite() && (-0.99..=10.0).contains(&v) {
                 *slot = v;
+                inp.policy.band_from_pack = false;
             } else {
                 c.push(
                     key,
