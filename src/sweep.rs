@@ -9,11 +9,126 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// One swept key and its values.
+/// One swept key and its values. A word-valued key (`policy.pack`, `project.kind`, …) has
+/// `labels`, and its values are the labels' indices, so the grid, the charts and the tables
+/// handle both kinds alike.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Axis {
     pub key: &'static str,
     pub values: Vec<f64>,
+    pub labels: Option<Vec<String>>,
+}
+
+impl Axis {
+    /// A value as tables and charts show it: the word of a word-valued axis, else the number.
+    pub fn label(&self, v: f64) -> String {
+        match &self.labels {
+            Some(l) => l.get(v as usize).cloned().unwrap_or_default(),
+            None => format!("{v}"),
+        }
+    }
+}
+
+/// The word-valued keys a sweep may take as an axis, with what each word may be.
+pub const WORD_KEYS: [&str; 4] = [
+    "policy.pack",
+    "project.kind",
+    "finance.repayment",
+    "tax.lat_method",
+];
+
+/// The words a word-valued key accepts.
+fn words_of(key: &str) -> Option<Vec<String>> {
+    use crate::scenario::{Choice, LatMethod, ProjectKind, Repayment};
+    fn all<C: Choice>() -> Vec<String> {
+        C::ALL.iter().map(|(_, n, _)| n.to_string()).collect()
+    }
+    Some(match key {
+        "policy.pack" => crate::policy::names()
+            .into_iter()
+            .map(String::from)
+            .collect(),
+        "project.kind" => all::<ProjectKind>(),
+        "finance.repayment" => all::<Repayment>(),
+        "tax.lat_method" => all::<LatMethod>(),
+        _ => return None,
+    })
+}
+
+/// Builds a word-valued axis, checking each word.
+pub fn word_axis(key: &str, words: Vec<String>) -> Result<Axis, String> {
+    let Some(valid) = words_of(key) else {
+        return Err(format!(
+            "\"{key}\" is not a word-valued key a sweep can take; expected one of {}",
+            WORD_KEYS.join(", ")
+        ));
+    };
+    let bad: Vec<&String> = words.iter().filter(|w| !valid.contains(w)).collect();
+    if !bad.is_empty() || words.is_empty() {
+        return Err(format!(
+            "{key}: {} not valid; expected some of {}",
+            if words.is_empty() {
+                "no value is".to_string()
+            } else {
+                format!(
+                    "{} {}",
+                    bad.iter()
+                        .map(|w| format!("\"{w}\""))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if bad.len() == 1 { "is" } else { "are" }
+                )
+            },
+            valid.join(", ")
+        ));
+    }
+    let key = WORD_KEYS
+        .iter()
+        .find(|k| **k == key)
+        .copied()
+        .unwrap_or("policy.pack");
+    Ok(Axis {
+        key,
+        values: (0..words.len()).map(|i| i as f64).collect(),
+        labels: Some(words),
+    })
+}
+
+/// Sets a word-valued key on a scenario. A pack brings its band where its document sets one
+/// (else the scenario's own band, or the defaults if that came from another pack) and turns
+/// its caps on, as naming it in the file would.
+fn apply_word(s: &mut Scenario, key: &str, word: &str) {
+    use crate::scenario::{Choice, LatMethod, ProjectKind, Repayment};
+    let i = &mut s.inputs;
+    match key {
+        "policy.pack" => {
+            let Some(p) = crate::policy::pack(word) else {
+                return;
+            };
+            if i.policy.band_from_pack {
+                (i.policy.irr_floor, i.policy.irr_cap) = (0.0, 0.045);
+                i.policy.band_from_pack = false;
+            }
+            if let Some((floor, cap)) = p.band() {
+                (i.policy.irr_floor, i.policy.irr_cap) = (floor, cap);
+                i.policy.band_from_pack = true;
+            }
+            i.policy.pack = Some(word.to_string());
+            i.policy.enforce_caps = true;
+        }
+        "project.kind" => i.project.kind = ProjectKind::parse(word),
+        "finance.repayment" => {
+            if let Some(r) = Repayment::parse(word) {
+                i.finance.repayment = r
+            }
+        }
+        "tax.lat_method" => {
+            if let Some(m) = LatMethod::parse(word) {
+                i.tax.lat_method = m
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Monte Carlo statistics of one point.
@@ -36,12 +151,16 @@ pub struct Point {
     pub irr_after_tax: Option<f64>,
     pub irr_equity: Option<f64>,
     pub status: Status,
+    /// The binding rules of the point's policy pack the point breaches (empty without a pack).
+    pub breached: Vec<String>,
     pub mc: Option<PointMc>,
 }
 
 /// The columns after the swept keys, in the order sweep.csv, `--json` and the workbook use.
 pub const IRR_COLUMNS: [&str; 3] = ["irr_pre_tax", "irr_after_tax", "irr_equity"];
 pub const STATUS_COLUMN: &str = "status";
+/// The rules of the point's pack it breaches, space-separated.
+pub const BREACHED_COLUMN: &str = "breached_rules";
 pub const MC_COLUMNS: [&str; 7] = [
     "mean",
     "p5",
@@ -58,6 +177,7 @@ pub fn header(axes: &[Axis], with_mc: bool) -> Vec<String> {
     let mut h: Vec<String> = axes.iter().map(|a| a.key.to_string()).collect();
     h.extend(IRR_COLUMNS.map(String::from));
     h.push(STATUS_COLUMN.into());
+    h.push(BREACHED_COLUMN.into());
     if with_mc {
         h.extend(MC_COLUMNS.map(String::from));
     }
@@ -100,6 +220,7 @@ pub fn axis(key: &str, values: Vec<f64>) -> Result<Axis, String> {
     Ok(Axis {
         key: spec.name,
         values,
+        labels: None,
     })
 }
 
@@ -135,7 +256,10 @@ pub fn points(axes: &[Axis]) -> Vec<Vec<f64>> {
 pub fn scenario_at(sc: &Scenario, axes: &[Axis], values: &[f64]) -> Result<Scenario, Vec<Problem>> {
     let mut s = sc.clone();
     for (a, v) in axes.iter().zip(values) {
-        s = s.with_fixed(a.key, *v);
+        match &a.labels {
+            Some(_) => apply_word(&mut s, a.key, &a.label(*v)),
+            None => s = s.with_fixed(a.key, *v),
+        }
     }
     let problems = cross_checks_of(&s.inputs);
     if problems.is_empty() {
@@ -180,7 +304,7 @@ pub fn run(
                 let at: Vec<String> = axes
                     .iter()
                     .zip(p)
-                    .map(|(a, v)| format!("{} = {v}", a.key))
+                    .map(|(a, v)| format!("{} = {}", a.key, a.label(*v)))
                     .collect();
                 SweepError::Invalid(format!(
                     "the point {} is not a valid scenario: {}",
@@ -228,8 +352,23 @@ pub fn run(
                     })
                 }
             };
+            let breached = match s
+                .inputs
+                .policy
+                .pack
+                .as_deref()
+                .and_then(crate::policy::pack)
+            {
+                Some(p) => crate::policy::check_inputs(p, &s.inputs)
+                    .into_iter()
+                    .filter(|r| r.status == crate::policy::Outcome::Fail)
+                    .map(|r| r.id)
+                    .collect(),
+                None => vec![],
+            };
             Ok(Point {
                 values: values.clone(),
+                breached,
                 irr_pre_tax: summary.irr.project_pre_tax,
                 irr_after_tax: summary.irr.project_after_tax,
                 irr_equity: summary.irr.equity,
@@ -247,6 +386,7 @@ pub fn axes_of(sc: &Scenario) -> Vec<Axis> {
         .map(|(k, v)| Axis {
             key: KEYS[*k].name,
             values: v.clone(),
+            labels: None,
         })
         .collect()
 }
@@ -269,10 +409,12 @@ mod tests {
             Axis {
                 key: "a",
                 values: vec![1.0, 2.0],
+                labels: None,
             },
             Axis {
                 key: "b",
                 values: vec![10.0, 20.0, 30.0],
+                labels: None,
             },
         ];
         let p = points(&axes);
@@ -286,5 +428,41 @@ mod tests {
             vec![25.0, 30.0, 35.0]
         );
         assert!(range_values(1.0, 0.0, 1.0).is_err());
+    }
+
+    #[test]
+    fn a_pack_axis_brings_each_pack_s_band_and_checks_its_words() {
+        let sc = crate::load(
+            include_str!("../tests/conformance/01-minimal-lease.toml"),
+            &[],
+        )
+        .unwrap();
+        let a = word_axis(
+            "policy.pack",
+            vec!["wuhan-2024".into(), "ningbo-2023".into()],
+        )
+        .unwrap();
+        assert_eq!(a.label(1.0), "ningbo-2023");
+        let wuhan = scenario_at(&sc, std::slice::from_ref(&a), &[0.0]).unwrap();
+        assert_eq!(wuhan.inputs.policy.pack.as_deref(), Some("wuhan-2024"));
+        assert!(wuhan.inputs.policy.band_from_pack);
+        let ningbo = scenario_at(&wuhan, std::slice::from_ref(&a), &[1.0]).unwrap();
+        assert!(
+            !ningbo.inputs.policy.band_from_pack,
+            "Ningbo's document sets no band"
+        );
+        assert_eq!(ningbo.inputs.policy.irr_cap, 0.045);
+        let e = word_axis("policy.pack", vec!["atlantis".into()]).unwrap_err();
+        assert!(
+            e.contains("\"atlantis\" is not valid") && e.contains("shenzhen-2023"),
+            "{e}"
+        );
+        assert!(word_axis("factory.rent", vec!["x".into()]).is_err());
+        let k = word_axis("project.kind", vec!["new_supply".into()]).unwrap();
+        let s = scenario_at(&sc, &[k], &[0.0]).unwrap();
+        assert_eq!(
+            s.inputs.project.kind,
+            Some(crate::scenario::ProjectKind::NewSupply)
+        );
     }
 }

@@ -2787,3 +2787,54 @@ fn chinese_charts_have_no_english_words() {
     }
     assert!(checked >= 7, "{checked} charts checked");
 }
+
+/// A sweep takes word-valued keys as axes: one run compares the cities (each point under its
+/// pack's band and rules) across subsidy levels, in the table, the CSV, the JSON and the chart.
+#[test]
+fn sweep_over_policy_packs_compares_the_cities_in_one_run() {
+    let out = tempfile::tempdir().unwrap();
+    let a = bin()
+        .args([
+            "sweep",
+            "--range",
+            "subsidy.construction_per_m2=0:500:500",
+            "--grid",
+            "policy.pack=shenzhen-2023,jiaxing-2025,yongjia-2023",
+            "--json",
+            "--out",
+        ])
+        .arg(out.path())
+        .arg(root().join("scenarios/shenzhen-renewal.toml"))
+        .assert()
+        .success();
+    let rows: Vec<Value> = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    assert_eq!(rows.len(), 6);
+    let at = |pack: &str| rows.iter().find(|r| r["policy.pack"] == pack).unwrap();
+    // Shenzhen's band: the 6.15% scheme is above its cap, and breaches its IRR rule
+    assert_eq!(at("shenzhen-2023")["status"], "above_cap");
+    assert!(at("shenzhen-2023")["breached_rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r == "SZ-IRR-CAP"));
+    // Jiaxing and Yongjia allow no housing on industrial land
+    assert!(at("jiaxing-2025")["breached_rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r == "JX-NO-RESIDENTIAL"));
+    let (h, csv_rows) = read_csv_text(&out.path().join("sweep.csv"));
+    let col = h.iter().position(|c| c == "policy.pack").unwrap();
+    assert_eq!(csv_rows[1][col], "jiaxing-2025");
+    let svg = std::fs::read_to_string(out.path().join("sweep_heatmap.svg")).unwrap();
+    assert!(svg.contains("yongjia-2023"), "the chart names the packs");
+    // a word that is not a pack is bad input, naming the valid ones
+    let a = bin()
+        .args(["sweep", "--grid", "policy.pack=atlantis", "--out"])
+        .arg(out.path().join("bad"))
+        .arg(root().join("scenarios/shenzhen-renewal.toml"))
+        .assert()
+        .code(2);
+    let e = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(e.contains("atlantis") && e.contains("wuhan-2024"), "{e}");
+}

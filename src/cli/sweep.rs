@@ -13,7 +13,9 @@ use std::process::ExitCode;
 pub struct Args {
     /// Scenario file (TOML); its [sweep] section gives defaults
     pub file: PathBuf,
-    /// A key and its values, e.g. --grid factory.rent=25,30,35 (repeatable; after the --range keys)
+    /// A key and its values, e.g. --grid factory.rent=25,30,35, or words for policy.pack,
+    /// project.kind, finance.repayment, tax.lat_method, e.g. --grid policy.pack=shenzhen-2023,wuhan-2024
+    /// (repeatable; after the --range keys)
     #[arg(long, value_name = "KEY=V1,V2,...")]
     pub grid: Vec<String>,
     /// A key and a range, e.g. --range subsidy.construction_per_m2=0:500:50 (repeatable; these keys come first)
@@ -59,6 +61,13 @@ fn parse_axes(a: &Args) -> Result<Vec<Axis>> {
                 "--grid {g}: expected KEY=V1,V2,... e.g. factory.rent=25,30,35"
             ))
         })?;
+        if sweep::WORD_KEYS.contains(&k.trim()) {
+            let words = vs.split(',').map(|w| w.trim().to_string()).collect();
+            axes.push(
+                sweep::word_axis(k.trim(), words).map_err(|e| bad_input(format!("--grid: {e}")))?,
+            );
+            continue;
+        }
         let values = vs
             .split(',')
             .map(|v| v.trim().parse::<f64>())

@@ -220,18 +220,23 @@ pub fn sweep_rows(
     points: &[shanglou::sweep::Point],
 ) -> Vec<serde_json::Map<String, serde_json::Value>> {
     use serde_json::{json, Value};
-    use shanglou::sweep::{IRR_COLUMNS, MC_COLUMNS, STATUS_COLUMN};
+    use shanglou::sweep::{BREACHED_COLUMN, IRR_COLUMNS, MC_COLUMNS, STATUS_COLUMN};
     points
         .iter()
         .map(|p| {
             let mut m = serde_json::Map::new();
             for (a, v) in axes.iter().zip(&p.values) {
-                m.insert(a.key.to_string(), json!(v));
+                let value = match &a.labels {
+                    Some(_) => Value::String(a.label(*v)),
+                    None => json!(v),
+                };
+                m.insert(a.key.to_string(), value);
             }
             for (k, v) in IRR_COLUMNS.iter().zip(p.irrs()) {
                 m.insert(k.to_string(), json!(v));
             }
             m.insert(STATUS_COLUMN.into(), Value::String(p.status.name().into()));
+            m.insert(BREACHED_COLUMN.into(), json!(p.breached));
             if let Some(s) = &p.mc {
                 for (k, v) in MC_COLUMNS.iter().zip(s.values()) {
                     m.insert(k.to_string(), json!(v));
@@ -257,9 +262,17 @@ impl Exporter for SweepCsv {
         ))?;
         let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
         for p in points.iter() {
-            let mut row: Vec<String> = p.values.iter().map(|v| v.to_string()).collect();
+            let mut row: Vec<String> = axes
+                .iter()
+                .zip(&p.values)
+                .map(|(a, v)| match &a.labels {
+                    Some(_) => a.label(*v),
+                    None => v.to_string(),
+                })
+                .collect();
             row.extend(p.irrs().map(opt));
             row.push(p.status.name().to_string());
+            row.push(p.breached.join(" "));
             if let Some(m) = &p.mc {
                 row.extend(m.values().map(opt));
             }

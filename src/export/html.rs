@@ -80,7 +80,7 @@ fn indicators(o: &mut String, sc: &Scenario, sm: &Summary) {
     let _ = writeln!(o, "<tr><th>项目总投资 Total investment</th><td class=n>{} 万元</td></tr><tr><th>项目资本金 Equity capital</th><td class=n>{} 万元</td></tr><tr><th>总投资收益率 ROI</th><td class=n>{}</td></tr><tr><th>项目资本金净利润率 ROE</th><td class=n>{}</td></tr></table>", wan(sm.total_investment), wan(sm.equity_capital), pct(sm.roi), pct(sm.roe));
 }
 
-fn verdict(o: &mut String, sm: &Summary) {
+fn verdict(o: &mut String, sc: &Scenario, sm: &Summary) {
     let v = &sm.verdict;
     let _ = writeln!(
         o,
@@ -88,7 +88,7 @@ fn verdict(o: &mut String, sm: &Summary) {
         v.status.name(),
         v.status.zh(),
         v.status.name(),
-        super::table::band_text(v)
+        super::table::band_text(v, &sc.inputs.policy)
     );
 }
 
@@ -403,7 +403,7 @@ pub fn page(
         l.start_year + n as i64 - 1,
         l.start_year + l.t_op as i64
     );
-    verdict(&mut o, sm);
+    verdict(&mut o, sc, sm);
     indicators(&mut o, sc, sm);
     sensitivity_section(&mut o, sc);
     if sm.verdict.status == Status::AboveCap {

@@ -433,15 +433,20 @@ pub fn run_summary(sc: &Scenario, l: &Ledger<Decimal>, sm: &Summary) -> String {
         "结论 Verdict: {} {} — {}",
         v.status.zh(),
         v.status.name(),
-        band_text(v)
+        band_text(v, &sc.inputs.policy)
     );
     o
 }
 
 /// "project_pre_tax IRR 5.31% against the band 0.00% (保本 floor) to 4.50% (微利 cap)".
-pub fn band_text(v: &shanglou::metrics::Verdict) -> String {
+pub fn band_text(v: &shanglou::metrics::Verdict, pol: &shanglou::scenario::Policy) -> String {
+    let whose = match (&pol.pack, pol.band_from_pack) {
+        (Some(p), true) => format!("the band {p}'s document sets"),
+        (Some(p), false) => format!("the scenario's band ({p}'s document sets none)"),
+        (None, _) => "the scenario's band".to_string(),
+    };
     format!(
-        "{} IRR {} against the band {} (保本 floor) to {} (微利 cap)",
+        "{} IRR {} against {whose}, {} (保本 floor) to {} (微利 cap)",
         v.basis.name(),
         pct(v.irr),
         pct(Some(v.floor)),
@@ -665,19 +670,33 @@ pub fn sweep(
         None => o.push_str(", deterministic (add --paths N for probabilities)\n\n"),
     }
     let mut header: Vec<String> = axes.iter().map(|a| a.key.to_string()).collect();
-    header.extend(["IRR pre-tax", "after tax", "equity", "verdict"].map(String::from));
+    header.extend(
+        [
+            "IRR pre-tax",
+            "after tax",
+            "equity",
+            "verdict",
+            "rules breached",
+        ]
+        .map(String::from),
+    );
     if paths.is_some() {
         header.extend(["p50", "P(within)", "P(above cap)", "P(below floor)"].map(String::from));
     }
     let rows: Vec<Vec<String>> = points
         .iter()
         .map(|p| {
-            let mut r: Vec<String> = p.values.iter().map(|v| format!("{v}")).collect();
+            let mut r: Vec<String> = axes
+                .iter()
+                .zip(&p.values)
+                .map(|(a, v)| a.label(*v))
+                .collect();
             r.extend([
                 pct(p.irr_pre_tax),
                 pct(p.irr_after_tax),
                 pct(p.irr_equity),
                 p.status.name().to_string(),
+                p.breached.join(" "),
             ]);
             if let Some(m) = &p.mc {
                 r.extend([

@@ -692,8 +692,11 @@ impl Exporter for Xlsx {
                         let r = 1 + i as u32;
                         // columns: swept keys, then the IRRs, the verdict and the statistics
                         let k = p.values.len() as u16;
-                        for (j, v) in p.values.iter().enumerate() {
-                            ws.write_number(r, j as u16, *v)?;
+                        for (j, (a, v)) in axes.iter().zip(&p.values).enumerate() {
+                            match &a.labels {
+                                Some(_) => ws.write_string(r, j as u16, a.label(*v))?,
+                                None => ws.write_number(r, j as u16, *v)?,
+                            };
                         }
                         for (j, v) in p.irrs().iter().enumerate() {
                             if let Some(v) = v {
@@ -701,10 +704,11 @@ impl Exporter for Xlsx {
                             }
                         }
                         ws.write_string(r, k + 3, p.status.name())?;
+                        ws.write_string(r, k + 4, p.breached.join(" "))?;
                         if let Some(m) = &p.mc {
                             for (j, v) in m.values().iter().enumerate() {
                                 if let Some(v) = v {
-                                    ws.write_number_with_format(r, k + 4 + j as u16, *v, &s.rate)?;
+                                    ws.write_number_with_format(r, k + 5 + j as u16, *v, &s.rate)?;
                                 }
                             }
                         }

@@ -32,7 +32,13 @@ impl SweepLines<'_> {
             } else {
                 rest.iter()
                     .zip(&p.values[1..])
-                    .map(|(a, v)| format!("{} = {}", key_name(a.key, style), plain_tick(v)))
+                    .map(|(a, v)| {
+                        let shown = match &a.labels {
+                            Some(_) => a.label(*v),
+                            None => plain_tick(v),
+                        };
+                        format!("{} = {shown}", key_name(a.key, style))
+                    })
                     .collect::<Vec<_>>()
                     .join(", ")
             };
@@ -117,7 +123,12 @@ impl Chart for SweepLines<'_> {
                 .configure_mesh()
                 .x_desc(key_label(self.axes[0].key, style))
                 .y_desc(style.tr(ylabel))
-                .x_label_formatter(&plain_tick)
+                .x_label_formatter(&|v: &f64| match &self.axes[0].labels {
+                    // a word axis: the word at each whole index, nothing between
+                    Some(_) if (v - v.round()).abs() < 1e-9 => self.axes[0].label(v.round()),
+                    Some(_) => String::new(),
+                    None => plain_tick(v),
+                })
                 .y_label_formatter(&percent_tick)
                 .label_style((style.font(), 14))
                 .draw()
@@ -235,12 +246,12 @@ impl Chart for SweepHeat<'_> {
             .pos(Pos::new(HPos::Right, VPos::Center));
         for (i, v) in xa.values.iter().enumerate().step_by(nx.div_ceil(12)) {
             let (px, py) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
-            root.draw(&Text::new(format!("{v}"), (px, py + 6), centre.clone()))
+            root.draw(&Text::new(xa.label(*v), (px, py + 6), centre.clone()))
                 .map_err(e)?;
         }
         for (j, v) in ya.values.iter().enumerate().step_by(ny.div_ceil(12)) {
             let (px, py) = chart.backend_coord(&(0.0, j as f64 + 0.5));
-            root.draw(&Text::new(format!("{v}"), (px - 6, py), right.clone()))
+            root.draw(&Text::new(ya.label(*v), (px - 6, py), right.clone()))
                 .map_err(e)?;
         }
         for (i, column) in grid.iter().enumerate() {
