@@ -246,10 +246,10 @@ pub fn solve_bound(
     let base = &sc.inputs;
     let (lo, hi) = check_range(&vary, base, range)?;
     let mut inp = base.clone();
-    let mut ledger = model::Ledger::default();
-    let mut f = |v: f64| {
-        vary.apply(base, &mut inp, v);
-        irr_for(&inp, basis, &mut ledger)
+    let f = |v: f64| {
+        let mut at = base.clone();
+        vary.apply(base, &mut at, v);
+        irr_for(&at, basis, &mut model::Ledger::default())
     };
     let (end, holds, target, kind) = match goal {
         Bound::AtLeast(t) => (lo, f(lo) >= t, t, EndOfRange::HoldsAtLowest),

@@ -176,6 +176,30 @@ fn col(l: &Ledger<Decimal>, f: impl Fn(usize) -> Decimal) -> Vec<f64> {
     (0..l.years()).map(|t| d(f(t))).collect()
 }
 
+/// Rent and sales, VAT included, in year t.
+fn revenue_at(l: &Ledger<Decimal>, t: usize) -> Decimal {
+    l.rent_factory[t]
+        + l.rent_dormitory[t]
+        + l.rent_supporting[t]
+        + l.sales_factory[t]
+        + l.sales_residential[t]
+}
+
+/// The cash inflow of the cash-flow statements: revenue, subsidies and the terminal value.
+fn inflow(l: &Ledger<Decimal>) -> Vec<f64> {
+    col(l, |t| revenue_at(l, t) + l.subsidy[t] + l.terminal_value[t])
+}
+
+/// Taxes other than income tax, as paid in year t: VAT, surcharges, property and land-use
+/// tax, LAT.
+fn taxes_at(l: &Ledger<Decimal>, t: usize) -> Decimal {
+    l.vat[t] + l.surcharges[t] + l.property_tax[t] + l.land_use_tax[t] + l.lat[t]
+}
+
+fn taxes_paid(l: &Ledger<Decimal>) -> Vec<f64> {
+    col(l, |t| taxes_at(l, t))
+}
+
 fn cumulative(v: &[f64]) -> Vec<f64> {
     let mut acc = 0.0;
     v.iter()
@@ -191,27 +215,10 @@ pub fn project_statement(l: &Ledger<Decimal>) -> Vec<Line> {
         l.rent_factory[t] + l.rent_dormitory[t] + l.rent_supporting[t]
     });
     let sales = col(l, |t| l.sales_factory[t] + l.sales_residential[t]);
-    let inflow = col(l, |t| {
-        l.rent_factory[t]
-            + l.rent_dormitory[t]
-            + l.rent_supporting[t]
-            + l.sales_factory[t]
-            + l.sales_residential[t]
-            + l.subsidy[t]
-            + l.terminal_value[t]
-    });
-    let taxes = col(l, |t| {
-        l.vat[t] + l.surcharges[t] + l.property_tax[t] + l.land_use_tax[t] + l.lat[t]
-    });
+    let inflow = inflow(l);
+    let taxes = taxes_paid(l);
     let outflow = col(l, |t| {
-        l.land[t]
-            + l.construction[t]
-            + l.opex[t]
-            + l.vat[t]
-            + l.surcharges[t]
-            + l.property_tax[t]
-            + l.land_use_tax[t]
-            + l.lat[t]
+        l.land[t] + l.construction[t] + l.opex[t] + taxes_at(l, t)
     });
     let pre = col(l, |t| l.cf_pre_tax[t]);
     let post = col(l, |t| l.cf_after_tax[t]);
@@ -280,19 +287,9 @@ pub fn project_statement(l: &Ledger<Decimal>) -> Vec<Line> {
 }
 
 pub fn equity_statement(l: &Ledger<Decimal>) -> Vec<Line> {
-    let inflow = col(l, |t| {
-        l.rent_factory[t]
-            + l.rent_dormitory[t]
-            + l.rent_supporting[t]
-            + l.sales_factory[t]
-            + l.sales_residential[t]
-            + l.subsidy[t]
-            + l.terminal_value[t]
-    });
+    let inflow = inflow(l);
     let own = col(l, |t| l.land[t] + l.construction[t] - l.loan_draw[t]);
-    let taxes = col(l, |t| {
-        l.vat[t] + l.surcharges[t] + l.property_tax[t] + l.land_use_tax[t] + l.lat[t]
-    });
+    let taxes = taxes_paid(l);
     let outflow: Vec<f64> = (0..l.years())
         .map(|t| inflow[t] - d(l.cf_equity[t]))
         .collect();
@@ -323,27 +320,9 @@ pub fn equity_statement(l: &Ledger<Decimal>) -> Vec<Line> {
 /// equity put in is the year's deficit of the equity flow.
 pub fn financial_plan(l: &Ledger<Decimal>) -> Vec<Line> {
     let zero = Decimal::ZERO;
-    let inflow = col(l, |t| {
-        l.rent_factory[t]
-            + l.rent_dormitory[t]
-            + l.rent_supporting[t]
-            + l.sales_factory[t]
-            + l.sales_residential[t]
-            + l.subsidy[t]
-            + l.terminal_value[t]
-    });
-    let taxes = col(l, |t| {
-        l.vat[t] + l.surcharges[t] + l.property_tax[t] + l.land_use_tax[t] + l.lat[t]
-    });
-    let operating_out = col(l, |t| {
-        l.opex[t]
-            + l.vat[t]
-            + l.surcharges[t]
-            + l.property_tax[t]
-            + l.land_use_tax[t]
-            + l.lat[t]
-            + l.income_tax_equity[t]
-    });
+    let inflow = inflow(l);
+    let taxes = taxes_paid(l);
+    let operating_out = col(l, |t| l.opex[t] + taxes_at(l, t) + l.income_tax_equity[t]);
     let operating: Vec<f64> = inflow
         .iter()
         .zip(&operating_out)
@@ -470,16 +449,8 @@ pub fn investment_estimate(l: &Ledger<Decimal>) -> Vec<Line> {
 
 /// 营业收入和税金及附加估算表: revenue by use and kind, and the taxes on it.
 pub fn revenue_and_taxes(l: &Ledger<Decimal>) -> Vec<Line> {
-    let revenue = col(l, |t| {
-        l.rent_factory[t]
-            + l.rent_dormitory[t]
-            + l.rent_supporting[t]
-            + l.sales_factory[t]
-            + l.sales_residential[t]
-    });
-    let taxes = col(l, |t| {
-        l.vat[t] + l.surcharges[t] + l.property_tax[t] + l.land_use_tax[t] + l.lat[t]
-    });
+    let revenue = col(l, |t| revenue_at(l, t));
+    let taxes = taxes_paid(l);
     vec![
         total("1", "营业收入（含税）", "Revenue (VAT included)", revenue)
             .sum_of(&["1.1", "1.2", "1.3", "1.4", "1.5"]),
