@@ -17,6 +17,11 @@ pub fn code(e: &anyhow::Error) -> u8 {
     } else if matches!(
         e.downcast_ref::<shanglou::mc::McError>(),
         Some(shanglou::mc::McError::Cancelled)
+    ) || matches!(
+        e.downcast_ref::<shanglou::sweep::SweepError>(),
+        Some(shanglou::sweep::SweepError::Mc(
+            shanglou::mc::McError::Cancelled
+        ))
     ) {
         130
     } else {

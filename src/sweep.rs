@@ -325,6 +325,9 @@ pub fn run(
         .par_iter()
         .zip(pts.par_iter())
         .map(|(s, values)| {
+            if obs.cancelled() {
+                return Err(SweepError::Mc(McError::Cancelled));
+            }
             let (_, summary) = metrics::evaluate(&s.inputs);
             let mc = match mc {
                 None => {

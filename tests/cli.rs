@@ -244,9 +244,10 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("g.toml");
         std::fs::write(&f, common::scenario(&g)).unwrap();
-        let a = bin().args(["run", "--json", "--out"]).arg(dir.path()).arg(&f).assert().success();
+        let out = dir.path().join("out");
+        let a = bin().args(["run", "--json", "--out"]).arg(&out).arg(&f).assert().success();
         let got: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
-        prop_assert_eq!(csv_sums_match_totals("generated", &got, &dir.path().join("cashflow.csv")), Ok(()));
+        prop_assert_eq!(csv_sums_match_totals("generated", &got, &out.join("cashflow.csv")), Ok(()));
     }
 }
 
@@ -407,7 +408,7 @@ fn base_of_the_invalid_cases_is_valid() {
     std::fs::write(&f, BASE).unwrap();
     bin()
         .args(["run", "--json", "--out"])
-        .arg(dir.path())
+        .arg(dir.path().join("out"))
         .arg(&f)
         .assert()
         .success();
@@ -773,7 +774,7 @@ fn mc_non_psd_correlation_is_bad_input() {
     std::fs::write(&f, src.replace("rho = 0.4", "rho = 0.4\n[[monte_carlo.correlation]]\nbetween = [\"construction.cost_per_m2\", \"residential.sale_price\"]\nrho = 0.99\n[[monte_carlo.correlation]]\nbetween = [\"construction.cost_per_m2\", \"factory.rent\"]\nrho = -0.99")).unwrap();
     let a = bin()
         .args(["mc", "--out"])
-        .arg(dir.path())
+        .arg(dir.path().join("out"))
         .arg(&f)
         .assert()
         .code(2);
@@ -2837,4 +2838,258 @@ fn sweep_over_policy_packs_compares_the_cities_in_one_run() {
         .code(2);
     let e = String::from_utf8_lossy(&a.get_output().stderr).to_string();
     assert!(e.contains("atlantis") && e.contains("wuhan-2024"), "{e}");
+}
+
+// ---- output sets under faults: a full disk, SIGKILL, ten runs at once, Ctrl-C -------------
+
+/// The files of an output folder and their bytes (`None`: no folder).
+fn folder(dir: &Path) -> Option<std::collections::BTreeMap<String, Vec<u8>>> {
+    let entries = std::fs::read_dir(dir).ok()?;
+    Some(
+        entries
+            .map(|e| {
+                let e = e.unwrap();
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// Staging or previous-set folders a run left beside `dir`.
+fn leftovers(dir: &Path) -> Vec<String> {
+    let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+    std::fs::read_dir(dir.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            n.starts_with(&format!(".{name}.tmp-")) || n.starts_with(&format!(".{name}.old-"))
+        })
+        .collect()
+}
+
+fn exe() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("shanglou")
+}
+
+/// Runs shanglou to completion with `args` then `--out out`, asserting success.
+fn complete(args: &[&str], out: &Path) {
+    let s = std::process::Command::new(exe())
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(s.success(), "{args:?}");
+}
+
+/// A small deterministic generator for the kill moments.
+fn moments(seed: u64, n: usize, max_ms: u64) -> Vec<u64> {
+    let mut x = seed;
+    (0..n)
+        .map(|_| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) % max_ms
+        })
+        .collect()
+}
+
+#[test]
+fn a_full_disk_keeps_the_complete_old_set() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let sc = root().join("scenarios/shenzhen-renewal-uncertain.toml");
+    let sc = sc.to_str().unwrap();
+    complete(&["mc", "--paths", "2000", "--seed", "1", sc], &out);
+    let old = folder(&out).unwrap();
+    // a file-size limit of 64 KiB on the child: paths.csv cannot be written whole
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -f 128; exec \"$0\" \"$@\"")
+        .arg(exe())
+        .args([
+            "mc",
+            "--paths",
+            "20000",
+            "--seed",
+            "2",
+            "--paths-csv",
+            sc,
+            "--out",
+        ])
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(!status.success(), "the run cannot finish on a full disk");
+    assert_eq!(folder(&out).unwrap(), old, "all-old after the failed run");
+    complete(&["mc", "--paths", "3000", "--seed", "2", sc], &out);
+    assert_ne!(folder(&out).unwrap(), old);
+    assert_eq!(
+        leftovers(&out),
+        Vec::<String>::new(),
+        "the next run cleans up"
+    );
+}
+
+#[test]
+fn sigkill_at_any_moment_leaves_the_old_set_or_the_new_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sc = root().join("scenarios/shenzhen-renewal-uncertain.toml");
+    let sc = sc.to_str().unwrap();
+    let runs: [(&str, Vec<&str>, Vec<&str>); 2] = [
+        (
+            "mc",
+            vec!["mc", "--paths", "1000", "--seed", "1", "--paths-csv", sc],
+            vec!["mc", "--paths", "12000", "--seed", "2", "--paths-csv", sc],
+        ),
+        (
+            "sweep",
+            vec!["sweep", "--range", "factory.rent=20:30:10", sc],
+            vec![
+                "sweep",
+                "--range",
+                "factory.rent=20:34:2",
+                "--paths",
+                "1500",
+                "--seed",
+                "3",
+                sc,
+            ],
+        ),
+    ];
+    for (k, (name, old_args, new_args)) in runs.iter().enumerate() {
+        let out = tmp.path().join(name);
+        complete(old_args, &out);
+        let old = folder(&out).unwrap();
+        // the new set, made whole elsewhere (nothing in a set depends on its folder)
+        let elsewhere = tmp.path().join(format!("{name}-whole"));
+        let t0 = std::time::Instant::now();
+        complete(new_args, &elsewhere);
+        let span = (t0.elapsed().as_millis() as u64).max(20);
+        let new = folder(&elsewhere).unwrap();
+        assert_ne!(old, new);
+        let mut seen_new = false;
+        for ms in moments(17 + k as u64, 10, span + span / 4) {
+            let mut child = std::process::Command::new(exe())
+                .args(new_args)
+                .arg("--out")
+                .arg(&out)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+            let _ = child.kill();
+            let _ = child.wait();
+            let now = folder(&out).expect("the folder is never missing");
+            assert!(
+                now == old || now == new,
+                "{name}: killed at {ms} ms: a mixed set"
+            );
+            seen_new |= now == new;
+        }
+        // one more whole run: the new set, and nothing left beside it
+        complete(new_args, &out);
+        assert_eq!(folder(&out).unwrap(), new);
+        assert_eq!(leftovers(&out), Vec::<String>::new(), "{name}");
+        let _ = seen_new;
+    }
+}
+
+#[test]
+fn ten_runs_into_one_folder_at_once_never_mix() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let sc = root().join("scenarios/shenzhen-renewal-uncertain.toml");
+    let sc = sc.to_str().unwrap();
+    let seeds: Vec<String> = (1..=10).map(|s| s.to_string()).collect();
+    let children: Vec<_> = seeds
+        .iter()
+        .map(|seed| {
+            std::process::Command::new(exe())
+                .args([
+                    "mc",
+                    "--paths",
+                    "1500",
+                    "--seed",
+                    seed,
+                    "--paths-csv",
+                    sc,
+                    "--out",
+                ])
+                .arg(&out)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut c in children {
+        assert!(
+            c.wait().unwrap().success(),
+            "each run waits its turn and succeeds"
+        );
+    }
+    let last = folder(&out).unwrap();
+    // the folder is exactly one run's whole set
+    let whole: Vec<_> = seeds
+        .iter()
+        .map(|seed| {
+            let d = tmp.path().join(format!("seed-{seed}"));
+            complete(
+                &["mc", "--paths", "1500", "--seed", seed, "--paths-csv", sc],
+                &d,
+            );
+            folder(&d).unwrap()
+        })
+        .collect();
+    assert!(whole.contains(&last), "a mix of several runs' files");
+    assert_eq!(leftovers(&out), Vec::<String>::new());
+}
+
+#[test]
+fn ctrl_c_during_a_sweep_exits_130_and_keeps_the_old_set() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let sc = root().join("scenarios/shenzhen-renewal-uncertain.toml");
+    let sc = sc.to_str().unwrap();
+    complete(&["sweep", "--range", "factory.rent=20:30:10", sc], &out);
+    let old = folder(&out).unwrap();
+    let child = std::process::Command::new(exe())
+        .args([
+            "sweep",
+            "--range",
+            "factory.rent=10:40:1",
+            "--paths",
+            "20000",
+            sc,
+            "--out",
+        ])
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out_status = child.wait_with_output().unwrap().status;
+    assert_eq!(out_status.code(), Some(130));
+    assert_eq!(folder(&out).unwrap(), old);
+    assert_eq!(
+        leftovers(&out),
+        Vec::<String>::new(),
+        "an interrupted run cleans up after itself"
+    );
 }

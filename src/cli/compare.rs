@@ -31,8 +31,11 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join("compare"));
+    // a comparison belongs to no one scenario: the folder is owned by the command
+    let set = export::OutputSet::begin(&dir, "compare", ctx.force)?;
     let doc = Document::Compare { entries: &entries };
-    let written = export::export_all(&dir, &doc, &[&CompareCsv, &CompareChart], ctx.style)?;
+    let written = export::export_all(&set, &doc, &[&CompareCsv, &CompareChart], ctx.style)?;
+    super::commit(set)?;
     if a.json {
         print(&(serde_json::to_string_pretty(&entries)? + "\n"))?;
     } else {

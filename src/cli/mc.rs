@@ -138,7 +138,7 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let secs = start.elapsed().as_secs_f64();
     progress.finish();
     let summary = outcome.summary();
-    let dir = a.out.claim(&a.file, "mc", ctx)?;
+    let set = a.out.claim(&a.file, "mc", ctx)?;
     let record = Record::new(
         "mc",
         &a.file,
@@ -158,7 +158,8 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         exporters.push(&PathsCsv);
     }
     let exporters = super::with_reports(exporters, a.reports.xlsx, a.reports.html);
-    let written = export::export_all(&dir, &doc, &exporters, ctx.style)?;
+    let written = export::export_all(&set, &doc, &exporters, ctx.style)?;
+    super::commit(set)?;
     if a.json {
         print(&String::from_utf8(export::json::to_vec(&summary)?)?)?;
     } else {

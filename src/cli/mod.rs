@@ -69,18 +69,18 @@ pub struct Overrides {
 /// `--out DIR`.
 #[derive(clap::Args)]
 pub struct OutDir {
-    /// Output folder [default: output/<scenario file name>/<command>, run: output/<scenario file name>]
+    /// Output folder, replaced as a whole by each run [default: output/<scenario file name>/<command>]
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
 
 impl OutDir {
-    /// The output folder of `sub` for `scenario`, claimed for this scenario (refused when another
-    /// scenario's results are there, unless `--force`).
-    pub fn claim(&self, scenario: &Path, sub: &str, ctx: &Ctx) -> Result<PathBuf> {
+    /// The output set of `sub` for `scenario`: the folder locked and claimed for this scenario
+    /// (refused when another scenario's results are there, unless `--force`) and a staging
+    /// folder the files go into until the set is committed.
+    pub fn claim(&self, scenario: &Path, sub: &str, ctx: &Ctx) -> Result<crate::export::OutputSet> {
         let dir = out_dir(scenario, self.out.as_ref(), sub);
-        crate::export::claim(&dir, &owner(scenario), ctx.force)?;
-        Ok(dir)
+        crate::export::OutputSet::begin(&dir, &owner(scenario), ctx.force)
     }
 }
 
@@ -130,6 +130,15 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Compare(a) => compare::run(a, &ctx),
         Command::Rerun(a) => rerun::run(a),
     }
+}
+
+/// Commits an output set unless Ctrl-C came while it was being made: then the set is dropped,
+/// the previous results stay, and the command exits 130.
+pub fn commit(set: crate::export::OutputSet) -> Result<()> {
+    if INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(anyhow::Error::new(shanglou::mc::McError::Cancelled));
+    }
+    set.commit()
 }
 
 /// Set by Ctrl-C; long runs poll it through their observer.

@@ -188,12 +188,13 @@ fn check_all(
     ctx: &super::Ctx,
 ) -> Result<ExitCode> {
     let m = check::matrix(&sc.inputs);
-    let dir = a.out.claim(&a.file, "check", ctx)?;
+    let set = a.out.claim(&a.file, "check", ctx)?;
     let doc = Document::CheckMatrix {
         scenario: sc,
         matrix: &m,
     };
-    let written = export::export_all(&dir, &doc, &[&CheckMatrixCsv], ctx.style)?;
+    let written = export::export_all(&set, &doc, &[&CheckMatrixCsv], ctx.style)?;
+    super::commit(set)?;
     if a.json {
         print(&(serde_json::to_string_pretty(&m)? + "\n"))?;
     } else {

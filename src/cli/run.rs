@@ -75,7 +75,7 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     } else {
         None
     };
-    let dir = a.out.claim(&a.file, "", ctx)?;
+    let set = a.out.claim(&a.file, "run", ctx)?;
     let doc = Document::Run {
         record: &record,
         scenario: &sc,
@@ -87,7 +87,8 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         a.reports.xlsx,
         a.reports.html,
     );
-    let written = export::export_all(&dir, &doc, &exporters, ctx.style)?;
+    let written = export::export_all(&set, &doc, &exporters, ctx.style)?;
+    super::commit(set)?;
     if a.json {
         print(&String::from_utf8(export::json::to_vec(&summary)?)?)?;
     } else {

@@ -30,12 +30,13 @@ pub struct Args {
 pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let sc = load_scenario(&a.file, &a.overrides.set)?;
     let analysis = sensitivity::analyse(&sc, a.all, a.top);
-    let dir = a.out.claim(&a.file, "sensitivity", ctx)?;
+    let set = a.out.claim(&a.file, "sensitivity", ctx)?;
     let doc = Document::Sensitivity {
         scenario: &sc,
         analysis: &analysis,
     };
-    let written = export::export_all(&dir, &doc, &[&SensitivityCsv, &TornadoChart], ctx.style)?;
+    let written = export::export_all(&set, &doc, &[&SensitivityCsv, &TornadoChart], ctx.style)?;
+    super::commit(set)?;
     if a.json {
         print(&(serde_json::to_string_pretty(&analysis)? + "\n"))?;
     } else {

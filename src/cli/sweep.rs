@@ -118,14 +118,15 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
             other => anyhow::Error::new(other),
         })?;
     progress.finish();
-    let dir = a.out.claim(&a.file, "sweep", ctx)?;
+    let set = a.out.claim(&a.file, "sweep", ctx)?;
     let doc = Document::Sweep {
         scenario: &sc,
         axes: &axes,
         points: &rows,
     };
     let exporters = super::with_reports(vec![&SweepCsv, &SweepCharts], a.xlsx, false);
-    let written = export::export_all(&dir, &doc, &exporters, ctx.style)?;
+    let written = export::export_all(&set, &doc, &exporters, ctx.style)?;
+    super::commit(set)?;
     if a.json {
         print(&(serde_json::to_string_pretty(&export::csv::sweep_rows(&axes, &rows))? + "\n"))?;
     } else {
