@@ -25,6 +25,9 @@ pub struct Record {
     /// the distributions of the uncertain ones.
     pub parameters: BTreeMap<String, f64>,
     pub distributions: BTreeMap<String, serde_json::Value>,
+    /// The policy pack whose band and caps the figures used.
+    #[serde(default)]
+    pub pack: Option<String>,
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -75,6 +78,7 @@ impl Record {
             paths: sampled.map(|(_, paths)| paths),
             parameters,
             distributions,
+            pack: sc.inputs.policy.pack.clone(),
         }
     }
 }

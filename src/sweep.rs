@@ -240,16 +240,31 @@ pub fn range_values(lo: f64, hi: f64, step: f64) -> Result<Vec<f64>, String> {
     Ok((0..=n).map(|i| lo + step * i as f64).collect())
 }
 
+/// How many points a sweep has by default at most (`--max-points` raises it).
+pub const DEFAULT_MAX_POINTS: u64 = 100_000;
+
+/// The number of grid points, `None` when it does not fit a u64.
+pub fn count_points(axes: &[Axis]) -> Option<u64> {
+    axes.iter()
+        .try_fold(1u64, |n, a| n.checked_mul(a.values.len() as u64))
+}
+
+/// The values of grid point `i`, first axis slowest: points are made one at a time, never
+/// all at once.
+pub fn point(axes: &[Axis], mut i: u64) -> Vec<f64> {
+    let mut v = vec![0.0; axes.len()];
+    for (k, a) in axes.iter().enumerate().rev() {
+        let n = a.values.len().max(1) as u64;
+        v[k] = a.values[(i % n) as usize];
+        i /= n;
+    }
+    v
+}
+
 /// The grid's points, first axis slowest.
 pub fn points(axes: &[Axis]) -> Vec<Vec<f64>> {
-    let mut out = vec![vec![]];
-    for a in axes {
-        out = out
-            .into_iter()
-            .flat_map(|p| a.values.iter().map(move |v| [p.clone(), vec![*v]].concat()))
-            .collect();
-    }
-    out
+    let n = count_points(axes).unwrap_or(0);
+    (0..n).map(|i| point(axes, i)).collect()
 }
 
 /// The scenario at one point, checked like a file (a point may break a rule that joins keys).
@@ -289,97 +304,100 @@ impl Observer for Counter<'_> {
     }
 }
 
-/// Runs the sweep: points in parallel; with `mc` each point runs that many paths from `seed`.
+/// A point's scenario, or the message that says why the point is not a valid scenario.
+fn scenario_of(sc: &Scenario, axes: &[Axis], values: &[f64]) -> Result<Scenario, SweepError> {
+    scenario_at(sc, axes, values).map_err(|problems| {
+        let at: Vec<String> = axes
+            .iter()
+            .zip(values)
+            .map(|(a, v)| format!("{} = {}", a.key, a.label(*v)))
+            .collect();
+        SweepError::Invalid(format!(
+            "the point {} is not a valid scenario: {}",
+            at.join(", "),
+            problems
+                .iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ))
+    })
+}
+
+/// Runs the sweep. Every point is checked first (a bad point is reported before any work);
+/// each point's scenario is made when it runs, so memory does not grow with the grid beyond
+/// its small result. Without Monte Carlo the points run in parallel; with it they run one
+/// after another, each Monte Carlo run using every thread, so no parallel region nests in
+/// another (nesting let rayon's work stealing recurse with the number of points).
 pub fn run(
     sc: &Scenario,
     axes: &[Axis],
     mc: Option<(u64, u64)>,
     obs: &dyn Observer,
 ) -> Result<Vec<Point>, SweepError> {
-    let pts = points(axes);
-    let scenarios: Vec<Scenario> = pts
-        .iter()
-        .map(|p| {
-            scenario_at(sc, axes, p).map_err(|problems| {
-                let at: Vec<String> = axes
-                    .iter()
-                    .zip(p)
-                    .map(|(a, v)| format!("{} = {}", a.key, a.label(*v)))
-                    .collect();
-                SweepError::Invalid(format!(
-                    "the point {} is not a valid scenario: {}",
-                    at.join(", "),
-                    problems
-                        .iter()
-                        .map(|x| x.to_string())
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ))
-            })
-        })
-        .collect::<Result<_, _>>()?;
+    let n = count_points(axes)
+        .ok_or_else(|| SweepError::Invalid("the grid has too many points".into()))?;
+    (0..n)
+        .into_par_iter()
+        .try_for_each(|i| scenario_of(sc, axes, &point(axes, i)).map(drop))?;
     let per_point = mc.map(|(n, _)| n).unwrap_or(1);
-    let total = per_point * pts.len() as u64;
+    let total = per_point.saturating_mul(n);
     let done = AtomicU64::new(0);
-    scenarios
-        .par_iter()
-        .zip(pts.par_iter())
-        .map(|(s, values)| {
-            if obs.cancelled() {
-                return Err(SweepError::Mc(McError::Cancelled));
+    let one = |i: u64| -> Result<Point, SweepError> {
+        if obs.cancelled() {
+            return Err(SweepError::Mc(McError::Cancelled));
+        }
+        let values = point(axes, i);
+        let s = scenario_of(sc, axes, &values)?;
+        let (_, summary) = metrics::evaluate(&s.inputs);
+        let mc = match mc {
+            None => {
+                let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+                obs.progress(d, total);
+                None
             }
-            let (_, summary) = metrics::evaluate(&s.inputs);
-            let mc = match mc {
-                None => {
-                    let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    obs.progress(d, total);
-                    None
-                }
-                Some((paths, seed)) => {
-                    let counter = Counter {
-                        done: &done,
-                        total,
-                        obs,
-                        last: AtomicU64::new(0),
-                    };
-                    let out = mc::simulate(s, Settings::basis_only(paths, seed), &counter)?;
-                    let m = out.summary();
-                    Some(PointMc {
-                        mean: m.irr.mean,
-                        p5: m.irr.p5,
-                        p50: m.irr.p50,
-                        p95: m.irr.p95,
-                        p_within: m.prob.within,
-                        p_above_cap: m.prob.above_cap,
-                        p_below_floor: m.prob.below_floor,
-                    })
-                }
-            };
-            let breached = match s
-                .inputs
-                .policy
-                .pack
-                .as_deref()
-                .and_then(crate::policy::pack)
-            {
-                Some(p) => crate::policy::check_inputs(p, &s.inputs)
-                    .into_iter()
-                    .filter(|r| r.status == crate::policy::Outcome::Fail)
-                    .map(|r| r.id)
-                    .collect(),
-                None => vec![],
-            };
-            Ok(Point {
-                values: values.clone(),
-                breached,
-                irr_pre_tax: summary.irr.project_pre_tax,
-                irr_after_tax: summary.irr.project_after_tax,
-                irr_equity: summary.irr.equity,
-                status: summary.verdict.status,
-                mc,
-            })
+            Some((paths, seed)) => {
+                let counter = Counter {
+                    done: &done,
+                    total,
+                    obs,
+                    last: AtomicU64::new(0),
+                };
+                let out = mc::simulate(&s, Settings::basis_only(paths, seed), &counter)?;
+                let m = out.summary();
+                Some(PointMc {
+                    mean: m.irr.mean,
+                    p5: m.irr.p5,
+                    p50: m.irr.p50,
+                    p95: m.irr.p95,
+                    p_within: m.prob.within,
+                    p_above_cap: m.prob.above_cap,
+                    p_below_floor: m.prob.below_floor,
+                })
+            }
+        };
+        let breached = match s.inputs.policy.pack.as_deref().and_then(crate::policy::pack) {
+            Some(p) => crate::policy::check_inputs(p, &s.inputs)
+                .into_iter()
+                .filter(|r| r.status == crate::policy::Outcome::Fail)
+                .map(|r| r.id)
+                .collect(),
+            None => vec![],
+        };
+        Ok(Point {
+            values,
+            breached,
+            irr_pre_tax: summary.irr.project_pre_tax,
+            irr_after_tax: summary.irr.project_after_tax,
+            irr_equity: summary.irr.equity,
+            status: summary.verdict.status,
+            mc,
         })
-        .collect()
+    };
+    match mc {
+        None => (0..n).into_par_iter().map(one).collect(),
+        Some(_) => (0..n).map(one).collect(),
+    }
 }
 
 /// The `[sweep] grid` of a scenario as axes (keys in file order of their names).

@@ -571,7 +571,11 @@ fn missing_file_is_bad_input() {
 fn irr_command_columns_with_header() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("flows.csv");
-    std::fs::write(&f, "a,b,never\n-100,-1000,-5\n110,300,-5\n,400,\n,500,\n").unwrap();
+    std::fs::write(
+        &f,
+        "a,b,never\n-100,-1000,-5\n110,300,-5\n0,400,0\n0,500,0\n",
+    )
+    .unwrap();
     let a = bin().args(["irr", "--json"]).arg(&f).assert().success();
     let v: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
     assert_eq!(v[0]["name"], "a");
@@ -628,10 +632,47 @@ fn irr_command_bad_cell_names_line_and_column() {
     std::fs::write(&f, "a\n-100\nabc\n").unwrap();
     let a = bin().args(["irr"]).arg(&f).assert().code(2);
     let e = String::from_utf8_lossy(&a.get_output().stderr).to_string();
-    assert!(
-        e.contains("line 3, column 1") && e.contains("\"abc\""),
-        "{e}"
-    );
+    assert!(e.contains("x.csv:3:1:") && e.contains("\"abc\""), "{e}");
+    // a ragged row, an empty cell and an infinity, each at its FILE:LINE:COLUMN, with a BOM
+    // and CRLF line ends read as any spreadsheet writes them
+    for (text, at, what) in [
+        (
+            "\u{feff}a,b\r\n-100,-50\r\n110\r\n",
+            "x.csv:3:2:",
+            "1 cells where the header has 2",
+        ),
+        ("a,b\r\n-100,-50\r\n110,\r\n", "x.csv:3:2:", "an empty cell"),
+        (
+            "-100,-50\n110,inf\n",
+            "x.csv:2:2:",
+            "\"inf\" is not a finite number",
+        ),
+    ] {
+        std::fs::write(&f, text).unwrap();
+        let a = bin().args(["irr"]).arg(&f).assert().code(2);
+        let e = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+        assert!(e.contains(at) && e.contains(what), "{text:?}: {e}");
+    }
+    std::fs::write(&f, "\u{feff}a,b\r\n-100,-50\r\n110,60\r\n").unwrap();
+    bin().args(["irr"]).arg(&f).assert().success();
+    // standard input, and refusals of what is not a regular file
+    let a = bin()
+        .args(["irr", "--json", "-"])
+        .write_stdin("-100\n110\n")
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    assert!((v[0]["irr"].as_f64().unwrap() - 0.1).abs() < 1e-12);
+    for special in ["/dev/zero", "/tmp"] {
+        for cmd in ["irr", "run", "rerun"] {
+            let a = bin().args([cmd, special]).assert().code(2);
+            let e = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+            assert!(
+                e.contains("folder") || e.contains("not a regular file"),
+                "{cmd} {special}: {e}"
+            );
+        }
+    }
 }
 
 #[test]

@@ -11,13 +11,14 @@ use std::process::ExitCode;
 
 #[derive(ClapArgs)]
 pub struct Args {
-    /// CSV of numbers: one cash-flow series per column (an optional header row names them)
+    /// CSV of numbers: one cash-flow series per column (an optional header row names them);
+    /// `-` reads standard input
     pub file: PathBuf,
     /// One series per row instead (an optional non-numeric first cell names it)
     #[arg(long)]
     pub rows: bool,
     /// Rate for NPV, and the rate the several-roots rule measures nearness to
-    #[arg(long, default_value_t = 0.045)]
+    #[arg(long, default_value_t = 0.045, allow_negative_numbers = true, value_parser = super::finite)]
     pub rate: f64,
     /// Print a JSON list of {"name", "irr", "npv", "payback_years", "multiple_roots", "reason"}
     #[arg(long)]
@@ -34,19 +35,31 @@ struct Row {
     reason: Option<Reason>,
 }
 
+/// A cell as a number: thousands separators allowed; empty, NaN and infinities are not.
 fn number(cell: &str) -> Option<f64> {
-    let c = cell.trim().replace(',', "");
-    if c.is_empty() {
-        return Some(0.0);
-    }
-    c.parse::<f64>().ok().filter(|v| v.is_finite())
+    let c = cell.trim();
+    let v = if c.contains(',') {
+        c.replace(',', "").parse::<f64>()
+    } else {
+        c.parse::<f64>()
+    };
+    v.ok().filter(|v| v.is_finite())
 }
 
-/// Series (name, flows) read from the CSV.
+/// What is wrong with a cell that is not a number, for `FILE:LINE:COLUMN:` messages.
+fn not_a_number(cell: &str) -> String {
+    if cell.trim().is_empty() {
+        "an empty cell; give 0 for a year without flows".to_string()
+    } else {
+        format!("\"{}\" is not a finite number", cell.trim())
+    }
+}
+
+/// Series (name, flows) read from the CSV: a BOM and CRLF line ends are fine; a ragged row, an
+/// empty cell or a cell that is not a number is an error naming its line and column.
 fn read(a: &Args) -> Result<Vec<(String, Vec<f64>)>> {
     let file = a.file.display().to_string();
-    let bytes =
-        std::fs::read(&a.file).map_err(|e| bad_input(format!("{file}: cannot read: {e}")))?;
+    let bytes = super::read_input(&a.file, "CSV of cash flows", super::MAX_CSV_BYTES, true)?;
     let bytes = bytes
         .strip_prefix(b"\xEF\xBB\xBF".as_slice())
         .unwrap_or(&bytes);
@@ -56,52 +69,104 @@ fn read(a: &Args) -> Result<Vec<(String, Vec<f64>)>> {
         .from_reader(bytes);
     let mut out: Vec<(String, Vec<f64>)> = Vec::new();
     let mut header: Option<Vec<String>> = None;
+    let mut width: Option<usize> = None;
     let mut rec = csv::StringRecord::new();
-    let mut line = 0usize;
+    let mut first = true;
+    // line numbers from byte offsets: the csv crate's own count is off by one with CRLF ends
+    // (BurntSushi/rust-csv#395)
+    let (mut counted_to, mut newlines) = (0usize, 0usize);
+    let mut line_of = |byte: usize| {
+        let start = if bytes.get(byte) == Some(&b'\n') {
+            byte + 1
+        } else {
+            byte
+        }
+        .min(bytes.len());
+        if start >= counted_to {
+            newlines += bytes[counted_to..start]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
+            counted_to = start;
+        }
+        newlines + 1
+    };
     loop {
         match rdr.read_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {}
-            Err(e) => return Err(bad_input(format!("{file}: not a readable CSV: {e}"))),
+            Err(e) => {
+                let at = e
+                    .position()
+                    .map(|p| format!("{file}:{}:", p.line()))
+                    .unwrap_or_else(|| format!("{file}:"));
+                return Err(bad_input(format!("{at} not a readable CSV: {e}")));
+            }
         }
-        line += 1;
+        let line = rec
+            .position()
+            .map(|p| line_of(p.byte() as usize))
+            .unwrap_or(0);
+        let at = |col: usize, what: String| bad_input(format!("{file}:{line}:{col}: {what}"));
         if a.rows {
-            let (name, cells) = match rec.get(0) {
-                Some(first) if number(first).is_none() => (
-                    first.trim().to_string(),
-                    rec.iter().skip(1).collect::<Vec<_>>(),
-                ),
-                _ => (format!("row{line}"), rec.iter().collect()),
+            let named = rec
+                .get(0)
+                .is_some_and(|c| number(c).is_none() && !c.trim().is_empty());
+            let name = if named {
+                rec[0].trim().to_string()
+            } else {
+                format!("row{line}")
             };
-            let mut flows = Vec::with_capacity(cells.len());
-            for (j, c) in cells.iter().enumerate() {
-                let col = j + 1 + usize::from(name != format!("row{line}"));
-                flows.push(number(c).ok_or_else(|| bad_input(format!("{file}: line {line}, column {col}: \"{c}\" is not a number; every cell after the optional name must be a number")))?);
+            let skip = usize::from(named);
+            let mut flows = Vec::with_capacity(rec.len());
+            for (j, c) in rec.iter().enumerate().skip(skip) {
+                flows.push(number(c).ok_or_else(|| at(j + 1, not_a_number(c)))?);
+            }
+            if flows.is_empty() {
+                return Err(at(1, "a row without cash flows".into()));
             }
             out.push((name, flows));
-        } else {
-            if line == 1 && rec.iter().any(|c| number(c).is_none()) {
-                header = Some(rec.iter().map(|c| c.trim().to_string()).collect());
-                continue;
+            continue;
+        }
+        if first
+            && rec
+                .iter()
+                .any(|c| number(c).is_none() && !c.trim().is_empty())
+        {
+            header = Some(rec.iter().map(|c| c.trim().to_string()).collect());
+            width = Some(rec.len());
+            first = false;
+            continue;
+        }
+        first = false;
+        match width {
+            None => width = Some(rec.len()),
+            Some(w) if w != rec.len() => {
+                return Err(at(
+                    rec.len().min(w) + 1,
+                    format!(
+                        "{} cells where the {} has {w}: every row needs one cell per series (0 for a year without flows)",
+                        rec.len(),
+                        if header.is_some() { "header" } else { "first row" }
+                    ),
+                ))
             }
-            for (j, c) in rec.iter().enumerate() {
-                if out.len() <= j {
-                    let name = header
-                        .as_ref()
-                        .and_then(|h| h.get(j).cloned())
-                        .unwrap_or_else(|| format!("col{}", j + 1));
-                    out.push((name, Vec::new()));
-                }
-                let v = number(c).ok_or_else(|| bad_input(format!("{file}: line {line}, column {}: \"{c}\" is not a number; cells below the header must be numbers", j + 1)))?;
-                let series = &mut out[j].1;
-                // a ragged column starts late: the missing years are zero
-                let row_index = line - 1 - usize::from(header.is_some());
-                series.resize(row_index, 0.0);
-                series.push(v);
+            Some(_) => {}
+        }
+        for (j, c) in rec.iter().enumerate() {
+            if out.len() <= j {
+                let name = header
+                    .as_ref()
+                    .and_then(|h| h.get(j).cloned())
+                    .unwrap_or_else(|| format!("col{}", j + 1));
+                out.push((name, Vec::new()));
             }
+            out[j]
+                .1
+                .push(number(c).ok_or_else(|| at(j + 1, not_a_number(c)))?);
         }
     }
-    if out.is_empty() {
+    if out.is_empty() || out.iter().all(|(_, f)| f.is_empty()) {
         return Err(bad_input(format!(
             "{file}: no cash flows found; give one series per column (or per row with --rows)"
         )));

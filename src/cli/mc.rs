@@ -9,7 +9,7 @@ use shanglou::mc::{self, Observer, Settings};
 use shanglou::metrics;
 use shanglou::record::Record;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -23,8 +23,8 @@ pub struct Args {
     pub file: PathBuf,
     #[command(flatten)]
     pub sampling: super::Sampling,
-    /// Worker threads; 0 = one per core
-    #[arg(long, default_value_t = 0)]
+    /// Worker threads; 0 = one per core (at most 1024)
+    #[arg(long, default_value_t = 0, value_parser = super::threads)]
     pub threads: usize,
     #[command(flatten)]
     pub out: super::OutDir,
@@ -94,17 +94,38 @@ impl Observer for Progress {
 /// memory at about 1.8 GB.
 pub const MAX_PATHS: u64 = 200_000_000;
 
-/// Checks a path count before anything is allocated.
-pub fn check_paths(paths: u64) -> Result<u64> {
+/// The most paths whose every row `--paths-csv` keeps (about 300 bytes each).
+pub const MAX_PATHS_CSV: u64 = 2_000_000;
+
+/// Where a path count came from, for messages: the flag, or the file's key and line.
+pub fn paths_origin(flag: Option<u64>, file: &Path, source: &str, key: &str) -> String {
+    if flag.is_some() {
+        "--paths".to_string()
+    } else {
+        match shanglou::scenario::locate::line_of(source, key) {
+            Some(line) => format!("{}:{line}: {key}", file.display()),
+            None => format!("{}: {key}", file.display()),
+        }
+    }
+}
+
+/// Checks a path count before anything is allocated, naming where it came from.
+pub fn check_paths(paths: u64, origin: &str, per_path_csv: bool) -> Result<u64> {
     if paths == 0 {
-        return Err(bad_input(
-            "--paths 0: a Monte Carlo run needs at least 1 path",
-        ));
+        return Err(bad_input(format!(
+            "{origin} = 0: a Monte Carlo run needs at least 1 path"
+        )));
     }
     if paths > MAX_PATHS {
         return Err(bad_input(format!(
-            "--paths {paths}: at most {MAX_PATHS} paths in one run (each path keeps 9 bytes of results: {:.1} GB here); run several seeds and pool them instead",
+            "{origin} = {paths}: at most {MAX_PATHS} paths in one run (each path keeps 9 bytes of results: {:.1} GB here); run several seeds and pool them instead",
             paths as f64 * 9.0 / 1e9
+        )));
+    }
+    if per_path_csv && paths > MAX_PATHS_CSV {
+        return Err(bad_input(format!(
+            "{origin} = {paths}: --paths-csv keeps a row of about 300 bytes per path ({:.1} GB here), at most {MAX_PATHS_CSV} paths; drop --paths-csv or run fewer paths",
+            paths as f64 * 300.0 / 1e9
         )));
     }
     Ok(paths)
@@ -117,6 +138,8 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
             .paths
             .or(sc.monte_carlo.paths)
             .unwrap_or(DEFAULT_PATHS),
+        &paths_origin(a.sampling.paths, &a.file, &source, "monte_carlo.paths"),
+        a.paths_csv,
     )?;
     let seed = a
         .sampling

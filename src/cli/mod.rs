@@ -146,6 +146,95 @@ pub static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::Atomi
 
 pub use crate::exit::bad_input;
 
+/// A numeric flag's value: a finite number (NaN and infinities are refused by the argument
+/// parser, which exits 2).
+pub fn finite(s: &str) -> std::result::Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) => Err(format!("{s} is not a finite number")),
+        Err(_) => Err(format!("\"{s}\" is not a number")),
+    }
+}
+
+/// The most worker threads a run may ask for.
+pub const MAX_THREADS: usize = 1024;
+
+/// `--threads`: 0 (one per core) to [`MAX_THREADS`], refused at once otherwise.
+pub fn threads(s: &str) -> std::result::Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n <= MAX_THREADS => Ok(n),
+        _ => Err(format!(
+            "\"{s}\" is not a thread count: expected 0 (one per core) to {MAX_THREADS}"
+        )),
+    }
+}
+
+/// The most a scenario file may hold.
+pub const MAX_SCENARIO_BYTES: u64 = 4 << 20;
+/// The most an `irr` CSV may hold (100,000 fifty-year series are about 60 MB).
+pub const MAX_CSV_BYTES: u64 = 512 << 20;
+/// The most a `summary.json` given to `rerun` may hold.
+pub const MAX_SUMMARY_BYTES: u64 = 64 << 20;
+
+/// Reads an input file: a regular file (or `-`, standard input, where `stdin_ok`) of at most
+/// `max` bytes. A device, a folder, a FIFO or an oversized file is refused at once (exit 2)
+/// rather than read until memory runs out.
+pub fn read_input(path: &Path, what: &str, max: u64, stdin_ok: bool) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let too_big = |path: &str| {
+        bad_input(format!(
+            "{path}: larger than the {} MiB a {what} may be",
+            max >> 20
+        ))
+    };
+    let mut bytes = Vec::new();
+    if stdin_ok && path == Path::new("-") {
+        std::io::stdin()
+            .take(max + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| bad_input(format!("-: cannot read standard input: {e}")))?;
+        if bytes.len() as u64 > max {
+            return Err(too_big("-"));
+        }
+        return Ok(bytes);
+    }
+    let shown = path.display().to_string();
+    let meta = std::fs::metadata(path)
+        .map_err(|e| bad_input(format!("{shown}: cannot read the {what}: {e}")))?;
+    if !meta.is_file() {
+        let kind = if meta.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file (a device, a pipe or a socket)"
+        };
+        return Err(bad_input(format!(
+            "{shown}: is {kind}; give the path of a {what}"
+        )));
+    }
+    if meta.len() > max {
+        return Err(too_big(&shown));
+    }
+    std::fs::File::open(path)
+        .and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
+        .map_err(|e| bad_input(format!("{shown}: cannot read the {what}: {e}")))?;
+    if bytes.len() as u64 > max {
+        return Err(too_big(&shown));
+    }
+    Ok(bytes)
+}
+
+/// [`read_input`] as UTF-8 text.
+pub fn read_text(path: &Path, what: &str, max: u64) -> Result<String> {
+    let bytes = read_input(path, what, max, false)?;
+    String::from_utf8(bytes).map_err(|e| {
+        bad_input(format!(
+            "{}: the {what} is not UTF-8 text (byte {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
 /// Reads and validates a scenario; every problem is reported as `FILE:LINE: key: message`.
 pub fn load_scenario(path: &Path, sets: &[String]) -> Result<Scenario> {
     load_scenario_source(path, sets).map(|(sc, _)| sc)
@@ -153,12 +242,7 @@ pub fn load_scenario(path: &Path, sets: &[String]) -> Result<Scenario> {
 
 /// As [`load_scenario`], also returning the file's text (for the reproducibility record).
 pub fn load_scenario_source(path: &Path, sets: &[String]) -> Result<(Scenario, String)> {
-    let src = std::fs::read_to_string(path).map_err(|e| {
-        bad_input(format!(
-            "{}: cannot read the scenario file: {e}",
-            path.display()
-        ))
-    })?;
+    let src = read_text(path, "scenario file", MAX_SCENARIO_BYTES)?;
     let sc = parse_scenario(path, &src, sets)?;
     Ok((sc, src))
 }
@@ -177,14 +261,24 @@ pub fn parse_scenario(path: &Path, src: &str, sets: &[String]) -> Result<Scenari
             if e.problems.len() == 1 { "" } else { "s" }
         );
         for p in &e.problems {
-            match p.line {
-                Some(l) => msg.push_str(&format!(
+            // a value given with --set is blamed on --set, not on the file's line for the key
+            let set = overrides.iter().rev().find(|o| o.key == p.key);
+            match (set, p.line) {
+                (Some(o), _) => msg.push_str(&format!(
+                    "\n  --set {}={}: {}",
+                    o.key,
+                    o.value,
+                    p.message.trim_end_matches(" (value given with --set)")
+                )),
+                (None, Some(l)) => msg.push_str(&format!(
                     "\n  {}:{l}: {}: {}",
                     path.display(),
                     p.key,
                     p.message
                 )),
-                None => msg.push_str(&format!("\n  {}: {}: {}", path.display(), p.key, p.message)),
+                (None, None) => {
+                    msg.push_str(&format!("\n  {}: {}: {}", path.display(), p.key, p.message))
+                }
             }
         }
         bad_input(msg)

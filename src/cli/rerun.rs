@@ -18,8 +18,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<ExitCode> {
     let file = a.summary.display().to_string();
-    let text = std::fs::read_to_string(&a.summary)
-        .map_err(|e| bad_input(format!("{file}: cannot read: {e}")))?;
+    let text = super::read_text(&a.summary, "summary.json", super::MAX_SUMMARY_BYTES)?;
     let mut stored: Value =
         serde_json::from_str(&text).map_err(|e| bad_input(format!("{file}: not JSON: {e}")))?;
     let provenance = stored.as_object_mut().and_then(|o| o.remove("provenance")).ok_or_else(|| bad_input(format!("{file}: no \"provenance\" record: only summaries written by shanglou 0.1 or later can be re-run")))?;
@@ -57,6 +56,37 @@ pub fn run(a: Args) -> Result<ExitCode> {
         &rec.scenario_source,
         &rec.overrides,
     )?;
+    // every recorded field that shapes the figures must be what the recorded text gives: an
+    // edited parameter, seed, path count, override or pack is reported, not silently re-run
+    let again = Record::new(
+        &rec.command,
+        Path::new(&rec.scenario_file),
+        &rec.scenario_source,
+        &rec.overrides,
+        &sc,
+        rec.seed.zip(rec.paths),
+    );
+    let mut edited = Vec::new();
+    differences(
+        &serde_json::to_value(&rec)?,
+        &serde_json::to_value(&again)?,
+        "provenance",
+        &mut edited,
+    );
+    edited.retain(|d| !d.starts_with("provenance.version:") && !d.starts_with("provenance.tool:"));
+    if rec.command == "mc" && (rec.seed.is_none() || rec.paths.is_none()) {
+        edited.push("provenance: a Monte Carlo record needs both seed and paths".into());
+    }
+    if !edited.is_empty() {
+        let mut out = format!(
+            "{file}: the record does not match the scenario text it carries (was it edited?):\n"
+        );
+        for d in edited.iter().take(50) {
+            out.push_str(&format!("  {d}\n"));
+        }
+        print(&out)?;
+        return Ok(ExitCode::from(1));
+    }
     let fresh = match rec.command.as_str() {
         "run" => serde_json::to_value(metrics::evaluate(&sc.inputs).1)?,
         "mc" => {

@@ -17,10 +17,10 @@ pub struct Args {
     #[arg(long, value_name = "KEY")]
     pub vary: Option<String>,
     /// The basis IRR to reach, e.g. 0.045
-    #[arg(long, value_name = "X")]
+    #[arg(long, value_name = "X", allow_negative_numbers = true, value_parser = super::finite)]
     pub target_irr: Option<f64>,
     /// Reach P(IRR ≥ floor) ≥ P over Monte Carlo paths instead
-    #[arg(long, value_name = "P")]
+    #[arg(long, value_name = "P", value_parser = super::finite)]
     pub target_prob: Option<f64>,
     /// Series to read the IRR from [default: policy.irr_basis]
     #[arg(long, value_name = "B")]

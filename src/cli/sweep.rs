@@ -1,7 +1,7 @@
 //! `shanglou sweep`: a grid of values of some keys, deterministic and (with --paths) Monte
 //! Carlo results at each point, a CSV and charts.
 
-use super::{bad_input, load_scenario, mc::Progress, print};
+use super::{bad_input, load_scenario_source, mc::Progress, print};
 use crate::export::{self, charts::SweepCharts, csv::SweepCsv, table, Document};
 use anyhow::Result;
 use clap::Args as ClapArgs;
@@ -31,6 +31,9 @@ pub struct Args {
     /// Also write report.xlsx: the statements of 《建设项目经济评价方法与参数》 and a summary
     #[arg(long)]
     pub xlsx: bool,
+    /// The most grid points a sweep may have (counted before anything is computed)
+    #[arg(long, value_name = "N", default_value_t = sweep::DEFAULT_MAX_POINTS)]
+    pub max_points: u64,
     #[command(flatten)]
     pub overrides: super::Overrides,
 }
@@ -83,7 +86,7 @@ fn parse_axes(a: &Args) -> Result<Vec<Axis>> {
 }
 
 pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
-    let sc = load_scenario(&a.file, &a.overrides.set)?;
+    let (sc, source) = load_scenario_source(&a.file, &a.overrides.set)?;
     let mut axes = parse_axes(&a)?;
     if axes.is_empty() {
         axes = sweep::axes_of(&sc);
@@ -98,11 +101,28 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     {
         return Err(bad_input(format!("{} is swept twice", dup.1.key)));
     }
+    // counted before anything per point is allocated
+    let npoints = sweep::count_points(&axes).filter(|n| *n <= a.max_points);
+    let Some(npoints) = npoints else {
+        let sizes: Vec<String> = axes.iter().map(|x| x.values.len().to_string()).collect();
+        return Err(bad_input(format!(
+            "{}: the grid has {} points ({}), more than --max-points {}; sweep fewer values or raise --max-points",
+            a.file.display(),
+            sweep::count_points(&axes)
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "too many".into()),
+            sizes.join(" × "),
+            a.max_points
+        )));
+    };
     let paths = a
         .sampling
         .paths
         .or(sc.sweep.paths)
-        .map(super::mc::check_paths)
+        .map(|p| {
+            let origin = super::mc::paths_origin(a.sampling.paths, &a.file, &source, "sweep.paths");
+            super::mc::check_paths(p, &origin, false)
+        })
         .transpose()?;
     let seed = a
         .sampling
@@ -110,8 +130,7 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         .or(sc.sweep.seed)
         .or(sc.monte_carlo.seed)
         .unwrap_or(super::mc::DEFAULT_SEED);
-    let npoints: usize = axes.iter().map(|x| x.values.len()).product();
-    let progress = Progress::new(npoints as u64 * paths.unwrap_or(1), a.json);
+    let progress = Progress::new(npoints.saturating_mul(paths.unwrap_or(1)), a.json);
     let rows =
         sweep::run(&sc, &axes, paths.map(|p| (p, seed)), &progress).map_err(|e| match e {
             sweep::SweepError::Invalid(m) => bad_input(format!("{}: {m}", a.file.display())),

@@ -162,6 +162,12 @@ pub struct Override {
 impl Override {
     /// Parses `factory.rent=30`.
     pub fn parse(s: &str) -> Result<Override, String> {
+        if s.chars().any(|c| c.is_control()) {
+            return Err(format!(
+                "--set {}: one KEY=VALUE on one line (a newline or control character would slip more TOML in)",
+                s.escape_debug()
+            ));
+        }
         match s.split_once('=') {
             Some((k, v)) if !k.trim().is_empty() => Ok(Override {
                 key: k.trim().to_string(),
@@ -319,10 +325,20 @@ fn explain_serde(path: &str, msg: &str) -> (String, String) {
 
 fn apply_override(table: &mut toml::Table, o: &Override) -> Result<(), String> {
     let value: toml::Value = match format!("v = {}", o.value).parse::<toml::Table>() {
-        Ok(mut t) => t
+        // exactly one value: `30`, `"text"`, `[0.4, 0.6]`, `{ dist = … }`
+        Ok(mut t) if t.len() == 1 => t
             .remove("v")
             .unwrap_or(toml::Value::String(o.value.clone())),
-        Err(_) => toml::Value::String(o.value.clone()),
+        Ok(_) => {
+            return Err("takes exactly one value, not a second assignment".to_string())
+        }
+        // a bare word (`urban_renewal`) is the string it spells
+        Err(_) if o.value.chars().all(|c| c.is_alphanumeric() || "_-.".contains(c)) => {
+            toml::Value::String(o.value.clone())
+        }
+        Err(e) => {
+            return Err(format!("not one TOML value ({})", e.message().trim()))
+        }
     };
     let parts: Vec<&str> = o.key.split('.').collect();
     let (last, path) = parts.split_last().ok_or("empty key")?;
@@ -333,7 +349,7 @@ fn apply_override(table: &mut toml::Table, o: &Override) -> Result<(), String> {
             .or_insert_with(|| toml::Value::Table(toml::Table::new()));
         cur = match next {
             toml::Value::Table(t) => t,
-            _ => return Err(format!("--set {}: `{p}` is not a section", o.key)),
+            _ => return Err(format!("`{p}` is not a section")),
         };
     }
     cur.insert(last.to_string(), value);
