@@ -1,6 +1,7 @@
 //! shanglou (上楼): cash flows, IRR and the 保本微利 verdict for 工业上楼 (industrial-tower)
 //! projects. The library knows nothing of files, terminals or command lines.
 
+pub mod flows;
 pub mod fuzzing;
 pub mod irr;
 pub mod mc;

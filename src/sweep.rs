@@ -376,7 +376,13 @@ pub fn run(
                 })
             }
         };
-        let breached = match s.inputs.policy.pack.as_deref().and_then(crate::policy::pack) {
+        let breached = match s
+            .inputs
+            .policy
+            .pack
+            .as_deref()
+            .and_then(crate::policy::pack)
+        {
             Some(p) => crate::policy::check_inputs(p, &s.inputs)
                 .into_iter()
                 .filter(|r| r.status == crate::policy::Outcome::Fail)

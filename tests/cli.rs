@@ -3134,3 +3134,231 @@ fn ctrl_c_during_a_sweep_exits_130_and_keeps_the_old_set() {
         "an interrupted run cleans up after itself"
     );
 }
+
+/// The names of every numeric scenario key, from the library's registry.
+fn numeric_keys() -> Vec<&'static str> {
+    shanglou::scenario::KEYS.iter().map(|k| k.name).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    /// Any number in any numeric key — 1e-300 to 1e300, subnormals, ±0, huge integers — gives
+    /// a result (exit 0) or names the key (exit 2); the binary never panics or aborts.
+    #[test]
+    fn extreme_numbers_in_any_key_exit_0_or_2(
+        key in 0usize..200,
+        value in prop_oneof![
+            (-300i32..300).prop_map(|e| 10f64.powi(e)),
+            (-300i32..300).prop_map(|e| -(10f64.powi(e))),
+            (1u32..52).prop_map(|k| f64::MIN_POSITIVE / 2f64.powi(k as i32)),
+            Just(0.0),
+            Just(-0.0),
+            (15u32..19).prop_map(|e| 10f64.powi(e as i32) - 1.0),
+            Just(f64::MAX),
+        ],
+        scenario in 0usize..3,
+    ) {
+        let keys = numeric_keys();
+        let key = keys[key % keys.len()];
+        let file = ["wuhan-subsidy-loan", "yongjia-basement", "shenzhen-renewal"][scenario];
+        let out = tempfile::tempdir().unwrap();
+        let o = std::process::Command::new(exe())
+            .args(["run", "--json", "--set", &format!("{key}={value:e}"), "--out"])
+            .arg(out.path().join("o"))
+            .arg(root().join(format!("scenarios/{file}.toml")))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        prop_assert!(
+            matches!(o.status.code(), Some(0) | Some(2)),
+            "{key}={value:e} on {file}: {:?}\n{err}", o.status
+        );
+        if o.status.code() == Some(2) {
+            // the key, or the section whose rule it broke (a mix that no longer sums to 1)
+            let section = key.split('.').next().unwrap();
+            prop_assert!(err.contains(section), "{err}");
+            prop_assert!(err.lines().all(|l| l.len() < 400), "a readable message: {err}");
+        }
+    }
+}
+
+/// Each class of hostile command-line value from the hardening round: refused at once with
+/// exit 2 and a message that names what to fix.
+#[test]
+fn hostile_command_line_values_are_refused_cleanly() {
+    let sc = root().join("scenarios/wuhan-subsidy-loan.toml");
+    let unc = root().join("scenarios/shenzhen-renewal-uncertain.toml");
+    let out = tempfile::tempdir().unwrap();
+    let refuse = |args: &[&str], file: &Path, want: &[&str]| {
+        let mut cmd = bin();
+        cmd.args(args);
+        if ["run", "mc", "sweep"].contains(&args[0]) {
+            cmd.arg("--out").arg(out.path().join("o"));
+        }
+        let a = cmd.arg(file).assert().code(2);
+        let e = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+        for w in want {
+            assert!(e.contains(w), "{args:?}: wants {w:?} in: {e}");
+        }
+    };
+    // --set: one value on one line, blamed on --set
+    refuse(
+        &["run", "--set", "factory.rent=30\nfactory.occupancy=2"],
+        &sc,
+        &["--set", "one line"],
+    );
+    refuse(
+        &["run", "--set", "factory.rent=30 factory.occupancy=2"],
+        &sc,
+        &[
+            "--set factory.rent=30 factory.occupancy=2",
+            "not one TOML value",
+        ],
+    );
+    refuse(
+        &["run", "--set", "factory.rent=-5"],
+        &sc,
+        &["--set factory.rent=-5:", "from 0 to 10000"],
+    );
+    refuse(
+        &["run", "--set", "factory.rent=nan"],
+        &sc,
+        &["factory.rent"],
+    );
+    // numeric flags: finite only; thread counts bounded
+    refuse(
+        &["solve", "--vary", "factory.rent", "--target-irr", "nan"],
+        &sc,
+        &["not a finite number"],
+    );
+    refuse(
+        &["mc", "--threads", "100000000"],
+        &unc,
+        &["thread count", "1024"],
+    );
+    refuse(&["mc", "--paths", "0"], &unc, &["--paths = 0"]);
+    refuse(
+        &["mc", "--paths", "3000000", "--paths-csv"],
+        &unc,
+        &["--paths-csv", "2000000"],
+    );
+    // a sweep too large is counted and refused before any work
+    refuse(
+        &[
+            "sweep",
+            "--range",
+            "factory.rent=0:100:0.001",
+            "--range",
+            "construction.cost_per_m2=0:10000:1",
+        ],
+        &sc,
+        &["points", "--max-points"],
+    );
+    // negative numbers need no `=`
+    let a = bin()
+        .args([
+            "solve",
+            "--vary",
+            "factory.rent",
+            "--target-irr",
+            "-0.01",
+            "--json",
+        ])
+        .arg(&sc)
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    assert!((v["achieved_irr"].as_f64().unwrap() + 0.01).abs() < 1e-9);
+    let f = out.path().join("flows.csv");
+    std::fs::write(&f, "-100\n110\n").unwrap();
+    bin()
+        .args(["irr", "--rate", "-0.02"])
+        .arg(&f)
+        .assert()
+        .success();
+    // a key given twice names both lines; a path count in the file names its line
+    let dup = out.path().join("dup.toml");
+    std::fs::write(
+        &dup,
+        std::fs::read_to_string(&sc)
+            .unwrap()
+            .replace("[factory]\n", "[factory]\nrent = 20\n"),
+    )
+    .unwrap();
+    let a = bin().arg("run").arg(&dup).assert().code(2);
+    let e = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(
+        e.contains("factory.rent: given twice: first at line"),
+        "{e}"
+    );
+    let big = out.path().join("big.toml");
+    std::fs::write(
+        &big,
+        std::fs::read_to_string(&unc)
+            .unwrap()
+            .replace("paths = 100000", "paths = 1000000000000"),
+    )
+    .unwrap();
+    let a = bin()
+        .args(["mc", "--out"])
+        .arg(out.path().join("big"))
+        .arg(&big)
+        .assert()
+        .code(2);
+    let e = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(
+        e.contains("big.toml:") && e.contains("monte_carlo.paths = 1000000000000"),
+        "{e}"
+    );
+    // an oversized scenario file is refused before it is read
+    let huge = out.path().join("huge.toml");
+    std::fs::write(&huge, "#".repeat(5 << 20)).unwrap();
+    let a = bin().arg("run").arg(&huge).assert().code(2);
+    assert!(String::from_utf8_lossy(&a.get_output().stderr).contains("MiB"));
+}
+
+/// `rerun` re-derives the record from the scenario text it carries: an edited parameter,
+/// seed or override is reported, not silently re-run.
+#[test]
+fn rerun_detects_an_edited_record() {
+    let out = tempfile::tempdir().unwrap();
+    let sc = root().join("scenarios/shenzhen-renewal-uncertain.toml");
+    bin()
+        .args(["mc", "--paths", "500", "--seed", "7", "--out"])
+        .arg(out.path())
+        .arg(&sc)
+        .assert()
+        .success();
+    let path = out.path().join("summary.json");
+    let original = std::fs::read_to_string(&path).unwrap();
+    bin().arg("rerun").arg(&path).assert().success();
+    let mut v: Value = serde_json::from_str(&original).unwrap();
+    for (field, value) in [
+        ("parameters", None),
+        ("seed", Some(serde_json::json!(8))),
+        ("pack", Some(serde_json::json!("wuhan-2024"))),
+    ] {
+        let mut edited = v.clone();
+        match value {
+            Some(x) => edited["provenance"][field] = x,
+            None => {
+                edited["provenance"]["parameters"]["factory.occupancy"] = serde_json::json!(0.5)
+            }
+        }
+        let p = out.path().join(format!("edited-{field}.json"));
+        std::fs::write(&p, serde_json::to_string_pretty(&edited).unwrap()).unwrap();
+        let a = bin().arg("rerun").arg(&p).assert().code(1);
+        let t = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+        // a parameter or pack the text does not give is an edit; another seed gives other
+        // figures, each named
+        assert!(
+            (t.contains("was it edited") && t.contains(field)) || t.contains("figure(s) differ"),
+            "{field}: {t}"
+        );
+    }
+    v["provenance"]["overrides"] = serde_json::json!(["factory.rent=20"]);
+    std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+    let a = bin().arg("rerun").arg(&path).assert().code(1);
+    assert!(String::from_utf8_lossy(&a.get_output().stdout).contains("factory.rent"));
+}

@@ -141,7 +141,8 @@ pub(super) fn cross_checks(c: &mut Collector, inp: &Inputs<f64>, has_mix: bool) 
     } else {
         let s = m.factory + m.dormitory + m.supporting + m.residential;
         if (s - 1.0).abs() > 1e-9 {
-            c.cross("mix", format!("factory {} + dormitory {} + supporting {} + residential {} = {s}; the shares of GFA must sum to 1", m.factory, m.dormitory, m.supporting, m.residential));
+            let n = super::keys::fmt_num;
+            c.cross("mix", format!("factory {} + dormitory {} + supporting {} + residential {} = {}; the shares of GFA must sum to 1", n(m.factory), n(m.dormitory), n(m.supporting), n(m.residential), n(s)));
         }
     }
     let sched = &inp.construction.schedule;

@@ -89,8 +89,10 @@ pub fn round_whole(v: f64) -> f64 {
     }
 }
 
+/// A number for a message: plain where that is short, in exponent form where the plain form
+/// would run to dozens of digits (1e12, 1.1e-308).
 pub fn fmt_num(v: f64) -> String {
-    if v.abs() >= 1e6 && v.is_finite() {
+    if v.is_finite() && v != 0.0 && (v.abs() >= 1e6 || v.abs() < 1e-4) {
         format!("{v:e}")
     } else {
         format!("{v}")

@@ -91,6 +91,69 @@ pub fn line_at(src: &str, offset: usize) -> usize {
     src[..offset.min(src.len())].matches('\n').count() + 1
 }
 
+/// The key a "duplicate key" error points at (`span` covers its second writing) and the line
+/// of its first writing in the same table.
+pub fn duplicate(src: &str, span: std::ops::Range<usize>) -> Option<(String, usize)> {
+    let text = src.get(span.clone())?;
+    let second = line_at(src, span.start);
+    let lines: Vec<&str> = src.lines().collect();
+    // a [section] written twice
+    let header = lines.get(second.saturating_sub(1))?.trim();
+    if let Some(name) = header.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
+        if !name.starts_with('[') {
+            let first = lines[..second - 1]
+                .iter()
+                .position(|l| l.trim() == header)?;
+            return Some((name.trim().to_string(), first + 1));
+        }
+    }
+    let key = text
+        .split('=')
+        .next()?
+        .trim()
+        .trim_matches(|c| c == '"' || c == '\'')
+        .to_string();
+    if key.is_empty() {
+        return None;
+    }
+    // the first writing: the last line before the second that writes the key, within the
+    // same [section]
+    let mut first = None;
+    for (i, l) in lines
+        .iter()
+        .enumerate()
+        .take(second.saturating_sub(1))
+        .rev()
+    {
+        let t = l.trim();
+        if t.starts_with('[') {
+            break;
+        }
+        let written = t
+            .split('=')
+            .next()
+            .map(|k| k.trim().trim_matches(|c| c == '"' || c == '\''))
+            == Some(key.as_str());
+        if written && t.contains('=') {
+            first = Some(i + 1);
+        }
+    }
+    let section = lines[..second.saturating_sub(1)]
+        .iter()
+        .rev()
+        .find_map(|l| {
+            let t = l.trim();
+            t.strip_prefix('[')
+                .and_then(|x| x.strip_suffix(']'))
+                .map(|x| x.trim_matches(|c| c == '[' || c == ']').to_string())
+        });
+    let dotted = match section {
+        Some(s) if !s.is_empty() => format!("{s}.{key}"),
+        _ => key,
+    };
+    Some((dotted, first?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -207,6 +207,20 @@ pub fn load_with(
         Err(e) => {
             let e: toml::de::Error = e;
             let line = e.span().map(|s| locate::line_at(src, s.start));
+            if let Some((key, first)) = e
+                .span()
+                .filter(|_| e.message().contains("duplicate key"))
+                .and_then(|span| locate::duplicate(src, span))
+            {
+                return Err(one(
+                    &key,
+                    line,
+                    format!(
+                        "given twice: first at line {first}, again at line {}; keep one",
+                        line.unwrap_or(0)
+                    ),
+                ));
+            }
             return Err(one(
                 "(syntax)",
                 line,
@@ -329,16 +343,16 @@ fn apply_override(table: &mut toml::Table, o: &Override) -> Result<(), String> {
         Ok(mut t) if t.len() == 1 => t
             .remove("v")
             .unwrap_or(toml::Value::String(o.value.clone())),
-        Ok(_) => {
-            return Err("takes exactly one value, not a second assignment".to_string())
-        }
+        Ok(_) => return Err("takes exactly one value, not a second assignment".to_string()),
         // a bare word (`urban_renewal`) is the string it spells
-        Err(_) if o.value.chars().all(|c| c.is_alphanumeric() || "_-.".contains(c)) => {
+        Err(_)
+            if o.value
+                .chars()
+                .all(|c| c.is_alphanumeric() || "_-.".contains(c)) =>
+        {
             toml::Value::String(o.value.clone())
         }
-        Err(e) => {
-            return Err(format!("not one TOML value ({})", e.message().trim()))
-        }
+        Err(e) => return Err(format!("not one TOML value ({})", e.message().trim())),
     };
     let parts: Vec<&str> = o.key.split('.').collect();
     let (last, path) = parts.split_last().ok_or("empty key")?;

@@ -1,0 +1,181 @@
+//! Cash-flow series from CSV text, for `shanglou irr`: one series per column (an optional
+//! header row names them) or per row. Strict: a ragged row, an empty cell or a cell that is not
+//! a finite number is an error naming its line and column; a BOM and CRLF line ends are fine.
+
+/// A named series of yearly flows.
+pub type Series = (String, Vec<f64>);
+
+/// What is wrong with the CSV, and where (1-based line and column when known).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct CsvError {
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+/// A cell as a number: thousands separators allowed; empty, NaN and infinities are not.
+pub fn number(cell: &str) -> Option<f64> {
+    let c = cell.trim();
+    let v = if c.contains(',') {
+        c.replace(',', "").parse::<f64>()
+    } else {
+        c.parse::<f64>()
+    };
+    v.ok().filter(|v| v.is_finite())
+}
+
+/// What is wrong with a cell that is not a number, for `FILE:LINE:COLUMN:` messages.
+fn not_a_number(cell: &str) -> String {
+    if cell.trim().is_empty() {
+        "an empty cell; give 0 for a year without flows".to_string()
+    } else {
+        format!("\"{}\" is not a finite number", cell.trim())
+    }
+}
+
+/// Series (name, flows) read from the CSV: a BOM and CRLF line ends are fine; a ragged row, an
+/// empty cell or a cell that is not a number is an error naming its line and column.
+pub fn read_csv(bytes: &[u8], rows: bool) -> Result<Vec<Series>, CsvError> {
+    let bytes = bytes
+        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+        .unwrap_or(bytes);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut out: Vec<(String, Vec<f64>)> = Vec::new();
+    let mut header: Option<Vec<String>> = None;
+    let mut width: Option<usize> = None;
+    let mut rec = csv::StringRecord::new();
+    let mut first = true;
+    // line numbers from byte offsets: the csv crate's own count is off by one with CRLF ends
+    // (BurntSushi/rust-csv#395)
+    let (mut counted_to, mut newlines) = (0usize, 0usize);
+    let mut line_of = |byte: usize| {
+        let start = if bytes.get(byte) == Some(&b'\n') {
+            byte + 1
+        } else {
+            byte
+        }
+        .min(bytes.len());
+        if start >= counted_to {
+            newlines += bytes[counted_to..start]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
+            counted_to = start;
+        }
+        newlines + 1
+    };
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                return Err(CsvError {
+                    line: e.position().map(|p| p.line() as usize),
+                    column: None,
+                    message: format!("not a readable CSV: {e}"),
+                })
+            }
+        }
+        let line = rec
+            .position()
+            .map(|p| line_of(p.byte() as usize))
+            .unwrap_or(0);
+        let at = |col: usize, message: String| CsvError {
+            line: Some(line),
+            column: Some(col),
+            message,
+        };
+        if rows {
+            let named = rec
+                .get(0)
+                .is_some_and(|c| number(c).is_none() && !c.trim().is_empty());
+            let name = if named {
+                rec[0].trim().to_string()
+            } else {
+                format!("row{line}")
+            };
+            let skip = usize::from(named);
+            let mut flows = Vec::with_capacity(rec.len());
+            for (j, c) in rec.iter().enumerate().skip(skip) {
+                flows.push(number(c).ok_or_else(|| at(j + 1, not_a_number(c)))?);
+            }
+            if flows.is_empty() {
+                return Err(at(1, "a row without cash flows".into()));
+            }
+            out.push((name, flows));
+            continue;
+        }
+        if first
+            && rec
+                .iter()
+                .any(|c| number(c).is_none() && !c.trim().is_empty())
+        {
+            header = Some(rec.iter().map(|c| c.trim().to_string()).collect());
+            width = Some(rec.len());
+            first = false;
+            continue;
+        }
+        first = false;
+        match width {
+            None => width = Some(rec.len()),
+            Some(w) if w != rec.len() => {
+                return Err(at(
+                    rec.len().min(w) + 1,
+                    format!(
+                        "{} cells where the {} has {w}: every row needs one cell per series (0 for a year without flows)",
+                        rec.len(),
+                        if header.is_some() { "header" } else { "first row" }
+                    ),
+                ))
+            }
+            Some(_) => {}
+        }
+        for (j, c) in rec.iter().enumerate() {
+            if out.len() <= j {
+                let name = header
+                    .as_ref()
+                    .and_then(|h| h.get(j).cloned())
+                    .unwrap_or_else(|| format!("col{}", j + 1));
+                out.push((name, Vec::new()));
+            }
+            out[j]
+                .1
+                .push(number(c).ok_or_else(|| at(j + 1, not_a_number(c)))?);
+        }
+    }
+    if out.is_empty() || out.iter().all(|(_, f)| f.is_empty()) {
+        return Err(CsvError {
+            line: None,
+            column: None,
+            message: "no cash flows found; give one series per column (or per row with --rows)"
+                .into(),
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_rows_and_every_error_with_its_place() {
+        let s = read_csv(b"\xEF\xBB\xBFa,b\r\n-100,-1000\r\n110,\"1,200\"\r\n", false).unwrap();
+        assert_eq!(s[0], ("a".to_string(), vec![-100.0, 110.0]));
+        assert_eq!(s[1].1, vec![-1000.0, 1200.0]);
+        let r = read_csv(b"mine,-100,230,-132\n-5,6\n", true).unwrap();
+        assert_eq!((r[0].0.as_str(), r[1].0.as_str()), ("mine", "row2"));
+        let e = read_csv(b"a,b\r\n1,2\r\n3\r\n", false).unwrap_err();
+        assert_eq!((e.line, e.column), (Some(3), Some(2)));
+        let e = read_csv(b"1,2\n3,\n", false).unwrap_err();
+        assert_eq!((e.line, e.column), (Some(2), Some(2)));
+        assert!(e.message.contains("empty"));
+        let e = read_csv(b"1\nNaN\n", false).unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(read_csv(b"", false).is_err());
+    }
+}
