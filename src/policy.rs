@@ -603,8 +603,18 @@ fn missing_key(q: Quantity) -> Option<&'static str> {
 /// The basis series of a scenario's deterministic run: the exact ledger the verdict reads, so
 /// an IRR rule and the verdict never disagree.
 pub fn basis_of(inputs: &Inputs<f64>) -> BasisFlows {
+    basis_of_ledger(
+        inputs,
+        &crate::model::run(&inputs.convert::<rust_decimal::Decimal>()),
+    )
+}
+
+/// [`basis_of`] for a ledger already computed.
+pub fn basis_of_ledger(
+    inputs: &Inputs<f64>,
+    l: &crate::model::Ledger<rust_decimal::Decimal>,
+) -> BasisFlows {
     use crate::num::Num;
-    let l = crate::model::run(&inputs.convert::<rust_decimal::Decimal>());
     let flows: Vec<f64> = l
         .series(inputs.policy.irr_basis)
         .iter()
@@ -623,6 +633,23 @@ pub fn check_inputs(pack: &Pack, inputs: &Inputs<f64>) -> Vec<Checked> {
         &Facts {
             inputs,
             areas: &areas,
+            basis: Some(&basis),
+        },
+    )
+}
+
+/// [`check_inputs`] with the scenario's exact ledger already computed.
+pub fn check_ledger(
+    pack: &Pack,
+    inputs: &Inputs<f64>,
+    ledger: &crate::model::Ledger<rust_decimal::Decimal>,
+) -> Vec<Checked> {
+    let basis = basis_of_ledger(inputs, ledger);
+    check(
+        pack,
+        &Facts {
+            inputs,
+            areas: &crate::model::areas(inputs),
             basis: Some(&basis),
         },
     )

@@ -349,7 +349,7 @@ pub fn run(
         }
         let values = point(axes, i);
         let s = scenario_of(sc, axes, &values)?;
-        let (_, summary) = metrics::evaluate(&s.inputs);
+        let (ledger, summary) = metrics::evaluate(&s.inputs);
         let mc = match mc {
             None => {
                 let d = done.fetch_add(1, Ordering::Relaxed) + 1;
@@ -383,7 +383,7 @@ pub fn run(
             .as_deref()
             .and_then(crate::policy::pack)
         {
-            Some(p) => crate::policy::check_inputs(p, &s.inputs)
+            Some(p) => crate::policy::check_ledger(p, &s.inputs, &ledger)
                 .into_iter()
                 .filter(|r| r.status == crate::policy::Outcome::Fail)
                 .map(|r| r.id)
@@ -455,6 +455,38 @@ mod tests {
             vec![25.0, 30.0, 35.0]
         );
         assert!(range_values(1.0, 0.0, 1.0).is_err());
+    }
+
+    /// A thousand Monte Carlo points once overflowed the stack: parallel points each running a
+    /// parallel Monte Carlo let rayon's work stealing recurse with the number of points. Points
+    /// with Monte Carlo now run in turn; the grid is made one point at a time.
+    #[test]
+    fn many_monte_carlo_points_run_without_nesting() {
+        let sc = crate::load(
+            include_str!("../scenarios/shenzhen-renewal-uncertain.toml"),
+            &[],
+        )
+        .unwrap();
+        let rent = axis(
+            "factory.rent",
+            (0..300).map(|i| 10.0 + i as f64 * 0.1).collect(),
+        )
+        .unwrap();
+        assert_eq!(count_points(std::slice::from_ref(&rent)), Some(300));
+        let pts = run(&sc, &[rent], Some((2, 1)), &crate::mc::Silent).unwrap();
+        assert_eq!(pts.len(), 300);
+        assert!(pts.iter().all(|p| p.mc.is_some()));
+        // the grid's size is counted without making it
+        let big = Axis {
+            key: "factory.rent",
+            values: vec![1.0; 100_000],
+            labels: None,
+        };
+        assert_eq!(
+            count_points(&[big.clone(), big.clone(), big.clone(), big.clone()]),
+            None
+        );
+        assert_eq!(point(&[big.clone(), big], 123_456), vec![1.0, 1.0]);
     }
 
     #[test]
