@@ -40,6 +40,124 @@ pub fn read_csv(bytes: &[u8], rows: bool) -> Result<Vec<Series>, CsvError> {
     let bytes = bytes
         .strip_prefix(b"\xEF\xBB\xBF".as_slice())
         .unwrap_or(bytes);
+    if rows && plain(bytes) {
+        return read_plain_rows(bytes);
+    }
+    read_general(bytes, rows)
+}
+
+/// Whether the text needs no CSV quoting rules: no quote, and every CR ends a line with LF.
+/// Such text splits at newlines, so its rows can be read in parallel.
+fn plain(bytes: &[u8]) -> bool {
+    !bytes.contains(&b'"')
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| *b != b'\r' || bytes.get(i + 1) == Some(&b'\n'))
+}
+
+/// One series per row of plain text (see [`plain`]), rows read in parallel chunks split at
+/// newlines; the same series and the same first error as the general reader.
+fn read_plain_rows(bytes: &[u8]) -> Result<Vec<Series>, CsvError> {
+    use rayon::prelude::*;
+    const CHUNK: usize = 1 << 20;
+    let mut bounds = vec![0usize];
+    while *bounds.last().unwrap_or(&0) < bytes.len() {
+        let from = bounds.last().copied().unwrap_or(0) + CHUNK;
+        let end = if from >= bytes.len() {
+            bytes.len()
+        } else {
+            bytes[from..]
+                .iter()
+                .position(|b| *b == b'\n')
+                .map(|p| from + p + 1)
+                .unwrap_or(bytes.len())
+        };
+        bounds.push(end);
+    }
+    let chunks: Vec<&[u8]> = bounds.windows(2).map(|w| &bytes[w[0]..w[1]]).collect();
+    // the line each chunk starts on
+    let newlines: Vec<usize> = chunks
+        .par_iter()
+        .map(|c| c.iter().filter(|b| **b == b'\n').count())
+        .collect();
+    let mut first_line = Vec::with_capacity(chunks.len());
+    let mut line = 1;
+    for n in &newlines {
+        first_line.push(line);
+        line += n;
+    }
+    let parts: Vec<Result<Vec<Series>, CsvError>> = chunks
+        .par_iter()
+        .zip(first_line.par_iter())
+        .map(|(chunk, first)| {
+            let mut out = Vec::new();
+            for (k, raw) in chunk.split(|b| *b == b'\n').enumerate() {
+                let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+                if raw.is_empty() {
+                    continue;
+                }
+                let line = first + k;
+                let text = std::str::from_utf8(raw).map_err(|_| CsvError {
+                    line: Some(line),
+                    column: None,
+                    message: "not a readable CSV: invalid UTF-8".into(),
+                })?;
+                out.push(row_series(text.split(','), line)?);
+            }
+            Ok(out)
+        })
+        .collect();
+    let mut out = Vec::new();
+    for p in parts {
+        out.extend(p?);
+    }
+    if out.is_empty() {
+        return Err(no_flows());
+    }
+    Ok(out)
+}
+
+/// One row's series: an optional name in the first cell, then numbers.
+fn row_series<'a>(cells: impl Iterator<Item = &'a str>, line: usize) -> Result<Series, CsvError> {
+    let mut cells = cells.peekable();
+    let named = cells
+        .peek()
+        .is_some_and(|c| number(c).is_none() && !c.trim().is_empty());
+    let name = if named {
+        cells.next().unwrap_or_default().trim().to_string()
+    } else {
+        format!("row{line}")
+    };
+    let skip = usize::from(named);
+    let mut flows = Vec::with_capacity(64);
+    for (j, c) in cells.enumerate() {
+        flows.push(number(c).ok_or_else(|| CsvError {
+            line: Some(line),
+            column: Some(j + 1 + skip),
+            message: not_a_number(c),
+        })?);
+    }
+    if flows.is_empty() {
+        return Err(CsvError {
+            line: Some(line),
+            column: Some(1),
+            message: "a row without cash flows".into(),
+        });
+    }
+    Ok((name, flows))
+}
+
+fn no_flows() -> CsvError {
+    CsvError {
+        line: None,
+        column: None,
+        message: "no cash flows found; give one series per column (or per row with --rows)".into(),
+    }
+}
+
+/// The reader for any CSV (quoted cells, line ends inside quotes).
+fn read_general(bytes: &[u8], rows: bool) -> Result<Vec<Series>, CsvError> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -90,23 +208,7 @@ pub fn read_csv(bytes: &[u8], rows: bool) -> Result<Vec<Series>, CsvError> {
             message,
         };
         if rows {
-            let named = rec
-                .get(0)
-                .is_some_and(|c| number(c).is_none() && !c.trim().is_empty());
-            let name = if named {
-                rec[0].trim().to_string()
-            } else {
-                format!("row{line}")
-            };
-            let skip = usize::from(named);
-            let mut flows = Vec::with_capacity(rec.len());
-            for (j, c) in rec.iter().enumerate().skip(skip) {
-                flows.push(number(c).ok_or_else(|| at(j + 1, not_a_number(c)))?);
-            }
-            if flows.is_empty() {
-                return Err(at(1, "a row without cash flows".into()));
-            }
-            out.push((name, flows));
+            out.push(row_series(rec.iter(), line)?);
             continue;
         }
         if first
@@ -148,12 +250,7 @@ pub fn read_csv(bytes: &[u8], rows: bool) -> Result<Vec<Series>, CsvError> {
         }
     }
     if out.is_empty() || out.iter().all(|(_, f)| f.is_empty()) {
-        return Err(CsvError {
-            line: None,
-            column: None,
-            message: "no cash flows found; give one series per column (or per row with --rows)"
-                .into(),
-        });
+        return Err(no_flows());
     }
     Ok(out)
 }
@@ -177,5 +274,37 @@ mod tests {
         let e = read_csv(b"1\nNaN\n", false).unwrap_err();
         assert_eq!(e.line, Some(2));
         assert!(read_csv(b"", false).is_err());
+        assert!(read_csv(b"", true).is_err());
+    }
+
+    /// The parallel reader of plain rows and the general CSV reader agree on every input:
+    /// the same series, or the same first error at the same place.
+    #[test]
+    fn plain_rows_read_as_the_general_reader_reads_them() {
+        let mut big = String::new();
+        for i in 0..60_000 {
+            big.push_str(&format!("s{i},-100,{},3.5\r\n", i % 97));
+        }
+        let mut cases: Vec<Vec<u8>> = vec![
+            big.clone().into_bytes(),
+            b"-100,110\n\nname,1,2\n".to_vec(),
+            b"a,1,2\nb,3,\n".to_vec(),
+            b"a,1,2\nb,x,4\n".to_vec(),
+            b"1,2\r\n3,4".to_vec(),
+            b"only-a-name\n".to_vec(),
+        ];
+        big.push_str("bad,1,nan\n");
+        cases.push(big.into_bytes());
+        for c in cases {
+            assert!(plain(&c));
+            assert_eq!(
+                read_plain_rows(&c),
+                read_general(&c, true),
+                "{:?}",
+                String::from_utf8_lossy(&c[..c.len().min(60)])
+            );
+        }
+        assert!(!plain(b"\"a\",1\n"));
+        assert!(!plain(b"a,1\r2\n"));
     }
 }

@@ -343,6 +343,13 @@ pub fn run(
     let per_point = mc.map(|(n, _)| n).unwrap_or(1);
     let total = per_point.saturating_mul(n);
     let done = AtomicU64::new(0);
+    // the sampler's tables depend on the uncertain inputs and the horizon only: built once
+    // when no axis touches them
+    let shares_sampler = axes.iter().all(|a| {
+        a.key != "project.land_term_years"
+            && !sc.uncertain.iter().any(|u| KEYS[u.key].name == a.key)
+    });
+    let shared = (mc.is_some() && shares_sampler).then(|| mc::sample::Sampler::new(sc));
     let one = |i: u64| -> Result<Point, SweepError> {
         if obs.cancelled() {
             return Err(SweepError::Mc(McError::Cancelled));
@@ -363,7 +370,11 @@ pub fn run(
                     obs,
                     last: AtomicU64::new(0),
                 };
-                let out = mc::simulate(&s, Settings::basis_only(paths, seed), &counter)?;
+                let settings = Settings::basis_only(paths, seed);
+                let out = match &shared {
+                    Some(sampler) => mc::simulate_with(&s, sampler, settings, &counter)?,
+                    None => mc::simulate(&s, settings, &counter)?,
+                };
                 let m = out.summary();
                 Some(PointMc {
                     mean: m.irr.mean,

@@ -58,8 +58,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
         )));
     }
     let series = read(&a)?;
+    // series are independent: solved on every core, collected in file order
+    use rayon::prelude::*;
     let rows: Vec<Row> = series
-        .iter()
+        .par_iter()
         .map(|(name, flows)| {
             let d = irr::irr_detail(flows, a.rate);
             Row {

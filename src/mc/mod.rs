@@ -269,7 +269,17 @@ pub fn newton_guess(sc: &Scenario) -> f64 {
 
 /// Runs `settings.paths` paths.
 pub fn simulate(sc: &Scenario, settings: Settings, obs: &dyn Observer) -> Result<Outcome, McError> {
-    let sampler = Sampler::new(sc);
+    simulate_with(sc, &Sampler::new(sc), settings, obs)
+}
+
+/// [`simulate`] with the sampler built already: a sweep whose points share the uncertain
+/// inputs builds its tables once, not per point.
+pub fn simulate_with(
+    sc: &Scenario,
+    sampler: &Sampler,
+    settings: Settings,
+    obs: &dyn Observer,
+) -> Result<Outcome, McError> {
     let guess = newton_guess(sc);
     let n = settings.paths as usize;
     let mut irr = vec![0.0f64; n];
@@ -316,12 +326,12 @@ pub fn simulate(sc: &Scenario, settings: Settings, obs: &dyn Observer) -> Result
             .enumerate();
         if all {
             chunks.zip(extra.par_chunks_mut(CHUNK)).for_each_init(
-                || Worker::with_guess(sc, &sampler, guess),
+                || Worker::with_guess(sc, sampler, guess),
                 |w, (a, e)| body(a, Some(e), w),
             );
         } else {
             chunks.for_each_init(
-                || Worker::with_guess(sc, &sampler, guess),
+                || Worker::with_guess(sc, sampler, guess),
                 |w, a| body(a, None, w),
             );
         }
