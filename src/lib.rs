@@ -1,6 +1,7 @@
 //! shanglou (上楼): cash flows, IRR and the 保本微利 verdict for 工业上楼 (industrial-tower)
 //! projects. The library knows nothing of files, terminals or command lines.
 
+pub mod batch;
 pub mod flows;
 pub mod fuzzing;
 pub mod irr;
@@ -23,4 +24,13 @@ pub fn load(
     overrides: &[scenario::Override],
 ) -> Result<scenario::Scenario, scenario::ScenarioError> {
     scenario::load_with(src, overrides, &policy::BuiltIn)
+}
+
+/// [`load`] from a template parsed once ([`scenario::parse_table`]): what a batch does per row.
+pub fn load_table(
+    table: toml::Table,
+    src: &str,
+    overrides: &[scenario::Override],
+) -> Result<scenario::Scenario, scenario::ScenarioError> {
+    scenario::load_table(table, src, overrides, &policy::BuiltIn)
 }

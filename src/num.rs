@@ -96,6 +96,12 @@ impl Num for f64 {
     }
 }
 
+/// 10^0 … 10^22, each exact in f64.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
 impl Num for Decimal {
     fn zero() -> Self {
         Decimal::ZERO
@@ -110,6 +116,17 @@ impl Num for Decimal {
         Decimal::from(v as u64)
     }
     fn to_f64(self) -> f64 {
+        // Exact fast path (Clinger): a mantissa below 2^53 over a power of ten up to 10^22 are
+        // both exact in f64, and one IEEE division rounds their quotient correctly — the same
+        // value the text gives. Trailing zeros are shed first (exact).
+        let (mut m, mut s) = (self.mantissa(), self.scale());
+        while s > 0 && m % 10 == 0 && m != 0 {
+            m /= 10;
+            s -= 1;
+        }
+        if m.unsigned_abs() < (1u128 << 53) && s <= 22 {
+            return m as f64 / POW10[s as usize];
+        }
         // Decimal → f64 through the text is correctly rounded; ToPrimitive is not always.
         f64::from_str(&self.to_string())
             .unwrap_or_else(|_| ToPrimitive::to_f64(&self).unwrap_or(0.0))
@@ -134,6 +151,22 @@ pub fn decimal_from_f64(v: f64) -> Decimal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimal_to_f64_fast_path_equals_the_correctly_rounded_text() {
+        use std::str::FromStr;
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let m = (x >> (x % 40)) as i64 * if x & 1 == 0 { 1 } else { -1 };
+            let scale = (x >> 50) as u32 % 29;
+            let d = Decimal::new(m, scale.min(28));
+            let want = f64::from_str(&d.to_string()).unwrap();
+            assert_eq!(Num::to_f64(d).to_bits(), want.to_bits(), "{d}");
+        }
+    }
 
     #[test]
     fn decimal_keeps_the_typed_digits() {

@@ -48,14 +48,19 @@ pub struct Progress(Option<ProgressBar>);
 
 impl Progress {
     pub fn new(total: u64, quiet: bool) -> Progress {
+        Progress::counting(total, quiet, "paths")
+    }
+
+    /// A bar counting `unit`s (paths, parcels).
+    pub fn counting(total: u64, quiet: bool, unit: &str) -> Progress {
         if quiet || !std::io::stderr().is_terminal() {
             return Progress(None);
         }
         let pb = ProgressBar::new(total);
         pb.set_style(
-            ProgressStyle::with_template(
-                "{spinner} [{bar:40}] {human_pos}/{human_len} paths  {rate}  ETA {eta}",
-            )
+            ProgressStyle::with_template(&format!(
+                "{{spinner}} [{{bar:40}}] {{human_pos}}/{{human_len}} {unit}  {{rate}}  ETA {{eta}}"
+            ))
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             // a whole number of paths a second: indicatif's {per_sec} prints four decimals
             .with_key(

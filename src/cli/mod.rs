@@ -1,6 +1,7 @@
 //! Subcommands, one module each, and what they share: loading a scenario file with errors that
 //! name the file, and where outputs go.
 
+pub mod batch;
 pub mod compare;
 pub mod irr;
 pub mod mc;
@@ -56,6 +57,8 @@ pub enum Command {
     Rerun(rerun::Args),
     /// IRR, NPV and payback of raw cash flows in a CSV file (one series per column or row)
     Irr(irr::Args),
+    /// A portfolio: one parcel or scheme per CSV row, each the template with the row's values
+    Batch(batch::Args),
 }
 
 /// `--set KEY=VALUE`, repeatable: overrides validated like the file.
@@ -129,6 +132,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Sweep(a) => sweep::run(a, &ctx),
         Command::Compare(a) => compare::run(a, &ctx),
         Command::Rerun(a) => rerun::run(a),
+        Command::Batch(a) => batch::run(a, &ctx),
     }
 }
 

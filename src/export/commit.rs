@@ -138,6 +138,19 @@ impl OutputSet {
         Ok(self.final_path(name))
     }
 
+    /// A file of the set to stream into (a batch's rows as they come); flushed to disk by the
+    /// caller before [`OutputSet::commit`].
+    pub fn create(&self, name: &str) -> Result<File> {
+        let path = self.staging.join(name);
+        File::create(&path).with_context(|| {
+            format!(
+                "cannot write {} (the previous results in {} are kept)",
+                self.final_path(name).display(),
+                self.target.display()
+            )
+        })
+    }
+
     /// Swaps the staging folder in for the target: one atomic exchange where the system has it
     /// (Linux), else two renames. The previous set is then removed.
     pub fn commit(mut self) -> Result<()> {

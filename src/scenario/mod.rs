@@ -195,6 +195,11 @@ pub fn load_with(
     overrides: &[Override],
     packs: &dyn PackLookup,
 ) -> Result<Scenario, ScenarioError> {
+    load_table(parse_table(src)?, src, overrides, packs)
+}
+
+/// The TOML table of a scenario text, or the syntax problem (with its line).
+pub fn parse_table(src: &str) -> Result<toml::Table, ScenarioError> {
     let one = |key: &str, line: Option<usize>, message: String| ScenarioError {
         problems: vec![Problem {
             key: key.to_string(),
@@ -202,8 +207,8 @@ pub fn load_with(
             message,
         }],
     };
-    let mut table: toml::Table = match src.parse() {
-        Ok(t) => t,
+    match src.parse() {
+        Ok(t) => Ok(t),
         Err(e) => {
             let e: toml::de::Error = e;
             let line = e.span().map(|s| locate::line_at(src, s.start));
@@ -221,12 +226,29 @@ pub fn load_with(
                     ),
                 ));
             }
-            return Err(one(
+            Err(one(
                 "(syntax)",
                 line,
                 format!("malformed TOML: {}", e.message().trim()),
-            ));
+            ))
         }
+    }
+}
+
+/// Loads a scenario from its parsed table (`src`, the text it came from, gives the lines in
+/// messages), applying overrides: a batch parses its template once and loads it per row.
+pub fn load_table(
+    mut table: toml::Table,
+    src: &str,
+    overrides: &[Override],
+    packs: &dyn PackLookup,
+) -> Result<Scenario, ScenarioError> {
+    let one = |key: &str, line: Option<usize>, message: String| ScenarioError {
+        problems: vec![Problem {
+            key: key.to_string(),
+            line,
+            message,
+        }],
     };
     let mut problems = Vec::new();
     for o in overrides {

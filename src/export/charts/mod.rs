@@ -2,6 +2,7 @@
 //! `dejavu` crate; Bitstream Vera licence, free to embed), so charts render on a machine
 //! with no system fonts. PNGs are encoded in memory so they go through the atomic write.
 
+pub mod batch;
 mod cashflow;
 mod compare;
 mod distribution;
@@ -90,6 +91,11 @@ impl Style {
         "paths" => "条路径",
         "Which inputs move the IRR most" => "影响内部收益率最大的输入",
         "Annual cash flows" => "年度现金流量",
+        "Portfolio: IRR against floor-area ratio" => "地块组合：内部收益率与容积率",
+        "one dot per parcel, coloured by its verdict; lines mark the floor and the cap" => "每点一个地块，按结论着色；线为保本下限和微利上限",
+        "Parcels ranked by IRR" => "地块按内部收益率排序",
+        "Parcels ranked by the value solved for" => "地块按求解值排序",
+        "the highest first; bars coloured by verdict" => "从高到低；按结论着色",
         "IRR distribution" => "内部收益率分布",
         other => other,
     };
@@ -173,7 +179,11 @@ pub fn key_label(key: &str, style: Style) -> String {
         let (section, field) = key.split_once('.').unwrap_or(("", key));
         let words = field.replace('_', " ");
         match spec {
-            Some(k) if !k.unit.is_empty() => format!("{words} ({section}, {})", k.unit),
+            // the Latin chart font has no CJK glyphs: a unit written in Chinese stays out
+            _ if key == "site.far" => "floor-area ratio (FAR)".to_string(),
+            Some(k) if !k.unit.is_empty() && k.unit.is_ascii() || k.unit.contains('²') => {
+                format!("{words} ({section}, {})", k.unit)
+            }
             _ => format!("{words} ({section})"),
         }
     }
@@ -512,6 +522,7 @@ mod tests {
             include_str!("distribution.rs"),
             include_str!("sweep.rs"),
             include_str!("tornado.rs"),
+            include_str!("batch.rs"),
             // the keys' Chinese terms label the axes and bars of Chinese charts
             include_str!("../../scenario/keys.rs"),
         ];
