@@ -3457,3 +3457,108 @@ fn batch_runs_every_parcel_and_reports_bad_rows_by_line() {
         .code(2);
     assert!(String::from_utf8_lossy(&a.get_output().stderr).contains("parcels.csv:1: column 2"));
 }
+
+/// `mc --shard K/N` then `merge`: the same output set as the whole run, byte for byte, in any
+/// shard order; a missing, repeated or foreign shard is refused with a message.
+#[test]
+fn sharded_monte_carlo_merges_into_the_whole_run_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sc = root().join("scenarios/shenzhen-renewal-uncertain.toml");
+    let run = |extra: &[&str], out: &Path| {
+        bin()
+            .args(["mc", "--paths", "3001", "--seed", "11", "--paths-csv"])
+            .args(extra)
+            .arg("--out")
+            .arg(out)
+            .arg(&sc)
+            .assert()
+            .success();
+    };
+    let whole = tmp.path().join("whole");
+    run(&[], &whole);
+    for k in 1..=4 {
+        run(
+            &["--shard", &format!("{k}/4")],
+            &tmp.path().join(format!("s{k}")),
+        );
+    }
+    let merged = tmp.path().join("merged");
+    bin()
+        .arg("merge")
+        .args(["s3", "s1", "s4", "s2"].map(|s| tmp.path().join(s)))
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .success();
+    assert_eq!(folder(&merged).unwrap(), folder(&whole).unwrap());
+    // refusals
+    let refuse = |dirs: &[&str], want: &str| {
+        let a = bin()
+            .arg("merge")
+            .args(dirs.iter().map(|s| tmp.path().join(s)))
+            .arg("--out")
+            .arg(tmp.path().join("bad"))
+            .assert()
+            .code(2);
+        let e = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+        assert!(e.contains(want), "{dirs:?}: {e}");
+    };
+    refuse(&["s1", "s2", "s3"], "missing shard 4 of 4");
+    refuse(&["s1", "s1", "s2", "s3", "s4"], "given twice");
+    bin()
+        .args([
+            "mc", "--paths", "3001", "--seed", "12", "--shard", "2/4", "--out",
+        ])
+        .arg(tmp.path().join("other"))
+        .arg(&sc)
+        .assert()
+        .success();
+    refuse(&["s1", "other", "s3", "s4"], "another run");
+    std::fs::write(tmp.path().join("s4/shard.bin"), b"tampered").unwrap();
+    refuse(&["s1", "s2", "s3", "s4"], "does not match its record");
+}
+
+/// docs/cluster.md's script, run locally as a Slurm array would run it: each index in turn,
+/// then the merge, which equals the whole run.
+#[test]
+fn cluster_script_runs_each_index_and_merges() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sc = root().join("scenarios/shenzhen-renewal-uncertain.toml");
+    let script = root().join("scripts/shard-mc.sh");
+    let env = |c: &mut std::process::Command| {
+        c.env("SCENARIO", &sc)
+            .env("SHARDS", "3")
+            .env("PATHS", "2000")
+            .env("SEED", "5")
+            .env("OUT", tmp.path())
+            .env("SHANGLOU", exe())
+            .env_remove("SLURM_ARRAY_TASK_ID")
+            .env_remove("JOB_COMPLETION_INDEX");
+    };
+    for (var, index) in [
+        ("SLURM_ARRAY_TASK_ID", "0"),
+        ("JOB_COMPLETION_INDEX", "1"),
+        ("SLURM_ARRAY_TASK_ID", "2"),
+    ] {
+        let mut c = std::process::Command::new("bash");
+        c.arg(&script).arg("run");
+        env(&mut c);
+        c.env(var, index);
+        assert!(c.status().unwrap().success(), "{var}={index}");
+    }
+    let mut c = std::process::Command::new("bash");
+    c.arg(&script).arg("merge");
+    env(&mut c);
+    assert!(c.status().unwrap().success());
+    let whole = tmp.path().join("whole");
+    bin()
+        .args(["mc", "--paths", "2000", "--seed", "5", "--out"])
+        .arg(&whole)
+        .arg(&sc)
+        .assert()
+        .success();
+    assert_eq!(
+        folder(&tmp.path().join("merged")).unwrap(),
+        folder(&whole).unwrap()
+    );
+}

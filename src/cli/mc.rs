@@ -39,8 +39,22 @@ pub struct Args {
     pub all_metrics: bool,
     #[command(flatten)]
     pub reports: super::Reports,
+    /// Compute only shard K of N (paths whose index i has i mod N = K − 1) and write it for
+    /// `shanglou merge`, e.g. --shard 3/8
+    #[arg(long, value_name = "K/N", value_parser = super::shard)]
+    pub shard: Option<mc::Shard>,
     #[command(flatten)]
     pub overrides: super::Overrides,
+}
+
+/// What `mc` writes: summary.json and the charts, paths.csv and the reports when asked (the
+/// same list for a merged sharded run, so its set equals the whole run's).
+pub fn exporters(paths_csv: bool, xlsx: bool, html: bool) -> Vec<&'static dyn Exporter> {
+    let mut e: Vec<&'static dyn Exporter> = vec![&Json, &McCharts];
+    if paths_csv {
+        e.push(&PathsCsv);
+    }
+    super::with_reports(e, xlsx, html)
 }
 
 /// A progress bar on stderr, shown only when stderr is a terminal.
@@ -160,6 +174,46 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         threads: a.threads,
         all_metrics: a.all_metrics,
     };
+    if let Some(shard) = a.shard {
+        if a.all_metrics {
+            return Err(bad_input(
+                "--shard keeps each path's basis IRR only: drop --all-metrics",
+            ));
+        }
+        let record = Record::new(
+            "mc",
+            &a.file,
+            &source,
+            &a.overrides.set,
+            &sc,
+            Some((seed, paths)),
+        );
+        let progress = Progress::new(shard.count(paths), a.json);
+        let sampler = mc::sample::Sampler::new(&sc);
+        let outcome = mc::simulate_shard(&sc, &sampler, settings, shard, &progress)?;
+        progress.finish();
+        let set = a.out.claim(
+            &a.file,
+            &format!("mc-shard-{}-of-{}", shard.k, shard.n),
+            ctx,
+        )?;
+        let opts = super::merge::McOptions {
+            paths_csv: a.paths_csv,
+            xlsx: a.reports.xlsx,
+            html: a.reports.html,
+        };
+        let written = super::merge::write_mc_shard(&set, &record, shard, &outcome, opts)?;
+        super::commit(set)?;
+        print(&format!(
+            "shard {}/{}: {} of {} paths\n{}",
+            shard.k,
+            shard.n,
+            table::thousands(outcome.irr.len() as f64, 0),
+            table::thousands(paths as f64, 0),
+            super::written_line(&written)
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let progress = Progress::new(paths, a.json);
     let start = Instant::now();
     let outcome = mc::simulate(&sc, settings, &progress)?;
@@ -181,12 +235,12 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         outcome: &outcome,
         summary: &summary,
     };
-    let mut exporters: Vec<&dyn Exporter> = vec![&Json, &McCharts];
-    if a.paths_csv {
-        exporters.push(&PathsCsv);
-    }
-    let exporters = super::with_reports(exporters, a.reports.xlsx, a.reports.html);
-    let written = export::export_all(&set, &doc, &exporters, ctx.style)?;
+    let written = export::export_all(
+        &set,
+        &doc,
+        &exporters(a.paths_csv, a.reports.xlsx, a.reports.html),
+        ctx.style,
+    )?;
     super::commit(set)?;
     if a.json {
         print(&String::from_utf8(export::json::to_vec(&summary)?)?)?;

@@ -5,6 +5,7 @@ pub mod batch;
 pub mod compare;
 pub mod irr;
 pub mod mc;
+pub mod merge;
 pub mod policy;
 pub mod rerun;
 pub mod run;
@@ -59,6 +60,9 @@ pub enum Command {
     Irr(irr::Args),
     /// A portfolio: one parcel or scheme per CSV row, each the template with the row's values
     Batch(batch::Args),
+    /// Merge the shards of a Monte Carlo run or a sweep (`--shard K/N`) into the whole run's
+    /// output set
+    Merge(merge::Args),
 }
 
 /// `--set KEY=VALUE`, repeatable: overrides validated like the file.
@@ -133,6 +137,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Compare(a) => compare::run(a, &ctx),
         Command::Rerun(a) => rerun::run(a),
         Command::Batch(a) => batch::run(a, &ctx),
+        Command::Merge(a) => merge::run(a, &ctx),
     }
 }
 
@@ -158,6 +163,15 @@ pub fn finite(s: &str) -> std::result::Result<f64, String> {
         Ok(_) => Err(format!("{s} is not a finite number")),
         Err(_) => Err(format!("\"{s}\" is not a number")),
     }
+}
+
+/// `--shard K/N`: 1 ≤ K ≤ N.
+pub fn shard(s: &str) -> std::result::Result<shanglou::mc::Shard, String> {
+    shanglou::mc::Shard::parse(s)
+        .filter(|sh| sh.n <= 1_000_000)
+        .ok_or_else(|| {
+            format!("\"{s}\" is not a shard: expected K/N with 1 ≤ K ≤ N ≤ 1000000, e.g. 3/8")
+        })
 }
 
 /// The most worker threads a run may ask for.

@@ -280,8 +280,55 @@ pub fn simulate_with(
     settings: Settings,
     obs: &dyn Observer,
 ) -> Result<Outcome, McError> {
+    simulate_shard(sc, sampler, settings, Shard::WHOLE, obs)
+}
+
+/// One share of a run split across machines: shard `k` of `n` (1-based) takes the paths (or
+/// points, or rows) whose index i has i mod n = k − 1. Each path depends only on (seed, i), so
+/// the shards of a run hold exactly the figures of the whole run, whatever n is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub k: u64,
+    pub n: u64,
+}
+
+impl Shard {
+    /// The whole run: shard 1 of 1.
+    pub const WHOLE: Shard = Shard { k: 1, n: 1 };
+
+    /// Parses `K/N` with 1 ≤ K ≤ N.
+    pub fn parse(s: &str) -> Option<Shard> {
+        let (k, n) = s.split_once('/')?;
+        let (k, n) = (k.trim().parse().ok()?, n.trim().parse().ok()?);
+        (1..=n).contains(&k).then_some(Shard { k, n })
+    }
+
+    /// How many of `total` items fall to this shard.
+    pub fn count(self, total: u64) -> u64 {
+        let first = self.k - 1;
+        if first >= total {
+            0
+        } else {
+            (total - first).div_ceil(self.n)
+        }
+    }
+
+    /// The whole run's index of this shard's j-th item.
+    pub fn index(self, j: u64) -> u64 {
+        self.k - 1 + j * self.n
+    }
+}
+
+/// [`simulate_with`] for one shard: `Outcome::irr[j]` is path [`Shard::index`]`(j)`.
+pub fn simulate_shard(
+    sc: &Scenario,
+    sampler: &Sampler,
+    settings: Settings,
+    shard: Shard,
+    obs: &dyn Observer,
+) -> Result<Outcome, McError> {
     let guess = newton_guess(sc);
-    let n = settings.paths as usize;
+    let n = shard.count(settings.paths) as usize;
     let mut irr = vec![0.0f64; n];
     let mut flags = vec![0u8; n];
     let mut extra = if settings.all_metrics {
@@ -305,7 +352,7 @@ pub fn simulate_with(
         let base = (c * CHUNK) as u64;
         let mut extra_c = extra_c;
         for k in 0..irr_c.len() {
-            let p = w.path(settings.seed, base + k as u64, all);
+            let p = w.path(settings.seed, shard.index(base + k as u64), all);
             irr_c[k] = p.irr.unwrap_or(f64::NAN);
             flags_c[k] = p.status as u8 | if p.clipped { CLIPPED } else { 0 };
             if let Some(e) = extra_c.as_deref_mut() {
@@ -313,7 +360,7 @@ pub fn simulate_with(
             }
         }
         let d = done.fetch_add(irr_c.len() as u64, Ordering::Relaxed) + irr_c.len() as u64;
-        obs.progress(d, settings.paths);
+        obs.progress(d, n as u64);
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.threads)
