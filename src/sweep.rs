@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// One swept key and its values. A word-valued key (`policy.pack`, `project.kind`, …) has
 /// `labels`, and its values are the labels' indices, so the grid, the charts and the tables
 /// handle both kinds alike.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Axis {
     pub key: &'static str,
     pub values: Vec<f64>,
@@ -27,6 +27,19 @@ impl Axis {
             None => format!("{v}"),
         }
     }
+}
+
+/// An axis read back (from a shard): the key must be a numeric or word-valued key.
+pub fn axis_from(key: &str, values: Vec<f64>, labels: Option<Vec<String>>) -> Option<Axis> {
+    let key = match keys::find(key) {
+        Some((_, k)) => k.name,
+        None => WORD_KEYS.iter().find(|k| **k == key).copied()?,
+    };
+    Some(Axis {
+        key,
+        values,
+        labels,
+    })
 }
 
 /// The word-valued keys a sweep may take as an axis, with what each word may be.
@@ -132,7 +145,7 @@ fn apply_word(s: &mut Scenario, key: &str, word: &str) {
 }
 
 /// Monte Carlo statistics of one point.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct PointMc {
     pub mean: Option<f64>,
     pub p5: Option<f64>,
@@ -144,7 +157,7 @@ pub struct PointMc {
 }
 
 /// One point of the grid: the swept values in axis order and the results.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Point {
     pub values: Vec<f64>,
     pub irr_pre_tax: Option<f64>,
@@ -335,11 +348,24 @@ pub fn run(
     mc: Option<(u64, u64)>,
     obs: &dyn Observer,
 ) -> Result<Vec<Point>, SweepError> {
-    let n = count_points(axes)
+    run_shard(sc, axes, mc, mc::Shard::WHOLE, obs)
+}
+
+/// [`run`] for one shard of the grid: the points whose index i has i mod n = k − 1, in order.
+pub fn run_shard(
+    sc: &Scenario,
+    axes: &[Axis],
+    mc: Option<(u64, u64)>,
+    shard: mc::Shard,
+    obs: &dyn Observer,
+) -> Result<Vec<Point>, SweepError> {
+    let all = count_points(axes)
         .ok_or_else(|| SweepError::Invalid("the grid has too many points".into()))?;
-    (0..n)
+    // every point is checked, whichever shard runs it: a bad grid fails in every shard
+    (0..all)
         .into_par_iter()
         .try_for_each(|i| scenario_of(sc, axes, &point(axes, i)).map(drop))?;
+    let n = shard.count(all);
     let per_point = mc.map(|(n, _)| n).unwrap_or(1);
     let total = per_point.saturating_mul(n);
     let done = AtomicU64::new(0);
@@ -350,11 +376,11 @@ pub fn run(
             && !sc.uncertain.iter().any(|u| KEYS[u.key].name == a.key)
     });
     let shared = (mc.is_some() && shares_sampler).then(|| mc::sample::Sampler::new(sc));
-    let one = |i: u64| -> Result<Point, SweepError> {
+    let one = |j: u64| -> Result<Point, SweepError> {
         if obs.cancelled() {
             return Err(SweepError::Mc(McError::Cancelled));
         }
-        let values = point(axes, i);
+        let values = point(axes, shard.index(j));
         let s = scenario_of(sc, axes, &values)?;
         let (ledger, summary) = metrics::evaluate(&s.inputs);
         let mc = match mc {

@@ -3562,3 +3562,48 @@ fn cluster_script_runs_each_index_and_merges() {
         folder(&whole).unwrap()
     );
 }
+
+/// `sweep --shard K/N` then `merge`: the whole sweep's files, byte for byte, word axes included.
+#[test]
+fn sharded_sweep_merges_into_the_whole_sweep_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sc = root().join("scenarios/shenzhen-renewal-uncertain.toml");
+    let args = [
+        "sweep",
+        "--range",
+        "factory.rent=20:34:2",
+        "--grid",
+        "policy.pack=shenzhen-2023,wuhan-2024",
+        "--paths",
+        "200",
+        "--seed",
+        "4",
+    ];
+    let run = |extra: &[&str], out: &Path| {
+        bin()
+            .args(args)
+            .args(extra)
+            .arg("--out")
+            .arg(out)
+            .arg(&sc)
+            .assert()
+            .success();
+    };
+    let whole = tmp.path().join("whole");
+    run(&[], &whole);
+    for k in 1..=3 {
+        run(
+            &["--shard", &format!("{k}/3")],
+            &tmp.path().join(format!("s{k}")),
+        );
+    }
+    let merged = tmp.path().join("merged");
+    bin()
+        .arg("merge")
+        .args(["s2", "s3", "s1"].map(|s| tmp.path().join(s)))
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .success();
+    assert_eq!(folder(&merged).unwrap(), folder(&whole).unwrap());
+}

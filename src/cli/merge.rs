@@ -43,6 +43,66 @@ struct ShardMeta {
     bin_sha256: String,
     options: McOptions,
     record: Record,
+    /// A sweep's shard: its axes and its points (the bin is empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sweep: Option<SweepPart>,
+}
+
+/// What a sweep shard keeps: the grid and the shard's points, in shard order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct SweepPart {
+    axes: Vec<AxisOut>,
+    xlsx: bool,
+    points: Vec<shanglou::sweep::Point>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct AxisOut {
+    key: String,
+    values: Vec<f64>,
+    labels: Option<Vec<String>>,
+}
+
+/// Writes a sweep shard: shard.json with the grid and the shard's points.
+pub fn write_sweep_shard(
+    set: &OutputSet,
+    record: &Record,
+    shard: Shard,
+    axes: &[shanglou::sweep::Axis],
+    points: &[shanglou::sweep::Point],
+    xlsx: bool,
+) -> Result<Vec<PathBuf>> {
+    let meta = ShardMeta {
+        shanglou_shard: FORMAT,
+        version: env!("CARGO_PKG_VERSION").into(),
+        command: "sweep".into(),
+        k: shard.k,
+        n: shard.n,
+        count: 0,
+        bin_sha256: sha256_hex(&[]),
+        options: McOptions {
+            paths_csv: false,
+            xlsx,
+            html: false,
+        },
+        record: record.clone(),
+        sweep: Some(SweepPart {
+            axes: axes
+                .iter()
+                .map(|a| AxisOut {
+                    key: a.key.to_string(),
+                    values: a.values.clone(),
+                    labels: a.labels.clone(),
+                })
+                .collect(),
+            xlsx,
+            points: points.to_vec(),
+        }),
+    };
+    Ok(vec![
+        set.write("shard.json", &export::json::to_vec(&meta)?)?,
+        set.write("shard.bin", &[])?,
+    ])
 }
 
 const FORMAT: u32 = 1;
@@ -70,6 +130,7 @@ pub fn write_mc_shard(
         bin_sha256: sha256_hex(&bin),
         options,
         record: record.clone(),
+        sweep: None,
     };
     Ok(vec![
         set.write("shard.json", &export::json::to_vec(&meta)?)?,
@@ -97,7 +158,7 @@ fn read_shard(dir: &Path) -> Result<(ShardMeta, Vec<u8>)> {
     let bin = super::read_input(
         &dir.join("shard.bin"),
         "shard data",
-        (meta.count.saturating_mul(9)).max(1),
+        meta.count.saturating_mul(9),
         false,
     )?;
     if bin.len() as u64 != meta.count * 9 || sha256_hex(&bin) != meta.bin_sha256 {
@@ -121,7 +182,8 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
             && m.command == first.command
             && m.n == first.n
             && m.options == first.options
-            && m.record == first.record;
+            && m.record == first.record
+            && m.sweep.as_ref().map(|s| &s.axes) == first.sweep.as_ref().map(|s| &s.axes);
         if !same {
             let what = if m.version != first.version {
                 format!("shanglou {} vs {}", m.version, first.version)
@@ -167,6 +229,9 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
             if missing.len() == 1 { "" } else { "s" },
             missing.join(", ")
         )));
+    }
+    if first.command == "sweep" {
+        return merge_sweep(&a, ctx, &shards);
     }
     let rec = &first.record;
     let (Some(paths), Some(seed)) = (rec.paths, rec.seed) else {
@@ -232,6 +297,77 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     print(&format!(
         "merged {n} shards: {} paths of {}\n{}",
         crate::export::table::thousands(paths as f64, 0),
+        rec.scenario_file,
+        super::written_line(&written)
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The points of a sharded sweep back in grid order, written as the whole sweep writes them.
+fn merge_sweep(
+    a: &Args,
+    ctx: &super::Ctx,
+    shards: &[(PathBuf, ShardMeta, Vec<u8>)],
+) -> Result<ExitCode> {
+    let first = &shards[0].1;
+    let part = first
+        .sweep
+        .as_ref()
+        .ok_or_else(|| bad_input("a sweep shard without its grid"))?;
+    let axes: Vec<shanglou::sweep::Axis> = part
+        .axes
+        .iter()
+        .map(|x| {
+            shanglou::sweep::axis_from(&x.key, x.values.clone(), x.labels.clone()).ok_or_else(
+                || bad_input(format!("a shard sweeps \"{}\", not a scenario key", x.key)),
+            )
+        })
+        .collect::<Result<_>>()?;
+    let total = shanglou::sweep::count_points(&axes)
+        .ok_or_else(|| bad_input("the shards' grid has too many points"))?;
+    let mut points: Vec<Option<shanglou::sweep::Point>> = vec![None; total as usize];
+    for (dir, m, _) in shards {
+        let shard = Shard { k: m.k, n: m.n };
+        let pts = &m
+            .sweep
+            .as_ref()
+            .ok_or_else(|| bad_input("a sweep shard without points"))?
+            .points;
+        if pts.len() as u64 != shard.count(total) {
+            return Err(bad_input(format!(
+                "{}: {} points where shard {}/{} of {total} has {}",
+                dir.display(),
+                pts.len(),
+                m.k,
+                m.n,
+                shard.count(total)
+            )));
+        }
+        for (j, p) in pts.iter().enumerate() {
+            points[shard.index(j as u64) as usize] = Some(p.clone());
+        }
+    }
+    let points: Vec<shanglou::sweep::Point> = points.into_iter().flatten().collect();
+    let rec = &first.record;
+    let sc = super::parse_scenario(
+        Path::new(&rec.scenario_file),
+        &rec.scenario_source,
+        &rec.overrides,
+    )?;
+    let file = PathBuf::from(&rec.scenario_file);
+    let dir = super::out_dir(&file, a.out.as_ref(), "sweep");
+    let set = OutputSet::begin(&dir, &super::owner(&file), ctx.force)?;
+    let doc = Document::Sweep {
+        scenario: &sc,
+        axes: &axes,
+        points: &points,
+    };
+    let written = export::export_all(&set, &doc, &super::sweep::exporters(part.xlsx), ctx.style)?;
+    super::commit(set)?;
+    print(&format!(
+        "merged {} shards: {} points of {}\n{}",
+        first.n,
+        points.len(),
         rec.scenario_file,
         super::written_line(&written)
     ))?;

@@ -31,6 +31,10 @@ pub struct Args {
     /// Also write report.xlsx: the statements of 《建设项目经济评价方法与参数》 and a summary
     #[arg(long)]
     pub xlsx: bool,
+    /// Compute only shard K of N (points whose index i has i mod N = K − 1) and write it for
+    /// `shanglou merge`, e.g. --shard 2/4
+    #[arg(long, value_name = "K/N", value_parser = super::shard)]
+    pub shard: Option<shanglou::mc::Shard>,
     /// The most grid points a sweep may have (counted before anything is computed)
     #[arg(long, value_name = "N", default_value_t = sweep::DEFAULT_MAX_POINTS)]
     pub max_points: u64,
@@ -85,6 +89,11 @@ fn parse_axes(a: &Args) -> Result<Vec<Axis>> {
     Ok(axes)
 }
 
+/// What `sweep` writes (the same list for a merged sharded sweep).
+pub fn exporters(xlsx: bool) -> Vec<&'static dyn export::Exporter> {
+    super::with_reports(vec![&SweepCsv, &SweepCharts], xlsx, false)
+}
+
 pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let (sc, source) = load_scenario_source(&a.file, &a.overrides.set)?;
     let mut axes = parse_axes(&a)?;
@@ -130,6 +139,41 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         .or(sc.sweep.seed)
         .or(sc.monte_carlo.seed)
         .unwrap_or(super::mc::DEFAULT_SEED);
+    if let Some(shard) = a.shard {
+        let progress = Progress::new(
+            shard.count(npoints).saturating_mul(paths.unwrap_or(1)),
+            a.json,
+        );
+        let rows = sweep::run_shard(&sc, &axes, paths.map(|p| (p, seed)), shard, &progress)
+            .map_err(|e| match e {
+                sweep::SweepError::Invalid(m) => bad_input(format!("{}: {m}", a.file.display())),
+                other => anyhow::Error::new(other),
+            })?;
+        progress.finish();
+        let record = shanglou::record::Record::new(
+            "sweep",
+            &a.file,
+            &source,
+            &a.overrides.set,
+            &sc,
+            paths.map(|p| (seed, p)),
+        );
+        let set = a.out.claim(
+            &a.file,
+            &format!("sweep-shard-{}-of-{}", shard.k, shard.n),
+            ctx,
+        )?;
+        let written = super::merge::write_sweep_shard(&set, &record, shard, &axes, &rows, a.xlsx)?;
+        super::commit(set)?;
+        print(&format!(
+            "shard {}/{}: {} of {npoints} points\n{}",
+            shard.k,
+            shard.n,
+            rows.len(),
+            super::written_line(&written)
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let progress = Progress::new(npoints.saturating_mul(paths.unwrap_or(1)), a.json);
     let rows =
         sweep::run(&sc, &axes, paths.map(|p| (p, seed)), &progress).map_err(|e| match e {
@@ -143,8 +187,7 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         axes: &axes,
         points: &rows,
     };
-    let exporters = super::with_reports(vec![&SweepCsv, &SweepCharts], a.xlsx, false);
-    let written = export::export_all(&set, &doc, &exporters, ctx.style)?;
+    let written = export::export_all(&set, &doc, &exporters(a.xlsx), ctx.style)?;
     super::commit(set)?;
     if a.json {
         print(&(serde_json::to_string_pretty(&export::csv::sweep_rows(&axes, &rows))? + "\n"))?;
