@@ -94,7 +94,7 @@ impl Goal {
 }
 
 /// One row's figures.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct RowResult {
     pub name: String,
     pub far: f64,

@@ -3607,3 +3607,62 @@ fn sharded_sweep_merges_into_the_whole_sweep_byte_for_byte() {
         .success();
     assert_eq!(folder(&merged).unwrap(), folder(&whole).unwrap());
 }
+
+/// `batch --shard K/N` then `merge`: the whole batch's files byte for byte, bad rows included,
+/// and the merge exits 2 as the whole batch does.
+#[test]
+fn sharded_batch_merges_into_the_whole_batch_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let parcels = tmp.path().join("parcels.csv");
+    let mut text = String::from("name,site.land_area_m2,site.far,land.price\n");
+    for i in 0..40 {
+        text.push_str(&format!(
+            "P{i},{},{},{}\n",
+            10_000 + 997 * i,
+            2.0 + (i % 5) as f64 * 0.5,
+            300 + 31 * i
+        ));
+    }
+    text.push_str("BAD,-1,3,500\n");
+    std::fs::write(&parcels, text).unwrap();
+    let template = root().join("scenarios/wuhan-subsidy-loan.toml");
+    let run = |extra: &[&str], out: &Path, code: i32| {
+        bin()
+            .args(["batch", "--solve", "max-rent", "--template"])
+            .arg(&template)
+            .args(extra)
+            .arg("--out")
+            .arg(out)
+            .arg(&parcels)
+            .assert()
+            .code(code);
+    };
+    let whole = tmp.path().join("whole");
+    run(&[], &whole, 2);
+    // the bad row (index 40) falls to shard 2 of 3: that shard exits 2, the others 0
+    for k in 1..=3 {
+        let code = if k == 2 { 2 } else { 0 };
+        run(
+            &["--shard", &format!("{k}/3")],
+            &tmp.path().join(format!("s{k}")),
+            code,
+        );
+    }
+    let merged = tmp.path().join("merged");
+    bin()
+        .arg("merge")
+        .args(["s2", "s1", "s3"].map(|s| tmp.path().join(s)))
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .code(2);
+    assert_eq!(folder(&merged).unwrap(), folder(&whole).unwrap());
+    let a = bin()
+        .arg("merge")
+        .args(["s2", "s1"].map(|s| tmp.path().join(s)))
+        .arg("--out")
+        .arg(tmp.path().join("bad"))
+        .assert()
+        .code(2);
+    assert!(String::from_utf8_lossy(&a.get_output().stderr).contains("missing shard 3 of 3"));
+}

@@ -35,6 +35,164 @@ pub struct Args {
     /// Print the summary as JSON
     #[arg(long)]
     pub json: bool,
+    /// Run only shard K of N (rows whose index i has i mod N = K − 1) for `shanglou merge`
+    #[arg(long, value_name = "K/N", value_parser = super::shard)]
+    pub shard: Option<shanglou::mc::Shard>,
+}
+
+/// What a batch ran on: the same for every shard of one run.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RunInfo {
+    pub parcels: String,
+    pub template: String,
+    pub template_sha256: String,
+    pub paths: Option<u64>,
+    pub seed: Option<u64>,
+    pub solve: Option<String>,
+    pub band: (f64, f64),
+}
+
+/// One row as a shard keeps it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ShardRow {
+    pub line: usize,
+    pub result: std::result::Result<RowResult, Vec<String>>,
+}
+
+/// A batch shard: its rows (each with its line) and the run it belongs to.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BatchShard {
+    pub shanglou_batch_shard: u32,
+    pub version: String,
+    pub k: u64,
+    pub n: u64,
+    pub rows_total: u64,
+    pub run: RunInfo,
+    pub rows: Vec<ShardRow>,
+}
+
+/// Where finished rows go: straight into batch.csv, or kept for a shard file.
+pub enum Sink {
+    Csv {
+        w: Box<csv::Writer<std::io::BufWriter<std::fs::File>>>,
+        tally: Tally,
+        plot: Plot,
+    },
+    Shard(Vec<ShardRow>),
+}
+
+impl Sink {
+    /// batch.csv opened in the output set, its header written.
+    pub fn open(set: &export::OutputSet, goal: Option<Goal>) -> Result<Sink> {
+        let _ = goal;
+        let mut out = std::io::BufWriter::new(set.create("batch.csv")?);
+        out.write_all(export::csv::BOM)?;
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(batch::HEADER)?;
+        Ok(Sink::Csv {
+            w: Box::new(w),
+            tally: Tally::default(),
+            plot: Plot {
+                points: Vec::new(),
+                ranked: Vec::new(),
+            },
+        })
+    }
+
+    /// One finished row, in row order.
+    pub fn take(
+        &mut self,
+        line: usize,
+        r: std::result::Result<RowResult, Vec<String>>,
+        goal: Option<Goal>,
+    ) -> Result<()> {
+        match self {
+            Sink::Shard(rows) => rows.push(ShardRow { line, result: r }),
+            Sink::Csv { w, tally, plot } => match r {
+                Ok(r) => {
+                    tally.add(r.status);
+                    plot.add(&r, r.solved);
+                    w.write_record(r.cells(goal))?;
+                }
+                Err(_) => tally.bad_rows += 1,
+            },
+        }
+        Ok(())
+    }
+
+    /// Flushes batch.csv and writes the charts and batch_summary.json.
+    pub fn finish(
+        self,
+        set: &export::OutputSet,
+        rows: u64,
+        run: &RunInfo,
+        goal: Option<Goal>,
+        style: export::Style,
+    ) -> Result<(Vec<PathBuf>, serde_json::Value, Tally)> {
+        let Sink::Csv { w, tally, mut plot } = self else {
+            anyhow::bail!("a shard has no charts");
+        };
+        w.into_inner()
+            .map_err(|e| anyhow::anyhow!("cannot write batch.csv: {e}"))?
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("cannot write batch.csv: {e}"))?
+            .sync_all()?;
+        plot.trim();
+        let mut files = charts::batch::render(
+            &plot.points,
+            &plot.ranked,
+            run.band,
+            goal.map(|g| g.key()),
+            style,
+        )?;
+        let summary = serde_json::json!({
+            "parcels": rows,
+            "tally": tally,
+            "band": {"floor": run.band.0, "cap": run.band.1},
+            "template": run.template,
+            "paths": run.paths,
+            "seed": run.seed,
+            "solve": goal.map(|g| g.key()),
+        });
+        files.push((
+            "batch_summary.json".to_string(),
+            export::json::to_vec(&summary)?,
+        ));
+        let mut written = vec![set.final_path("batch.csv")];
+        for (name, bytes) in &files {
+            written.push(set.write(name, bytes)?);
+        }
+        Ok((written, summary, tally))
+    }
+}
+
+/// The terminal summary of a batch.
+pub fn report(run: &RunInfo, rows: u64, tally: &Tally) -> String {
+    let mut t = format!(
+        "{} parcels from {} on {}\n\n",
+        table::thousands(rows as f64, 0),
+        run.parcels,
+        run.template
+    );
+    t.push_str(&table::grid(
+        &["verdict".into(), "parcels".into()],
+        &[
+            vec!["within 保本微利".into(), tally.within.to_string()],
+            vec!["above the cap 超过微利".into(), tally.above_cap.to_string()],
+            vec![
+                "below the floor 未能保本".into(),
+                tally.below_floor.to_string(),
+            ],
+            vec!["no IRR verdict".into(), tally.undefined.to_string()],
+            vec!["bad rows (skipped)".into(), tally.bad_rows.to_string()],
+        ],
+    ));
+    t.push_str(&format!(
+        "  band: IRR {} to {}\n",
+        table::pct(Some(run.band.0)),
+        table::pct(Some(run.band.1))
+    ));
+    t
 }
 
 /// Rows read and run together: enough to keep every core busy, few enough that memory stays
@@ -43,7 +201,7 @@ const BLOCK: usize = 4096;
 
 /// What the charts keep of a row: FAR, pre-tax IRR and verdict (24 bytes), and the name only
 /// for the ranks shown.
-struct Plot {
+pub struct Plot {
     points: Vec<(f64, f64, Status)>,
     ranked: Vec<(f64, String)>,
 }
@@ -130,29 +288,47 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         .collect();
     let cols = batch::columns(&header.iter().map(String::as_str).collect::<Vec<_>>())
         .map_err(|e| bad_input(format!("{file}:1: {e}")))?;
-    let set = a.out.claim(&a.parcels, "batch", ctx)?;
-    let mut out = std::io::BufWriter::new(set.create("batch.csv")?);
-    out.write_all(export::csv::BOM)?;
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(batch::HEADER)?;
-    let progress = Progress::counting(total, a.json, "parcels");
-    let mut tally = Tally::default();
-    let mut plot = Plot {
-        points: Vec::new(),
-        ranked: Vec::new(),
+    let shard = a.shard.unwrap_or(shanglou::mc::Shard::WHOLE);
+    let set = match a.shard {
+        Some(sh) => a.out.claim(
+            &a.parcels,
+            &format!("batch-shard-{}-of-{}", sh.k, sh.n),
+            ctx,
+        )?,
+        None => a.out.claim(&a.parcels, "batch", ctx)?,
     };
+    let run = RunInfo {
+        parcels: file.clone(),
+        template: a.template.display().to_string(),
+        template_sha256: shanglou::record::sha256_hex(src.as_bytes()),
+        paths,
+        seed: paths.map(|_| seed),
+        solve: a.solve.clone(),
+        band: (base.inputs.policy.irr_floor, base.inputs.policy.irr_cap),
+    };
+    let mut sink = match a.shard {
+        Some(_) => Sink::Shard(Vec::new()),
+        None => Sink::open(&set, goal)?,
+    };
+    let progress = Progress::counting(shard.count(total), a.json, "parcels");
     let mut block: Vec<(usize, Vec<String>)> = Vec::with_capacity(BLOCK);
     let mut done = 0u64;
     let mut rec = csv::StringRecord::new();
-    let mut row_index = 0usize;
+    let mut row_index = 0u64;
     loop {
         let more = rdr
             .read_record(&mut rec)
             .map_err(|e| bad_input(format!("{file}: not a readable CSV: {e}")))?;
         if more {
             row_index += 1;
-            // the header is line 1; record lines count from there (quoted newlines aside)
-            block.push((row_index + 1, rec.iter().map(String::from).collect()));
+            // a shard takes the rows whose index i (0-based) has i mod N = K − 1
+            if (row_index - 1) % shard.n == shard.k - 1 {
+                // the header is line 1; record lines count from there (quoted newlines aside)
+                block.push((
+                    row_index as usize + 1,
+                    rec.iter().map(String::from).collect(),
+                ));
+            }
         }
         if block.len() == BLOCK || (!more && !block.is_empty()) {
             let results: Vec<(usize, Result<RowResult, Vec<String>>)> = block
@@ -170,19 +346,12 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
                 })
                 .collect();
             for (line, r) in results {
-                match r {
-                    Ok(r) => {
-                        tally.add(r.status);
-                        plot.add(&r, r.solved);
-                        w.write_record(r.cells(goal))?;
-                    }
-                    Err(problems) => {
-                        tally.bad_rows += 1;
-                        for p in problems {
-                            eprintln!("{file}:{line}: {p}");
-                        }
+                if let Err(problems) = &r {
+                    for p in problems {
+                        eprintln!("{file}:{line}: {p}");
                     }
                 }
+                sink.take(line, r, goal)?;
             }
             done += block.len() as u64;
             progress.progress(done, total);
@@ -196,69 +365,39 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         }
     }
     progress.finish();
-    w.flush()?;
-    w.into_inner()
-        .map_err(|e| anyhow::anyhow!("cannot write batch.csv: {e}"))?
-        .into_inner()
-        .map_err(|e| anyhow::anyhow!("cannot write batch.csv: {e}"))?
-        .sync_all()?;
-    plot.trim();
-    let pol = &base.inputs.policy;
-    let band = (pol.irr_floor, pol.irr_cap);
-    let mut files = Vec::new();
-    files.extend(charts::batch::render(
-        &plot.points,
-        &plot.ranked,
-        band,
-        goal.map(|g| g.key()),
-        ctx.style,
-    )?);
-    let summary = serde_json::json!({
-        "parcels": done,
-        "tally": tally,
-        "band": {"floor": band.0, "cap": band.1},
-        "template": a.template.display().to_string(),
-        "paths": paths,
-        "seed": paths.map(|_| seed),
-        "solve": goal.map(|g| g.key()),
-    });
-    files.push((
-        "batch_summary.json".to_string(),
-        export::json::to_vec(&summary)?,
-    ));
-    let mut written = vec![set.final_path("batch.csv")];
-    for (name, bytes) in &files {
-        written.push(set.write(name, bytes)?);
-    }
+    let (written, summary, tally) = match sink {
+        Sink::Shard(rows) => {
+            let meta = BatchShard {
+                shanglou_batch_shard: 1,
+                version: env!("CARGO_PKG_VERSION").into(),
+                k: shard.k,
+                n: shard.n,
+                rows_total: row_index,
+                run: run.clone(),
+                rows,
+            };
+            let bad = meta.rows.iter().filter(|r| r.result.is_err()).count() as u64;
+            let written = vec![set.write("batch_shard.json", &export::json::to_vec(&meta)?)?];
+            let summary = serde_json::json!({"shard": format!("{}/{}", shard.k, shard.n), "rows": meta.rows.len()});
+            (
+                written,
+                summary,
+                Tally {
+                    bad_rows: bad,
+                    ..Tally::default()
+                },
+            )
+        }
+        sink => {
+            let (written, summary, tally) = sink.finish(&set, row_index, &run, goal, ctx.style)?;
+            (written, summary, tally)
+        }
+    };
     super::commit(set)?;
-    if a.json {
-        print(&(serde_json::to_string_pretty(&summary)? + "\n"))?;
+    if a.json || a.shard.is_some() {
+        print(&(serde_json::to_string_pretty(&summary)? + "\n" + &super::written_line(&written)))?;
     } else {
-        let mut t = format!(
-            "{} parcels from {file} on {}\n\n",
-            table::thousands(done as f64, 0),
-            a.template.display()
-        );
-        t.push_str(&table::grid(
-            &["verdict".into(), "parcels".into()],
-            &[
-                vec!["within 保本微利".into(), tally.within.to_string()],
-                vec!["above the cap 超过微利".into(), tally.above_cap.to_string()],
-                vec![
-                    "below the floor 未能保本".into(),
-                    tally.below_floor.to_string(),
-                ],
-                vec!["no IRR verdict".into(), tally.undefined.to_string()],
-                vec!["bad rows (skipped)".into(), tally.bad_rows.to_string()],
-            ],
-        ));
-        t.push_str(&format!(
-            "  band: IRR {} to {}\n",
-            table::pct(Some(band.0)),
-            table::pct(Some(band.1))
-        ));
-        t.push_str(&super::written_line(&written));
-        print(&t)?;
+        print(&(report(&run, row_index, &tally) + &super::written_line(&written)))?;
     }
     Ok(if tally.bad_rows > 0 {
         ExitCode::from(2)

@@ -170,6 +170,9 @@ fn read_shard(dir: &Path) -> Result<(ShardMeta, Vec<u8>)> {
 }
 
 pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
+    if a.shards[0].join("batch_shard.json").exists() {
+        return merge_batch(&a, ctx);
+    }
     let shards: Vec<(PathBuf, ShardMeta, Vec<u8>)> = a
         .shards
         .iter()
@@ -372,4 +375,89 @@ fn merge_sweep(
         super::written_line(&written)
     ))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The most a batch shard's record may hold (a row takes about 600 bytes).
+const MAX_BATCH_SHARD_BYTES: u64 = 2 << 30;
+
+/// The rows of a sharded batch back in file order, written as the whole batch writes them.
+fn merge_batch(a: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
+    use super::batch::{BatchShard, Sink};
+    let shards: Vec<(PathBuf, BatchShard)> = a
+        .shards
+        .iter()
+        .map(|d| {
+            let text = super::read_text(
+                &d.join("batch_shard.json"),
+                "batch shard",
+                MAX_BATCH_SHARD_BYTES,
+            )
+            .map_err(|e| bad_input(format!("{}: not a batch shard folder ({e})", d.display())))?;
+            let s: BatchShard = serde_json::from_str(&text).map_err(|e| {
+                bad_input(format!(
+                    "{}/batch_shard.json: not a batch shard: {e}",
+                    d.display()
+                ))
+            })?;
+            Ok((d.clone(), s))
+        })
+        .collect::<Result<_>>()?;
+    let (first_dir, first) = &shards[0];
+    for (dir, s) in &shards[1..] {
+        if s.version != first.version
+            || s.n != first.n
+            || s.run != first.run
+            || s.rows_total != first.rows_total
+        {
+            return Err(bad_input(format!(
+                "{} is a shard of another batch than {} (another parcel table, template, option, N or version): merge the shards of one run",
+                dir.display(),
+                first_dir.display()
+            )));
+        }
+    }
+    let n = first.n;
+    let mut seen: Vec<Option<&PathBuf>> = vec![None; n as usize];
+    for (dir, s) in &shards {
+        if let Some(other) = seen[(s.k - 1) as usize] {
+            return Err(bad_input(format!(
+                "shard {}/{n} is given twice: {} and {}",
+                s.k,
+                other.display(),
+                dir.display()
+            )));
+        }
+        seen[(s.k - 1) as usize] = Some(dir);
+    }
+    let missing: Vec<String> = (1..=n)
+        .filter(|k| seen[(*k - 1) as usize].is_none())
+        .map(|k| k.to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(bad_input(format!(
+            "missing shard{} {} of {n}: every shard K/{n} must be given once",
+            if missing.len() == 1 { "" } else { "s" },
+            missing.join(", ")
+        )));
+    }
+    let run = &first.run;
+    let goal = run.solve.as_deref().and_then(shanglou::batch::Goal::parse);
+    let mut rows: Vec<&super::batch::ShardRow> = shards.iter().flat_map(|(_, s)| &s.rows).collect();
+    rows.sort_by_key(|r| r.line);
+    let parcels = PathBuf::from(&run.parcels);
+    let dir = super::out_dir(&parcels, a.out.as_ref(), "batch");
+    let set = OutputSet::begin(&dir, &super::owner(&parcels), ctx.force)?;
+    let mut sink = Sink::open(&set, goal)?;
+    for r in rows {
+        sink.take(r.line, r.result.clone(), goal)?;
+    }
+    let (written, _, tally) = sink.finish(&set, first.rows_total, run, goal, ctx.style)?;
+    super::commit(set)?;
+    print(&(super::batch::report(run, first.rows_total, &tally) + &super::written_line(&written)))?;
+    // as the whole batch: exit 2 when a row was bad (each shard named it when it ran)
+    Ok(if tally.bad_rows > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
