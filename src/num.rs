@@ -127,6 +127,22 @@ impl Num for Decimal {
         if m.unsigned_abs() < (1u128 << 53) && s <= 22 {
             return m as f64 / POW10[s as usize];
         }
+        // Exact in integers: |m| · 2^k / 10^s with |m| shifted to fill 127 bits. When the
+        // quotient keeps at least 56 significant bits, folding a non-zero remainder into its
+        // lowest bit (a sticky bit below the rounding position) lets the one correctly rounded
+        // u128 → f64 conversion round the exact value correctly; 2^−k is exact.
+        if s <= 20 {
+            let a = m.unsigned_abs();
+            let k = a.leading_zeros() - 1;
+            let n = a << k;
+            let d = 10u128.pow(s);
+            let (q, r) = (n / d, n % d);
+            if q >> 55 != 0 {
+                let q = q | u128::from(r != 0);
+                let v = (q as f64) * f64::powi(2.0, -(k as i32));
+                return if m < 0 { -v } else { v };
+            }
+        }
         // Decimal → f64 through the text is correctly rounded; ToPrimitive is not always.
         f64::from_str(&self.to_string())
             .unwrap_or_else(|_| ToPrimitive::to_f64(&self).unwrap_or(0.0))
@@ -163,6 +179,11 @@ mod tests {
             let m = (x >> (x % 40)) as i64 * if x & 1 == 0 { 1 } else { -1 };
             let scale = (x >> 50) as u32 % 29;
             let d = Decimal::new(m, scale.min(28));
+            let want = f64::from_str(&d.to_string()).unwrap();
+            assert_eq!(Num::to_f64(d).to_bits(), want.to_bits(), "{d}");
+            // wide mantissas, up to 96 bits, as products and quotients leave them
+            let wide = (i128::from(m) << (x % 33)) % (1i128 << 95);
+            let d = Decimal::from_i128_with_scale(wide, scale.min(28));
             let want = f64::from_str(&d.to_string()).unwrap();
             assert_eq!(Num::to_f64(d).to_bits(), want.to_bits(), "{d}");
         }
