@@ -174,20 +174,20 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         threads: a.threads,
         all_metrics: a.all_metrics,
     };
+    let record = Record::new(
+        "mc",
+        &a.file,
+        &source,
+        &a.overrides.set,
+        &sc,
+        Some((seed, paths)),
+    );
     if let Some(shard) = a.shard {
         if a.all_metrics {
             return Err(bad_input(
                 "--shard keeps each path's basis IRR only: drop --all-metrics",
             ));
         }
-        let record = Record::new(
-            "mc",
-            &a.file,
-            &source,
-            &a.overrides.set,
-            &sc,
-            Some((seed, paths)),
-        );
         let progress = Progress::new(shard.count(paths), a.json);
         let sampler = mc::sample::Sampler::new(&sc);
         let outcome = mc::simulate_shard(&sc, &sampler, settings, shard, &progress)?;
@@ -221,14 +221,6 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     progress.finish();
     let summary = outcome.summary();
     let set = a.out.claim(&a.file, "mc", ctx)?;
-    let record = Record::new(
-        "mc",
-        &a.file,
-        &source,
-        &a.overrides.set,
-        &sc,
-        Some((seed, paths)),
-    );
     let doc = Document::Mc {
         record: &record,
         scenario: &sc,

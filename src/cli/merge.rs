@@ -138,6 +138,43 @@ pub fn write_mc_shard(
     ])
 }
 
+/// Checks that every shard K/n is given exactly once, naming the repeated or missing ones.
+fn each_once<'a>(n: u64, shards: impl Iterator<Item = (u64, &'a PathBuf)>) -> Result<()> {
+    if n == 0 || n > 1_000_000 {
+        return Err(bad_input(format!("a shard count of {n} is not valid")));
+    }
+    let mut seen: Vec<Option<&PathBuf>> = vec![None; n as usize];
+    for (k, dir) in shards {
+        if k == 0 || k > n {
+            return Err(bad_input(format!(
+                "{}: shard {k}/{n} is not a shard of {n}",
+                dir.display()
+            )));
+        }
+        if let Some(other) = seen[(k - 1) as usize] {
+            return Err(bad_input(format!(
+                "shard {k}/{n} is given twice: {} and {}",
+                other.display(),
+                dir.display()
+            )));
+        }
+        seen[(k - 1) as usize] = Some(dir);
+    }
+    let missing: Vec<String> = (1..=n)
+        .filter(|k| seen[(*k - 1) as usize].is_none())
+        .map(|k| k.to_string())
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(bad_input(format!(
+            "missing shard{} {} of {n}: every shard K/{n} must be given once",
+            if missing.len() == 1 { "" } else { "s" },
+            missing.join(", ")
+        )))
+    }
+}
+
 /// Reads one shard folder, checking its data against its own record.
 fn read_shard(dir: &Path) -> Result<(ShardMeta, Vec<u8>)> {
     let shown = dir.display();
@@ -209,30 +246,7 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         }
     }
     let n = first.n;
-    let mut seen: Vec<Option<&PathBuf>> = vec![None; n as usize];
-    for (dir, m, _) in &shards {
-        let slot = &mut seen[(m.k - 1) as usize];
-        if let Some(other) = slot {
-            return Err(bad_input(format!(
-                "shard {}/{n} is given twice: {} and {}",
-                m.k,
-                other.display(),
-                dir.display()
-            )));
-        }
-        *slot = Some(dir);
-    }
-    let missing: Vec<String> = (1..=n)
-        .filter(|k| seen[(*k - 1) as usize].is_none())
-        .map(|k| k.to_string())
-        .collect();
-    if !missing.is_empty() {
-        return Err(bad_input(format!(
-            "missing shard{} {} of {n}: every shard K/{n} must be given once",
-            if missing.len() == 1 { "" } else { "s" },
-            missing.join(", ")
-        )));
-    }
+    each_once(n, shards.iter().map(|(d, m, _)| (m.k, d)))?;
     if first.command == "sweep" {
         return merge_sweep(&a, ctx, &shards);
     }
@@ -417,29 +431,7 @@ fn merge_batch(a: &Args, ctx: &super::Ctx) -> Result<ExitCode> {
         }
     }
     let n = first.n;
-    let mut seen: Vec<Option<&PathBuf>> = vec![None; n as usize];
-    for (dir, s) in &shards {
-        if let Some(other) = seen[(s.k - 1) as usize] {
-            return Err(bad_input(format!(
-                "shard {}/{n} is given twice: {} and {}",
-                s.k,
-                other.display(),
-                dir.display()
-            )));
-        }
-        seen[(s.k - 1) as usize] = Some(dir);
-    }
-    let missing: Vec<String> = (1..=n)
-        .filter(|k| seen[(*k - 1) as usize].is_none())
-        .map(|k| k.to_string())
-        .collect();
-    if !missing.is_empty() {
-        return Err(bad_input(format!(
-            "missing shard{} {} of {n}: every shard K/{n} must be given once",
-            if missing.len() == 1 { "" } else { "s" },
-            missing.join(", ")
-        )));
-    }
+    each_once(n, shards.iter().map(|(d, s)| (s.k, d)))?;
     let run = &first.run;
     let goal = run.solve.as_deref().and_then(shanglou::batch::Goal::parse);
     let mut rows: Vec<&super::batch::ShardRow> = shards.iter().flat_map(|(_, s)| &s.rows).collect();
