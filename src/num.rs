@@ -127,19 +127,20 @@ impl Num for Decimal {
         if m.unsigned_abs() < (1u128 << 53) && s <= 22 {
             return m as f64 / POW10[s as usize];
         }
-        // Exact in integers: |m| · 2^k / 10^s with |m| shifted to fill 127 bits. When the
-        // quotient keeps at least 56 significant bits, folding a non-zero remainder into its
-        // lowest bit (a sticky bit below the rounding position) lets the one correctly rounded
-        // u128 → f64 conversion round the exact value correctly; 2^−k is exact.
-        if s <= 20 {
+        // Exact in integers for any scale: m / 10^s = (m / 5^s) · 2^−s, and 5^28 < 2^66, so
+        // |m| shifted to fill 127 bits over 5^s leaves a quotient of at least 61 significant
+        // bits. Folding a non-zero remainder into its lowest bit (a sticky bit below the
+        // rounding position) lets the one correctly rounded u128 → f64 conversion round the
+        // exact value correctly; the power of two is exact.
+        if m != 0 {
             let a = m.unsigned_abs();
             let k = a.leading_zeros() - 1;
+            let d = 5u128.pow(s);
             let n = a << k;
-            let d = 10u128.pow(s);
             let (q, r) = (n / d, n % d);
-            if q >> 55 != 0 {
+            if q >> 56 != 0 {
                 let q = q | u128::from(r != 0);
-                let v = (q as f64) * f64::powi(2.0, -(k as i32));
+                let v = (q as f64) * f64::powi(2.0, -(k as i32) - s as i32);
                 return if m < 0 { -v } else { v };
             }
         }
