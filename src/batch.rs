@@ -203,7 +203,7 @@ pub fn evaluate(sc: &Scenario, name: &str, opts: &Options) -> RowResult {
         .as_deref()
         .and_then(crate::policy::pack)
     {
-        Some(p) => crate::policy::check_ledger(p, &sc.inputs, &ledger)
+        Some(p) => crate::policy::check_ledger(p, &sc.inputs, &ledger, s.verdict.irr)
             .into_iter()
             .filter(|r| r.status == crate::policy::Outcome::Fail)
             .map(|r| r.id)

@@ -638,13 +638,23 @@ pub fn check_inputs(pack: &Pack, inputs: &Inputs<f64>) -> Vec<Checked> {
     )
 }
 
-/// [`check_inputs`] with the scenario's exact ledger already computed.
+/// [`check_inputs`] with the scenario's exact ledger and its basis IRR already computed (the
+/// IRR `metrics::summarize` found on the same flows).
 pub fn check_ledger(
     pack: &Pack,
     inputs: &Inputs<f64>,
     ledger: &crate::model::Ledger<rust_decimal::Decimal>,
+    basis_irr: Option<f64>,
 ) -> Vec<Checked> {
-    let basis = basis_of_ledger(inputs, ledger);
+    use crate::num::Num;
+    let basis = BasisFlows {
+        flows: ledger
+            .series(inputs.policy.irr_basis)
+            .iter()
+            .map(|d| Num::to_f64(*d))
+            .collect(),
+        irr: basis_irr,
+    };
     check(
         pack,
         &Facts {

@@ -420,7 +420,7 @@ pub fn run_shard(
             .as_deref()
             .and_then(crate::policy::pack)
         {
-            Some(p) => crate::policy::check_ledger(p, &s.inputs, &ledger)
+            Some(p) => crate::policy::check_ledger(p, &s.inputs, &ledger, summary.verdict.irr)
                 .into_iter()
                 .filter(|r| r.status == crate::policy::Outcome::Fail)
                 .map(|r| r.id)
