@@ -3458,39 +3458,51 @@ fn batch_runs_every_parcel_and_reports_bad_rows_by_line() {
     assert!(String::from_utf8_lossy(&a.get_output().stderr).contains("parcels.csv:1: column 2"));
 }
 
+/// Runs `args FILE` whole into tmp/whole and as `n` shards into tmp/s1 … tmp/sn, merges the
+/// shards (last first) into tmp/merged, and asserts the merged set equals the whole one.
+fn shards_merge_into_the_whole(tmp: &Path, args: &[&str], file: &Path, n: u64) {
+    let run = |extra: &[String], out: &Path| {
+        bin()
+            .args(args)
+            .args(extra)
+            .arg("--out")
+            .arg(out)
+            .arg(file)
+            .assert()
+            .success();
+    };
+    run(&[], &tmp.join("whole"));
+    for k in 1..=n {
+        run(
+            &["--shard".to_string(), format!("{k}/{n}")],
+            &tmp.join(format!("s{k}")),
+        );
+    }
+    bin()
+        .arg("merge")
+        .args((1..=n).rev().map(|k| tmp.join(format!("s{k}"))))
+        .arg("--out")
+        .arg(tmp.join("merged"))
+        .assert()
+        .success();
+    assert_eq!(
+        folder(&tmp.join("merged")).unwrap(),
+        folder(&tmp.join("whole")).unwrap()
+    );
+}
+
 /// `mc --shard K/N` then `merge`: the same output set as the whole run, byte for byte, in any
 /// shard order; a missing, repeated or foreign shard is refused with a message.
 #[test]
 fn sharded_monte_carlo_merges_into_the_whole_run_byte_for_byte() {
     let tmp = tempfile::tempdir().unwrap();
     let sc = root().join("scenarios/shenzhen-renewal-uncertain.toml");
-    let run = |extra: &[&str], out: &Path| {
-        bin()
-            .args(["mc", "--paths", "3001", "--seed", "11", "--paths-csv"])
-            .args(extra)
-            .arg("--out")
-            .arg(out)
-            .arg(&sc)
-            .assert()
-            .success();
-    };
-    let whole = tmp.path().join("whole");
-    run(&[], &whole);
-    for k in 1..=4 {
-        run(
-            &["--shard", &format!("{k}/4")],
-            &tmp.path().join(format!("s{k}")),
-        );
-    }
-    let merged = tmp.path().join("merged");
-    bin()
-        .arg("merge")
-        .args(["s3", "s1", "s4", "s2"].map(|s| tmp.path().join(s)))
-        .arg("--out")
-        .arg(&merged)
-        .assert()
-        .success();
-    assert_eq!(folder(&merged).unwrap(), folder(&whole).unwrap());
+    shards_merge_into_the_whole(
+        tmp.path(),
+        &["mc", "--paths", "3001", "--seed", "11", "--paths-csv"],
+        &sc,
+        4,
+    );
     // refusals
     let refuse = |dirs: &[&str], want: &str| {
         let a = bin()
@@ -3568,44 +3580,22 @@ fn cluster_script_runs_each_index_and_merges() {
 fn sharded_sweep_merges_into_the_whole_sweep_byte_for_byte() {
     let tmp = tempfile::tempdir().unwrap();
     let sc = root().join("scenarios/shenzhen-renewal-uncertain.toml");
-    let args = [
-        "sweep",
-        "--range",
-        "factory.rent=20:34:2",
-        "--grid",
-        "policy.pack=shenzhen-2023,wuhan-2024",
-        "--paths",
-        "200",
-        "--seed",
-        "4",
-    ];
-    let run = |extra: &[&str], out: &Path| {
-        bin()
-            .args(args)
-            .args(extra)
-            .arg("--out")
-            .arg(out)
-            .arg(&sc)
-            .assert()
-            .success();
-    };
-    let whole = tmp.path().join("whole");
-    run(&[], &whole);
-    for k in 1..=3 {
-        run(
-            &["--shard", &format!("{k}/3")],
-            &tmp.path().join(format!("s{k}")),
-        );
-    }
-    let merged = tmp.path().join("merged");
-    bin()
-        .arg("merge")
-        .args(["s2", "s3", "s1"].map(|s| tmp.path().join(s)))
-        .arg("--out")
-        .arg(&merged)
-        .assert()
-        .success();
-    assert_eq!(folder(&merged).unwrap(), folder(&whole).unwrap());
+    shards_merge_into_the_whole(
+        tmp.path(),
+        &[
+            "sweep",
+            "--range",
+            "factory.rent=20:34:2",
+            "--grid",
+            "policy.pack=shenzhen-2023,wuhan-2024",
+            "--paths",
+            "200",
+            "--seed",
+            "4",
+        ],
+        &sc,
+        3,
+    );
 }
 
 /// `batch --shard K/N` then `merge`: the whole batch's files byte for byte, bad rows included,

@@ -72,33 +72,23 @@ pub fn write_sweep_shard(
     points: &[shanglou::sweep::Point],
     xlsx: bool,
 ) -> Result<Vec<PathBuf>> {
-    let meta = ShardMeta {
-        shanglou_shard: FORMAT,
-        version: env!("CARGO_PKG_VERSION").into(),
-        command: "sweep".into(),
-        k: shard.k,
-        n: shard.n,
-        count: 0,
-        bin_sha256: sha256_hex(&[]),
-        options: McOptions {
-            paths_csv: false,
-            xlsx,
-            html: false,
-        },
-        record: record.clone(),
-        sweep: Some(SweepPart {
-            axes: axes
-                .iter()
-                .map(|a| AxisOut {
-                    key: a.key.to_string(),
-                    values: a.values.clone(),
-                    labels: a.labels.clone(),
-                })
-                .collect(),
-            xlsx,
-            points: points.to_vec(),
-        }),
+    let options = McOptions {
+        paths_csv: false,
+        xlsx,
+        html: false,
     };
+    let meta = ShardMeta::of("sweep", shard, &[], 0, options, record).with_sweep(SweepPart {
+        axes: axes
+            .iter()
+            .map(|a| AxisOut {
+                key: a.key.to_string(),
+                values: a.values.clone(),
+                labels: a.labels.clone(),
+            })
+            .collect(),
+        xlsx,
+        points: points.to_vec(),
+    });
     Ok(vec![
         set.write("shard.json", &export::json::to_vec(&meta)?)?,
         set.write("shard.bin", &[])?,
@@ -106,6 +96,38 @@ pub fn write_sweep_shard(
 }
 
 const FORMAT: u32 = 1;
+
+impl ShardMeta {
+    /// The record of shard `shard` of a `command` run whose data is `bin` (`count` items).
+    fn of(
+        command: &str,
+        shard: Shard,
+        bin: &[u8],
+        count: u64,
+        options: McOptions,
+        record: &Record,
+    ) -> ShardMeta {
+        ShardMeta {
+            shanglou_shard: FORMAT,
+            version: env!("CARGO_PKG_VERSION").into(),
+            command: command.into(),
+            k: shard.k,
+            n: shard.n,
+            count,
+            bin_sha256: sha256_hex(bin),
+            options,
+            record: record.clone(),
+            sweep: None,
+        }
+    }
+
+    fn with_sweep(self, part: SweepPart) -> ShardMeta {
+        ShardMeta {
+            sweep: Some(part),
+            ..self
+        }
+    }
+}
 
 /// Writes a Monte Carlo shard: shard.json and shard.bin.
 pub fn write_mc_shard(
@@ -120,18 +142,7 @@ pub fn write_mc_shard(
         bin.extend_from_slice(&v.to_le_bytes());
     }
     bin.extend_from_slice(&outcome.flags);
-    let meta = ShardMeta {
-        shanglou_shard: FORMAT,
-        version: env!("CARGO_PKG_VERSION").into(),
-        command: "mc".into(),
-        k: shard.k,
-        n: shard.n,
-        count: outcome.irr.len() as u64,
-        bin_sha256: sha256_hex(&bin),
-        options,
-        record: record.clone(),
-        sweep: None,
-    };
+    let meta = ShardMeta::of("mc", shard, &bin, outcome.irr.len() as u64, options, record);
     Ok(vec![
         set.write("shard.json", &export::json::to_vec(&meta)?)?,
         set.write("shard.bin", &bin)?,
