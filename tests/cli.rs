@@ -3656,3 +3656,33 @@ fn sharded_batch_merges_into_the_whole_batch_byte_for_byte() {
         .code(2);
     assert!(String::from_utf8_lossy(&a.get_output().stderr).contains("missing shard 3 of 3"));
 }
+
+/// A heat map over `policy.pack` colours each deterministic cell by its own verdict: against the
+/// pack's band where the document sets one, else against the scenario's.
+#[test]
+fn heat_map_over_packs_colours_each_cell_by_its_own_band() {
+    let out = tempfile::tempdir().unwrap();
+    bin()
+        .args([
+            "sweep",
+            "--range",
+            "factory.rent=30:32:2",
+            "--grid",
+            "policy.pack=shenzhen-2023,jiaxing-2025",
+            "--set",
+            "policy.irr_cap=0.07",
+            "--out",
+        ])
+        .arg(out.path())
+        .arg(root().join("scenarios/shenzhen-renewal.toml"))
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(out.path().join("sweep_heatmap.svg")).unwrap();
+    let cells = |fill: &str| svg.matches(&format!("fill=\"{fill}\"")).count();
+    // ≈ 6% IRR: above Shenzhen's 4.5% cap, within the scenario's own 7% under Jiaxing
+    assert!(cells("#E16F24") >= 2, "Shenzhen's cells above its cap");
+    assert!(
+        cells("#2DA44E") >= 2,
+        "Jiaxing's cells within the scenario's band"
+    );
+}

@@ -2,6 +2,7 @@
 //! the first two keys.
 
 use super::*;
+use shanglou::metrics::Status;
 
 /// Line chart: P(within) (or, without Monte Carlo, the verdict band) and the median IRR against
 /// the first swept key, one line per value of the second key.
@@ -203,6 +204,9 @@ impl Chart for SweepHeat<'_> {
         let (nx, ny) = (xa.values.len(), ya.values.len());
         // value at (i, j): the first point with those two values (other axes at their first value)
         let mut grid = vec![vec![f64::NAN; ny]; nx];
+        // a deterministic point carries its own verdict, against its own pack's band when
+        // policy.pack is an axis: the cell takes that colour
+        let mut verdict: Vec<Vec<Option<Status>>> = vec![vec![None; ny]; nx];
         for p in self.points {
             let i = xa
                 .values
@@ -218,6 +222,9 @@ impl Chart for SweepHeat<'_> {
                 grid[i][j] = shanglou::sweep::median_or_irr(p)
                     .map(|v| v * 100.0)
                     .unwrap_or(f64::NAN);
+                if p.mc.is_none() {
+                    verdict[i][j] = Some(p.status);
+                }
             }
         }
         let (floor, cap) = (self.floor * 100.0, self.cap * 100.0);
@@ -256,10 +263,12 @@ impl Chart for SweepHeat<'_> {
         }
         for (i, column) in grid.iter().enumerate() {
             for (j, &v) in column.iter().enumerate() {
-                let color = if v.is_finite() {
-                    band_color(v, floor, cap)
-                } else {
-                    RGBColor(200, 200, 200)
+                let color = match verdict[i][j] {
+                    Some(Status::BelowFloor) => BELOW,
+                    Some(Status::Within) => WITHIN,
+                    Some(Status::AboveCap) => ABOVE,
+                    _ if v.is_finite() => band_color(v, floor, cap),
+                    _ => RGBColor(200, 200, 200),
                 };
                 chart
                     .draw_series(std::iter::once(Rectangle::new(
