@@ -138,13 +138,8 @@ impl Sink {
             .map_err(|e| anyhow::anyhow!("cannot write batch.csv: {e}"))?
             .sync_all()?;
         plot.trim();
-        let mut files = charts::batch::render(
-            &plot.points,
-            &plot.ranked,
-            run.band,
-            goal.map(|g| g.key()),
-            style,
-        )?;
+        let (bars, measured) = plot.bars(goal);
+        let mut files = charts::batch::render(&plot.points, &bars, run.band, measured, style)?;
         let summary = serde_json::json!({
             "parcels": rows,
             "tally": tally,
@@ -203,7 +198,8 @@ const BLOCK: usize = 4096;
 /// for the ranks shown.
 pub struct Plot {
     points: Vec<(f64, f64, Status)>,
-    ranked: Vec<(f64, String)>,
+    /// (the value ranked by, the IRR, the name), best first after [`Plot::trim`].
+    ranked: Vec<(f64, f64, String)>,
 }
 
 const RANKED: usize = 30;
@@ -213,18 +209,45 @@ impl Plot {
         if let Some(irr) = r.irr_pre_tax {
             self.points.push((r.far, irr, r.status));
         }
-        // the parcels ranked: by the value solved for, else by IRR
+        // the parcels ranked: by the value solved for, else by IRR (ties by IRR)
         if let Some(k) = key.or(r.irr_pre_tax) {
-            self.ranked.push((k, r.name.clone()));
+            let irr = r.irr_pre_tax.unwrap_or(f64::NEG_INFINITY);
+            self.ranked.push((k, irr, r.name.clone()));
             if self.ranked.len() > 4 * RANKED {
                 self.trim();
             }
         }
     }
     fn trim(&mut self) {
-        self.ranked
-            .sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+        self.ranked.sort_by(|a, b| {
+            b.0.partial_cmp(&a.0)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal))
+        });
         self.ranked.truncate(RANKED);
+    }
+
+    /// The bars to draw and what they measure: the solved value, or the IRR when there is no
+    /// goal or every parcel solves to the same value (a chart of equal bars says nothing).
+    fn bars(&self, goal: Option<Goal>) -> (Vec<(f64, String)>, Option<&'static str>) {
+        let same = self
+            .ranked
+            .iter()
+            .all(|r| self.ranked.first().is_some_and(|f| f.0 == r.0));
+        match goal {
+            Some(g) if !same => (
+                self.ranked.iter().map(|r| (r.0, r.2.clone())).collect(),
+                Some(g.key()),
+            ),
+            _ => (
+                self.ranked
+                    .iter()
+                    .filter(|r| r.1.is_finite())
+                    .map(|r| (r.1, r.2.clone()))
+                    .collect(),
+                None,
+            ),
+        }
     }
 }
 
@@ -404,4 +427,25 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ranking_falls_back_to_the_irr_when_every_parcel_solves_alike() {
+        let mut plot = Plot {
+            points: Vec::new(),
+            ranked: vec![(0.0, 0.03, "a".into()), (0.0, 0.05, "b".into())],
+        };
+        plot.trim();
+        let (bars, key) = plot.bars(Some(Goal::MinSubsidy));
+        assert_eq!(key, None, "equal solved values: ranked by IRR");
+        assert_eq!(bars[0], (0.05, "b".to_string()));
+        plot.ranked[0].0 = 300.0;
+        let (bars, key) = plot.bars(Some(Goal::MinSubsidy));
+        assert_eq!(key, Some("subsidy.construction_per_m2"));
+        assert_eq!(bars[0].0, 300.0);
+    }
 }
