@@ -196,20 +196,7 @@ pub fn run_row(
 pub fn evaluate(sc: &Scenario, name: &str, opts: &Options) -> RowResult {
     use crate::num::Num;
     let (ledger, s) = metrics::evaluate(&sc.inputs);
-    let breached = match sc
-        .inputs
-        .policy
-        .pack
-        .as_deref()
-        .and_then(crate::policy::pack)
-    {
-        Some(p) => crate::policy::check_ledger(p, &sc.inputs, &ledger, s.verdict.irr)
-            .into_iter()
-            .filter(|r| r.status == crate::policy::Outcome::Fail)
-            .map(|r| r.id)
-            .collect(),
-        None => vec![],
-    };
+    let breached = crate::policy::breached(&sc.inputs, &ledger, s.verdict.irr);
     let pol = &sc.inputs.policy;
     let basis = pol.irr_basis;
     let (solved, solve_note) = match opts.solve {

@@ -665,6 +665,23 @@ pub fn check_ledger(
     )
 }
 
+/// The binding rules of the scenario's own pack (`policy.pack`) it breaches, by id; none
+/// without a pack. The exact ledger and its basis IRR come from `metrics::evaluate`.
+pub fn breached(
+    inputs: &Inputs<f64>,
+    ledger: &crate::model::Ledger<rust_decimal::Decimal>,
+    basis_irr: Option<f64>,
+) -> Vec<String> {
+    match inputs.policy.pack.as_deref().and_then(pack) {
+        Some(p) => check_ledger(p, inputs, ledger, basis_irr)
+            .into_iter()
+            .filter(|r| r.status == Outcome::Fail)
+            .map(|r| r.id)
+            .collect(),
+        None => vec![],
+    }
+}
+
 /// Checks the rules that do not need the cash flows (the IRR rules are n/a).
 pub fn check_structure(pack: &Pack, inputs: &Inputs<f64>) -> Vec<Checked> {
     let areas = crate::model::areas(inputs);

@@ -413,20 +413,7 @@ pub fn run_shard(
                 })
             }
         };
-        let breached = match s
-            .inputs
-            .policy
-            .pack
-            .as_deref()
-            .and_then(crate::policy::pack)
-        {
-            Some(p) => crate::policy::check_ledger(p, &s.inputs, &ledger, summary.verdict.irr)
-                .into_iter()
-                .filter(|r| r.status == crate::policy::Outcome::Fail)
-                .map(|r| r.id)
-                .collect(),
-            None => vec![],
-        };
+        let breached = crate::policy::breached(&s.inputs, &ledger, summary.verdict.irr);
         Ok(Point {
             values,
             breached,

@@ -2,7 +2,7 @@
 //! (terminal table, CSV, chart) shows, so each format only decides how a cell looks.
 
 use crate::metrics::{self, Summary};
-use crate::policy::{self, Outcome};
+use crate::policy;
 use crate::scenario::Scenario;
 
 /// One scenario's figures for the comparison.
@@ -17,15 +17,8 @@ pub struct Entry {
 
 /// Evaluates a scenario for the comparison: its summary and the rules of its pack it fails.
 pub fn entry(file: String, sc: &Scenario) -> Entry {
-    let (_, summary) = metrics::evaluate(&sc.inputs);
-    let failed_rules = match sc.inputs.policy.pack.as_deref().and_then(policy::pack) {
-        Some(p) => policy::check_inputs(p, &sc.inputs)
-            .into_iter()
-            .filter(|r| r.status == Outcome::Fail)
-            .map(|r| r.id)
-            .collect(),
-        None => vec![],
-    };
+    let (ledger, summary) = metrics::evaluate(&sc.inputs);
+    let failed_rules = policy::breached(&sc.inputs, &ledger, summary.verdict.irr);
     Entry {
         file,
         name: sc.name.clone(),
