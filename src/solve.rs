@@ -245,27 +245,29 @@ pub fn solve_bound(
 ) -> Result<Solution, SolveError> {
     let base = &sc.inputs;
     let (lo, hi) = check_range(&vary, base, range)?;
-    let mut inp = base.clone();
-    let f = |v: f64| {
-        let mut at = base.clone();
-        vary.apply(base, &mut at, v);
-        irr_for(&at, basis, &mut model::Ledger::default())
+    // the end of the range that counts: the lowest value for "at least", the highest for
+    // "at most"
+    let (end, target, kind) = match goal {
+        Bound::AtLeast(t) => (lo, t, EndOfRange::HoldsAtLowest),
+        Bound::AtMost(t) => (hi, t, EndOfRange::HoldsAtHighest),
     };
-    let (end, holds, target, kind) = match goal {
-        Bound::AtLeast(t) => (lo, f(lo) >= t, t, EndOfRange::HoldsAtLowest),
-        Bound::AtMost(t) => (hi, f(hi) <= t, t, EndOfRange::HoldsAtHighest),
+    let mut inp = base.clone();
+    vary.apply(base, &mut inp, end);
+    let mut ledger = model::Ledger::default();
+    let at_end = irr_for(&inp, basis, &mut ledger);
+    let holds = match goal {
+        Bound::AtLeast(_) => at_end >= target,
+        Bound::AtMost(_) => at_end <= target,
     };
     if !holds {
         return solve_irr(sc, vary, target, basis, Some((lo, hi)));
     }
-    vary.apply(base, &mut inp, end);
-    let achieved = model::run(&inp);
     Ok(Solution {
         key: vary.name().into(),
         value: end,
         target,
         basis,
-        achieved_irr: irr::irr(achieved.series(basis), base.finance.discount_rate),
+        achieved_irr: irr::irr(ledger.series(basis), base.finance.discount_rate),
         achieved_prob: None,
         bound: Some(kind),
     })
