@@ -1,0 +1,253 @@
+//! Bracketing: Brent's method, and the isolation of every root of the NPV on (−0.99, 10) by
+//! certified subdivision, with a fixed grid scan as the fallback.
+
+use super::*;
+
+/// A root of `f` on [a, b] (f(a), f(b) of opposite signs) by Brent's method, to |Δx| ≤
+/// `tol` (relative to |x| + 1).
+pub fn brent_root(mut f: impl FnMut(f64) -> f64, a: f64, b: f64, tol: f64) -> f64 {
+    let (fa, fb) = (f(a), f(b));
+    brent_tol(f, a, b, fa, fb, tol)
+}
+
+/// Brent's method on [a, b] where f(a), f(b) have opposite signs.
+pub(super) fn brent(f: impl Fn(f64) -> f64, a: f64, b: f64, fa: f64, fb: f64) -> f64 {
+    brent_tol(f, a, b, fa, fb, R_TOL)
+}
+
+fn brent_tol(
+    mut f: impl FnMut(f64) -> f64,
+    mut a: f64,
+    mut b: f64,
+    mut fa: f64,
+    mut fb: f64,
+    xtol: f64,
+) -> f64 {
+    if fa == 0.0 {
+        return a;
+    }
+    if fb == 0.0 {
+        return b;
+    }
+    let (mut c, mut fc) = (a, fa);
+    let mut d = b - a;
+    let mut e = d;
+    for _ in 0..200 {
+        if (fb > 0.0) == (fc > 0.0) {
+            c = a;
+            fc = fa;
+            d = b - a;
+            e = d;
+        }
+        if fc.abs() < fb.abs() {
+            a = b;
+            b = c;
+            c = a;
+            fa = fb;
+            fb = fc;
+            fc = fa;
+        }
+        let tol = 2.0 * f64::EPSILON * b.abs() + 0.5 * xtol * (1.0 + b.abs());
+        let m = 0.5 * (c - b);
+        if m.abs() <= tol || fb == 0.0 {
+            return b;
+        }
+        if e.abs() >= tol && fa.abs() > fb.abs() {
+            let s = fb / fa;
+            let (mut p, mut q);
+            if a == c {
+                p = 2.0 * m * s;
+                q = 1.0 - s;
+            } else {
+                let qa = fa / fc;
+                let r = fb / fc;
+                p = s * (2.0 * m * qa * (qa - r) - (b - a) * (r - 1.0));
+                q = (qa - 1.0) * (r - 1.0) * (s - 1.0);
+            }
+            if p > 0.0 {
+                q = -q;
+            } else {
+                p = -p;
+            }
+            if 2.0 * p < (3.0 * m * q - (tol * q).abs()).min((e * q).abs()) {
+                e = d;
+                d = p / q;
+            } else {
+                d = m;
+                e = m;
+            }
+        } else {
+            d = m;
+            e = m;
+        }
+        a = b;
+        fa = fb;
+        b += if d.abs() > tol { d } else { tol.copysign(m) };
+        fb = f(b);
+    }
+    b
+}
+
+/// `points` + 1 rates from −0.99 to 10, evenly spaced in log(1+r), with r = 0 added so no
+/// cell straddles the change of form in `signed_pv`.
+fn log_grid(points: usize) -> Vec<f64> {
+    let (l0, l1) = ((1.0 + R_MIN).ln(), (1.0 + R_MAX).ln());
+    let mut grid: Vec<f64> = (0..=points)
+        .map(|i| (l0 + (l1 - l0) * i as f64 / points as f64).exp() - 1.0)
+        .collect();
+    grid[0] = R_MIN;
+    grid[points] = R_MAX;
+    let pos = grid.partition_point(|&r| r < 0.0);
+    if grid.get(pos) != Some(&0.0) {
+        grid.insert(pos, 0.0);
+    }
+    grid
+}
+
+/// Roots of `signed_pv` in (lo, hi) by sign changes on a log grid of 1+r, with 0 on the grid
+/// so no bracket straddles the change of form in `signed_pv`.
+pub(super) fn scan_roots(flows: &[f64], points: usize, roots: &mut Vec<(f64, Direction)>) {
+    let f = |r: f64| signed_pv(flows, r);
+    let grid = log_grid(points);
+    let mut prev_r = grid[0];
+    let mut prev_f = f(prev_r);
+    for &r in &grid[1..] {
+        let fr = f(r);
+        if prev_f == 0.0 {
+            // an exact zero on the grid: a root if the sign differs on both sides
+            prev_r = r;
+            prev_f = fr;
+            continue;
+        }
+        if fr == 0.0 || (fr > 0.0) != (prev_f > 0.0) {
+            let root = if fr == 0.0 {
+                r
+            } else {
+                brent(f, prev_r, r, prev_f, fr)
+            };
+            let dir = if prev_f > 0.0 {
+                Direction::Down
+            } else {
+                Direction::Up
+            };
+            if fr == 0.0 {
+                // confirm the crossing on the far side; a touch is not a crossing
+                let next = f(r + 1e-7 * (1.0 + r.abs()));
+                if next == 0.0 || (next > 0.0) == (prev_f > 0.0) {
+                    prev_r = r;
+                    prev_f = fr;
+                    continue;
+                }
+            }
+            roots.push((root, dir));
+        }
+        if fr != 0.0 {
+            prev_f = fr;
+        }
+        prev_r = r;
+    }
+}
+
+/// A bound on |d signed_pv / dr| over [a, b], a cell that lies on one side of r = 0 (each side
+/// has its own polynomial form, see `signed_pv`).
+fn slope_bound(flows: &[f64], a: f64, b: f64) -> f64 {
+    let n = flows.len();
+    if a >= 0.0 {
+        // Σ c_t y^t, y = 1/(1+r) ≤ y(a): |d/dr| = y²·|Σ t c_t y^(t−1)| ≤ Σ t |c_t| y^(t+1)
+        let y = 1.0 / (1.0 + a);
+        flows
+            .iter()
+            .enumerate()
+            .rev()
+            .fold(0.0, |acc, (t, c)| acc * y + t as f64 * c.abs())
+            * y
+            * y
+    } else {
+        // Σ c_t u^(n−1−t), u = 1+r ≤ 1+b: |d/dr| ≤ Σ (n−1−t) |c_t| u^(n−2−t)
+        let u = 1.0 + b;
+        let mut acc = 0.0;
+        for (t, c) in flows.iter().enumerate().take(n.saturating_sub(1)) {
+            acc = acc * u + (n - 1 - t) as f64 * c.abs();
+        }
+        acc
+    }
+}
+
+/// Evaluations [`isolate_roots`] may spend before it falls back to the fixed scan.
+const ISOLATION_BUDGET: usize = 20_000;
+
+/// Every root of `signed_pv` on (−0.99, 10), found by certified subdivision: a cell whose end
+/// values share a sign and are too far from zero for the slope bound to reach it holds no
+/// root; a cell whose ends differ in sign holds a crossing, refined by Brent; any other cell
+/// is halved. Work goes only where roots are or nearly are, instead of a fixed fine grid.
+/// Returns false when the budget ran out (the caller then scans).
+pub(super) fn isolate_roots(flows: &[f64], roots: &mut Vec<(f64, Direction)>) -> bool {
+    const CELLS: usize = 32;
+    let f = |r: f64| signed_pv(flows, r);
+    let grid = log_grid(CELLS);
+    let mut evals = grid.len();
+    let values: Vec<f64> = grid.iter().map(|r| f(*r)).collect();
+    // cells still to examine, left to right (a stack popped from the end, pushed reversed)
+    let mut stack: Vec<(f64, f64, f64, f64)> = (0..grid.len() - 1)
+        .rev()
+        .map(|i| (grid[i], grid[i + 1], values[i], values[i + 1]))
+        .collect();
+    let mut prev_sign = 0.0f64;
+    while let Some((a, b, fa, fb)) = stack.pop() {
+        if evals > ISOLATION_BUDGET {
+            roots.clear();
+            return false;
+        }
+        let crosses = fa != 0.0 && fb != 0.0 && (fa > 0.0) != (fb > 0.0);
+        if crosses {
+            let dir = if fa > 0.0 {
+                Direction::Down
+            } else {
+                Direction::Up
+            };
+            roots.push((brent(f, a, b, fa, fb), dir));
+            prev_sign = fb.signum();
+            continue;
+        }
+        if fb == 0.0 {
+            // an exact zero at a cell end: a root if the sign differs on both sides of it
+            if b < R_MAX {
+                let next = f(b + 1e-7 * (1.0 + b.abs()));
+                evals += 1;
+                let before = if fa != 0.0 { fa.signum() } else { prev_sign };
+                if next != 0.0 && before != 0.0 && next.signum() != before {
+                    roots.push((
+                        b,
+                        if before > 0.0 {
+                            Direction::Down
+                        } else {
+                            Direction::Up
+                        },
+                    ));
+                }
+            }
+            continue;
+        }
+        if fa != 0.0 {
+            prev_sign = fa.signum();
+        }
+        let width = b - a;
+        // a root c inside would need |f(a)| ≤ B(c − a) and |f(b)| ≤ B(b − c)
+        if fa.abs() + fb.abs() > slope_bound(flows, a, b) * width {
+            prev_sign = fb.signum();
+            continue;
+        }
+        evals += 1;
+        if width <= 1e-13 * (1.0 + a.abs()) {
+            // a touch (double root) or a near miss narrower than the tolerance: not a crossing
+            prev_sign = fb.signum();
+            continue;
+        }
+        let m = 0.5 * (a + b);
+        let fm = f(m);
+        evals += 1;
+        stack.push((m, b, fm, fb));
+        stack.push((a, m, fa, fm));
+    }
+    true
+}
