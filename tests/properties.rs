@@ -17,7 +17,7 @@ fn pre_tax_irr(src: &str, sets: &[&str]) -> Option<(f64, bool)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64), .. ProptestConfig::default() })]
 
     #[test]
     fn npv_at_the_irr_is_zero(g in common::gen()) {
@@ -65,6 +65,39 @@ proptest! {
             prop_assert!(d.roots.contains(&r));
         }
         prop_assert_eq!(d.multiple_roots, d.roots.len() > 1);
+    }
+
+    /// Monte Carlo's fast path (Newton, accepted only when the root is proven alone) never
+    /// answers differently from the full solver, on series shaped like a sold-then-settled
+    /// scheme (outlays, sales, a settlement outflow, then rents) and on arbitrary ones.
+    #[test]
+    fn the_fast_path_agrees_with_the_full_solver(
+        build in prop::collection::vec(-2e9f64..-1e6, 1..4),
+        sales in prop::collection::vec(0.0f64..2e9, 0..4),
+        settle in -1e9f64..0.0,
+        rent in 1e6f64..1e8,
+        growth in -0.05f64..0.08,
+        years in 5usize..60,
+        noise in prop::collection::vec(-1e9f64..1e9, 0..60),
+        guess in -0.5f64..0.5,
+        arbitrary in any::<bool>(),
+    ) {
+        let flows: Vec<f64> = if arbitrary && noise.len() >= 2 {
+            noise
+        } else {
+            let mut f = build.clone();
+            f.extend(&sales);
+            f.push(settle);
+            f.extend((0..years).map(|k| rent * (1.0 + growth).powi(k as i32)));
+            f
+        };
+        let fast = irr::irr_guess(&flows, 0.045, guess);
+        let full = irr::irr_detail(&flows, 0.045);
+        match (fast, full.irr) {
+            (None, None) => {}
+            (Some(a), Some(b)) => prop_assert!((a - b).abs() <= 1e-9 * (1.0 + b.abs()), "{a} vs {b}: {:?}", full.roots),
+            (a, b) => prop_assert!(false, "fast {a:?}, full {b:?}, roots {:?}", full.roots),
+        }
     }
 
     #[test]

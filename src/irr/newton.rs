@@ -38,7 +38,7 @@ pub(super) fn poly_and_slope(c: &[f64], x: f64) -> (f64, f64) {
 /// (−0.99, 10). Monte Carlo passes the deterministic IRR as the guess: a fixed guess keeps
 /// results independent of the order paths run in.
 pub(super) fn newton(flows: &[f64], guess: f64) -> Option<f64> {
-    if flows.len() > 200 || !(guess > R_MIN && guess < R_MAX) {
+    if flows.len() > MAX_NEWTON_YEARS || !(guess > R_MIN && guess < R_MAX) {
         return None;
     }
     let mut r = guess;
@@ -65,52 +65,96 @@ pub(super) fn newton(flows: &[f64], guess: f64) -> Option<f64> {
     None
 }
 
-/// Whether `r` is provably the only root of the NPV on r > −1. Discounted at rate ρ, the
-/// running sums of the flows change sign at least as often as the NPV has roots above ρ, and
-/// the tail sums at least as often as it has roots below ρ (Descartes' rule after the
-/// substitution x = x(ρ)·y, the criterion of Norström generalised to any rate). No sign change
-/// in either a little above and a little below `r` leaves `r` alone. Round-off can only add
-/// sign changes, which makes the answer "not proven", never a false "alone".
+/// Whether `r` is provably the only root of the NPV on r > −1.
+///
+/// Roots above a rate ρ are the roots y ∈ (0, 1) of Q(y) = Σ c_t x(ρ)^t y^t, x(ρ) = 1/(1+ρ).
+/// Dividing by (1 − y)^k keeps those roots and makes the coefficients the k-fold running sums
+/// of the discounted flows; 1/(1 − y) has a Pólya frequency sequence of coefficients, so each
+/// summation can only remove sign changes (Schoenberg's variation diminishing), and none left
+/// proves no root (Descartes). One summation is the criterion of Norström; a few more prove
+/// uniqueness for schemes such as a sold-then-settled LAT year, where a negative flow after
+/// the first inflows defeats it. Roots below ρ are the same question on the flows reversed.
+/// A sum too close to zero for its sign to be certain after round-off counts as a change, so
+/// the answer is "not proven", never a false "alone".
 pub(super) fn sole_root(flows: &[f64], r: f64) -> bool {
     let d = 1e-7 * (1.0 + r.abs());
-    let changes = |seq: &mut dyn Iterator<Item = f64>| -> Option<usize> {
-        let (mut acc, mut last, mut n) = (0.0f64, 0.0f64, 0usize);
-        for v in seq {
-            acc += v;
-            if !acc.is_finite() {
-                return None;
-            }
-            if acc != 0.0 {
-                if last != 0.0 && (acc > 0.0) != (last > 0.0) {
-                    n += 1;
-                }
-                last = acc;
-            }
-        }
-        Some(n)
-    };
-    let discounted = |rate: f64| {
+    let n = flows.len();
+    // the discounted flows live on the stack (Newton only runs on series of at most 200
+    // years), so no allocation per path
+    if r - d <= -1.0 || n > MAX_NEWTON_YEARS || n == 0 {
+        return false;
+    }
+    let mut a = [0.0f64; MAX_NEWTON_YEARS];
+    let mut b = [0.0f64; MAX_NEWTON_YEARS];
+    let mut load = |rate: f64, reversed: bool, a: &mut [f64], b: &mut [f64]| {
         let x = 1.0 / (1.0 + rate);
         let mut k = 1.0;
-        flows.iter().map(move |c| {
-            let v = c * k;
+        for (t, c) in flows.iter().enumerate() {
+            let i = if reversed { n - 1 - t } else { t };
+            a[i] = c * k;
+            b[i] = a[i].abs();
             k *= x;
-            v
-        })
+        }
     };
-    // the tail sums run from the last year back: the discounted flows are kept on the stack
-    // (Newton only runs on series of at most 200 years), so no allocation per path
-    let mut below = [0.0f64; 200];
-    if r - d <= -1.0 || flows.len() > below.len() {
+    load(r + d, false, &mut a[..n], &mut b[..n]);
+    if !no_root_in_unit(&mut a[..n], &mut b[..n]) {
         return false;
     }
-    if changes(&mut discounted(r + d)) != Some(0) {
-        return false;
+    load(r - d, true, &mut a[..n], &mut b[..n]);
+    no_root_in_unit(&mut a[..n], &mut b[..n])
+}
+
+/// The longest series Newton's fast path takes.
+const MAX_NEWTON_YEARS: usize = 200;
+
+/// How many running summations [`no_root_in_unit`] tries.
+const SUMMATIONS: usize = 6;
+
+/// Whether Σ a_t y^t is proven free of roots on 0 < y < 1 (see [`sole_root`]): after some
+/// k ≤ [`SUMMATIONS`] running summations every coefficient, and every coefficient of the
+/// infinite tail (nonnegative combinations of the last sum of each order), has one sign.
+/// `b` carries the same sums of |a|, the scale of each sum's round-off.
+fn no_root_in_unit(a: &mut [f64], b: &mut [f64]) -> bool {
+    let n = a.len();
+    // the sign the tail sums so far have fixed (0: none yet)
+    let mut tail_sign = 0.0f64;
+    for _ in 0..SUMMATIONS {
+        let (mut sa, mut sb) = (0.0f64, 0.0f64);
+        for t in 0..n {
+            sa += a[t];
+            sb += b[t];
+            a[t] = sa;
+            b[t] = sb;
+        }
+        if !sa.is_finite() || !sb.is_finite() {
+            return false;
+        }
+        let certain = |v: f64, scale: f64| v.abs() > 1e-12 * scale;
+        let mut sign = tail_sign;
+        let mut proven = true;
+        for t in 0..n {
+            if a[t] == 0.0 && b[t] == 0.0 {
+                continue;
+            }
+            if !certain(a[t], b[t]) || (sign != 0.0 && a[t].signum() != sign) {
+                proven = false;
+                break;
+            }
+            sign = a[t].signum();
+        }
+        if proven && sign != 0.0 {
+            return true;
+        }
+        // the last sum of this order joins the tail's coefficients for the next order
+        if a[n - 1] != 0.0 || b[n - 1] != 0.0 {
+            if !certain(a[n - 1], b[n - 1]) || (tail_sign != 0.0 && a[n - 1].signum() != tail_sign)
+            {
+                return false;
+            }
+            tail_sign = a[n - 1].signum();
+        }
     }
-    for (b, v) in below.iter_mut().zip(discounted(r - d)) {
-        *b = v;
-    }
-    changes(&mut below[..flows.len()].iter().rev().copied()) == Some(0)
+    false
 }
 
 /// The IRR with Newton's method from `guess` (see [`newton`]). With one sign change the root is
