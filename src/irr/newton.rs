@@ -86,7 +86,7 @@ pub(super) fn sole_root(flows: &[f64], r: f64) -> bool {
     }
     let mut a = [0.0f64; MAX_NEWTON_YEARS];
     let mut b = [0.0f64; MAX_NEWTON_YEARS];
-    let mut load = |rate: f64, reversed: bool, a: &mut [f64], b: &mut [f64]| {
+    let load = |rate: f64, reversed: bool, a: &mut [f64], b: &mut [f64]| {
         let x = 1.0 / (1.0 + rate);
         let mut k = 1.0;
         for (t, c) in flows.iter().enumerate() {
