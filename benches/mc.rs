@@ -44,6 +44,34 @@ fn monte_carlo(c: &mut Criterion) {
             })
         });
     }
+    // the lockstep engine (the default) against the scalar reference, one core each
+    let sampler = mc::sample::Sampler::new(&sc);
+    for (name, engine) in [
+        ("lockstep", mc::Engine::DEFAULT),
+        ("scalar", mc::Engine::Scalar),
+    ] {
+        for all_metrics in [false, true] {
+            let what = if all_metrics { "all_metrics" } else { "basis_irr_only" };
+            g.bench_function(format!("v2_1_thread_{what}_{name}_engine"), |b| {
+                b.iter(|| {
+                    mc::simulate_engine(
+                        black_box(&sc),
+                        &sampler,
+                        Settings {
+                            paths,
+                            seed: 1,
+                            threads: 1,
+                            all_metrics,
+                        },
+                        mc::Shard::WHOLE,
+                        engine,
+                        &Silent,
+                    )
+                    .unwrap()
+                })
+            });
+        }
+    }
     g.bench_function("v2_2_threads_all_metrics", |b| {
         b.iter(|| {
             mc::simulate(

@@ -43,11 +43,21 @@ impl Status {
 
 /// The verdict read from NPV signs, defined even when the IRR is not unique.
 pub fn verdict(flows: &[f64], floor: f64, cap: f64) -> Status {
+    verdict_from(flows, || irr::npv(flows, floor), || irr::npv(flows, cap))
+}
+
+/// [`verdict`] with the NPVs at the floor and at the cap given (the lockstep engine computes
+/// them for several paths at once).
+pub fn verdict_from(
+    flows: &[f64],
+    npv_floor: impl FnOnce() -> f64,
+    npv_cap: impl FnOnce() -> f64,
+) -> Status {
     if flows.iter().all(|v| *v == 0.0) {
         Status::Undefined
-    } else if irr::npv(flows, floor) < 0.0 {
+    } else if npv_floor() < 0.0 {
         Status::BelowFloor
-    } else if irr::npv(flows, cap) > 0.0 {
+    } else if npv_cap() > 0.0 {
         Status::AboveCap
     } else {
         Status::Within
@@ -59,6 +69,17 @@ pub fn verdict(flows: &[f64], floor: f64, cap: f64) -> Status {
 /// they lie (NPV falls through the root when the first flow is an outlay). Ties and every
 /// other case fall back to the NPV signs.
 pub fn verdict_with_irr(flows: &[f64], irr: Option<f64>, floor: f64, cap: f64) -> Status {
+    verdict_with_irr_from(flows, irr, floor, cap, || verdict(flows, floor, cap))
+}
+
+/// [`verdict_with_irr`] with the NPV-sign verdict, where it is needed, from `by_npv`.
+pub fn verdict_with_irr_from(
+    flows: &[f64],
+    irr: Option<f64>,
+    floor: f64,
+    cap: f64,
+    by_npv: impl FnOnce() -> Status,
+) -> Status {
     if let Some(r) = irr {
         let first = flows.iter().copied().find(|v| *v != 0.0).unwrap_or(0.0);
         if first < 0.0 && irr::sign_changes(flows) == 1 && r != floor && r != cap {
@@ -71,7 +92,7 @@ pub fn verdict_with_irr(flows: &[f64], irr: Option<f64>, floor: f64, cap: f64) -
             };
         }
     }
-    verdict(flows, floor, cap)
+    by_npv()
 }
 
 /// One value per series, keyed as in §12.

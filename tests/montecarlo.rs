@@ -694,3 +694,120 @@ fn a_terminal_value_distribution_may_be_negative() {
     assert!(xs.iter().all(|x| (-5e7..=-1e7).contains(&x[j])));
     assert!(xs.iter().any(|x| x[j] < -4e7) && xs.iter().any(|x| x[j] > -2e7));
 }
+
+/// Every shipped scenario, and a few built to hit the lockstep engine's corners: a delay drawn
+/// per path (paths regroup by timeline), a zero interest rate in some lanes and not others
+/// (the 等额本息 annuity), a self-held share that sells nothing in some lanes (the LAT objects),
+/// and rents clipped by the pack cap.
+fn engine_cases() -> Vec<(String, scenario::Scenario)> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")).unwrap() {
+        let p = e.unwrap().path();
+        let text = std::fs::read_to_string(&p).unwrap();
+        out.push((
+            p.file_name().unwrap().to_string_lossy().into_owned(),
+            shanglou::load(&text, &[]).unwrap(),
+        ));
+    }
+    let renewal = include_str!("../scenarios/shenzhen-renewal-uncertain.toml");
+    let corners: [(&str, &[&str]); 3] = [
+        (
+            "annuity with a zero rate in some lanes",
+            &[
+                "finance.repayment=equal_payment",
+                "finance.interest_rate={ dist = \"discrete\", values = [0, 0.03], weights = [1, 1] }",
+                "policy.irr_basis=equity",
+            ],
+        ),
+        (
+            "nothing sold in some lanes",
+            &[
+                "factory.self_held_share={ dist = \"discrete\", values = [0.9, 0.6666666666666666], weights = [1, 1] }",
+                "factory.resettlement_share=0.1",
+                "policy.irr_basis=project_after_tax",
+            ],
+        ),
+        (
+            "delays and a rent cap",
+            &[
+                "construction.delay_years={ dist = \"discrete\", values = [0, 1, 2, 3], weights = [1, 1, 1, 1] }",
+                "factory.rent={ dist = \"normal\", mean = 34, sd = 4 }",
+            ],
+        ),
+    ];
+    for (name, sets) in corners {
+        let sets: Vec<scenario::Override> = sets
+            .iter()
+            .map(|s| scenario::Override::parse(s).unwrap())
+            .collect();
+        let sc = shanglou::load(renewal, &sets).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        out.push((name.to_string(), sc));
+    }
+    out
+}
+
+#[test]
+fn the_lockstep_engine_equals_the_scalar_engine_bit_for_bit() {
+    use mc::{Engine, Shard};
+    for (name, sc) in engine_cases() {
+        let sampler = Sampler::new(&sc);
+        for all_metrics in [false, true] {
+            let settings = |threads| Settings {
+                // a debug build (CI) runs fewer; still several blocks of 37 and a short group
+                paths: if cfg!(debug_assertions) { 701 } else { 3_001 },
+                seed: 11,
+                threads,
+                all_metrics,
+            };
+            let reference = mc::simulate_engine(
+                &sc,
+                &sampler,
+                settings(1),
+                Shard::WHOLE,
+                Engine::Scalar,
+                &Silent,
+            )
+            .unwrap();
+            for (threads, block) in [
+                (1, mc::block::BLOCK),
+                (2, mc::block::BLOCK),
+                (1, 37),
+                (2, 37),
+            ] {
+                let got = mc::simulate_engine(
+                    &sc,
+                    &sampler,
+                    settings(threads),
+                    Shard::WHOLE,
+                    Engine::Lockstep { block },
+                    &Silent,
+                )
+                .unwrap();
+                let label =
+                    format!("{name}, all_metrics {all_metrics}, {threads} threads, block {block}");
+                let first_difference = |a: Vec<u64>, b: Vec<u64>| {
+                    assert_eq!(a.len(), b.len());
+                    a.iter().zip(&b).position(|(x, y)| x != y)
+                };
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                let at = first_difference(bits(&got.irr), bits(&reference.irr));
+                assert_eq!(at, None, "{label}: the IRR of path {at:?} differs");
+                let flags = |o: &mc::Outcome| o.flags.iter().map(|f| u64::from(*f)).collect();
+                let at = first_difference(flags(&got), flags(&reference));
+                assert_eq!(at, None, "{label}: the verdict of path {at:?} differs");
+                let extra =
+                    |o: &mc::Outcome| o.extra.iter().flatten().map(|x| x.to_bits()).collect();
+                let at = first_difference(extra(&got), extra(&reference));
+                assert_eq!(
+                    at, None,
+                    "{label}: figure {at:?} of the other series differs"
+                );
+            }
+            // the corners must really be exercised: some verdicts differ between paths
+            assert!(
+                reference.irr.iter().any(|r| r.is_finite()),
+                "{name}: no IRR at all"
+            );
+        }
+    }
+}

@@ -2,7 +2,6 @@
 //! bracketed and refined by Brent's method, and when there are several the investment root
 //! (NPV falling through zero) nearest the discount rate is chosen.
 
-use crate::num::Num;
 use serde::Serialize;
 
 pub const R_MIN: f64 = -0.99;
@@ -194,7 +193,7 @@ pub fn irr(flows: &[f64], discount_rate: f64) -> Option<f64> {
 /// Static payback in years from the start of t = 0 (Chinese convention, docs/model.md §8): the first
 /// year whose cumulative flow is ≥ 0, interpolated within the year. Generic so the exact ledger
 /// accumulates in Decimal (a cumulative that lands exactly on 0 counts).
-pub fn payback<T: Num>(flows: &[T]) -> Option<f64> {
+pub fn payback<T: crate::num::Scalar>(flows: &[T]) -> Option<f64> {
     let mut cum = T::zero();
     for (t, &cf) in flows.iter().enumerate() {
         let prev = cum;
@@ -425,5 +424,54 @@ mod tests {
         assert_eq!(payback(&[-100.0, 100.0, -50.0, 100.0]), Some(2.0));
         assert_eq!(payback(&[0.0, 10.0]), Some(0.0));
         assert_eq!(payback(&[-1.0, 0.5]), None);
+    }
+
+    #[test]
+    fn lockstep_kernels_equal_the_scalar_ones_lane_by_lane() {
+        use crate::num::{Lanes, LANES};
+        // a xorshift stream of flows shaped like schemes: outlays, sales, a settlement
+        // outflow, rents; some with extra sign changes anywhere
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut proofs = [0usize; 2];
+        for round in 0..300 {
+            let n = 8 + (round % 50);
+            let mut series = [[0.0f64; 60]; LANES];
+            for s in series.iter_mut() {
+                for (t, v) in s.iter_mut().enumerate().take(n) {
+                    *v = match t {
+                        0..=1 => -1e9 * (0.5 + next()),
+                        2..=3 => 1e9 * next(),
+                        4 => -4e8 * next(),
+                        _ => 3e7 * (0.5 + next()),
+                    };
+                    if round % 3 == 0 && next() < 0.1 {
+                        *v = -*v;
+                    }
+                }
+            }
+            let lanes: Vec<Lanes> = (0..n)
+                .map(|t| Lanes(std::array::from_fn(|l| series[l][t])))
+                .collect();
+            let guess = 0.02 + 0.06 * next();
+            let newton_l = newton_lanes(&lanes, guess);
+            let alone_l = sole_root_lanes(&lanes, newton_l);
+            let npv_l = npv_lanes(&lanes, 0.045);
+            for l in 0..LANES {
+                let f = &series[l][..n];
+                let r = newton(f, guess);
+                assert_eq!(r.map(f64::to_bits), newton_l[l].map(f64::to_bits), "round {round}");
+                assert_eq!(r.is_some_and(|r| sole_root(f, r)), alone_l[l], "round {round}");
+                proofs[usize::from(alone_l[l])] += 1;
+                assert_eq!(npv(f, 0.045).to_bits(), npv_l.0[l].to_bits(), "round {round}");
+            }
+        }
+        // both answers of the proof were exercised
+        assert!(proofs[0] > 100 && proofs[1] > 100, "{proofs:?}");
     }
 }

@@ -2,6 +2,7 @@
 //! root is provably the only one; anything else goes to the full solver.
 
 use super::*;
+use crate::num::{Lanes, Num, LANES};
 
 /// Grid points Monte Carlo scans for series with several sign changes.
 pub const MC_SCAN_POINTS: usize = 256;
@@ -161,12 +162,238 @@ fn no_root_in_unit(a: &mut [f64], b: &mut [f64]) -> bool {
 /// unique, so any converged point is it; with several, a converged point is accepted when
 /// [`sole_root`] proves no other root exists. Everything else goes to the full solver.
 pub fn irr_guess(flows: &[f64], discount_rate: f64, guess: f64) -> Option<f64> {
+    if sign_changes(flows) == 0 {
+        return None;
+    }
+    irr_after_newton(flows, discount_rate, newton(flows, guess))
+}
+
+/// [`irr_guess`] given what Newton's method from the guess found on these flows (the lockstep
+/// engine runs Newton for several series at once, then decides each series here).
+pub fn irr_after_newton(flows: &[f64], discount_rate: f64, newton: Option<f64>) -> Option<f64> {
+    irr_after_proof(flows, discount_rate, newton, |r| sole_root(flows, r))
+}
+
+/// [`irr_after_newton`] with the proof that Newton's root is alone given ([`sole_root`], or
+/// its lockstep form [`sole_root_lanes`], which is asked only when the flows need it).
+pub fn irr_after_proof(
+    flows: &[f64],
+    discount_rate: f64,
+    newton: Option<f64>,
+    alone: impl FnOnce(f64) -> bool,
+) -> Option<f64> {
     match sign_changes(flows) {
         0 => None,
-        1 => newton(flows, guess).or_else(|| single_root(flows)),
-        _ => match newton(flows, guess) {
-            Some(r) if sole_root(flows, r) => Some(r),
+        1 => newton.or_else(|| single_root(flows)),
+        _ => match newton {
+            Some(r) if alone(r) => Some(r),
             _ => irr(flows, discount_rate),
         },
     }
+}
+
+/// [`newton`] for [`LANES`] series at once, `flows[t]` holding year t of each: every lane
+/// takes exactly the steps, in the same floating-point order, that [`newton`] takes on it
+/// alone, so each lane's answer is bit for bit the scalar one.
+pub fn newton_lanes(flows: &[Lanes], guess: f64) -> [Option<f64>; LANES] {
+    let mut out = [None; LANES];
+    if flows.len() > MAX_NEWTON_YEARS || !(guess > R_MIN && guess < R_MAX) {
+        return out;
+    }
+    let mut r = Lanes::splat(guess);
+    let mut active = [true; LANES];
+    for _ in 0..40 {
+        let x = Lanes::one() / (Lanes::one() + r);
+        let (p, dp) = poly_and_slope_lanes(flows, x);
+        let d = -x * x * dp;
+        let step = p / d;
+        let next = r - step;
+        for l in 0..LANES {
+            if !active[l] {
+                continue;
+            }
+            let (d, p, step, next) = (d.0[l], p.0[l], step.0[l], next.0[l]);
+            if !(d != 0.0 && d.is_finite() && p.is_finite() && next > R_MIN && next < R_MAX) {
+                active[l] = false;
+            } else if step.abs() <= 1e-8 * (1.0 + next.abs()) {
+                out[l] = Some(next);
+                active[l] = false;
+            }
+        }
+        if !active.contains(&true) {
+            break;
+        }
+        r = next;
+    }
+    out
+}
+
+/// [`poly_and_slope`] lane by lane, with the same four interleaved chains per lane.
+#[inline]
+fn poly_and_slope_lanes(c: &[Lanes], x: Lanes) -> (Lanes, Lanes) {
+    let y = x * x * x * x;
+    let zero = Lanes::zero();
+    let mut p = [zero; 4];
+    let mut d = [zero; 4];
+    let full = c.len() / 4 * 4;
+    for (m, &cm) in c[full..].iter().enumerate() {
+        p[m] = cm;
+    }
+    for j in (0..full / 4).rev() {
+        for m in 0..4 {
+            d[m] = d[m] * y + p[m];
+            p[m] = p[m] * y + c[4 * j + m];
+        }
+    }
+    let (x2, x3) = (x * x, x * x * x);
+    let (two, three, four) = (Lanes::splat(2.0), Lanes::splat(3.0), Lanes::splat(4.0));
+    let pv = p[0] + x * p[1] + x2 * p[2] + x3 * p[3];
+    let slope = p[1]
+        + two * x * p[2]
+        + three * x2 * p[3]
+        + four * x3 * (d[0] + x * d[1] + x2 * d[2] + x3 * d[3]);
+    (pv, slope)
+}
+
+/// [`npv`] for [`LANES`] series at once, each lane bit for bit the scalar value.
+pub fn npv_lanes(flows: &[Lanes], r: f64) -> Lanes {
+    let one = Lanes::one();
+    let r = Lanes::splat(r);
+    let x = one / (one + r);
+    let y = x * x * x * x;
+    let mut p = [Lanes::zero(); 4];
+    let full = flows.len() / 4 * 4;
+    for (m, &cm) in flows[full..].iter().enumerate() {
+        p[m] = cm;
+    }
+    for j in (0..full / 4).rev() {
+        for m in 0..4 {
+            p[m] = p[m] * y + flows[4 * j + m];
+        }
+    }
+    (p[0] + x * (p[1] + x * (p[2] + x * p[3]))) / (one + r)
+}
+
+/// [`sole_root`] for [`LANES`] series at once, at each lane's root `r` (a lane without one
+/// answers false): the running sums run over lanes together, and each lane's answer is the
+/// scalar one.
+pub fn sole_root_lanes(flows: &[Lanes], r: [Option<f64>; LANES]) -> [bool; LANES] {
+    let n = flows.len();
+    let mut live = [false; LANES];
+    let (mut up, mut down) = (Lanes::zero(), Lanes::zero());
+    for l in 0..LANES {
+        if let Some(r) = r[l] {
+            let d = 1e-7 * (1.0 + r.abs());
+            live[l] = !(r - d <= -1.0 || n > MAX_NEWTON_YEARS || n == 0);
+            up.0[l] = r + d;
+            down.0[l] = r - d;
+        }
+    }
+    if !live.contains(&true) {
+        return live;
+    }
+    let mut a = [Lanes::zero(); MAX_NEWTON_YEARS];
+    let mut b = [Lanes::zero(); MAX_NEWTON_YEARS];
+    let load = |rate: Lanes, reversed: bool, a: &mut [Lanes], b: &mut [Lanes]| {
+        let x = Lanes::one() / (Lanes::one() + rate);
+        let mut k = Lanes::one();
+        for (t, c) in flows.iter().enumerate() {
+            let i = if reversed { n - 1 - t } else { t };
+            a[i] = *c * k;
+            b[i] = a[i].abs();
+            k = k * x;
+        }
+    };
+    load(up, false, &mut a[..n], &mut b[..n]);
+    let above = no_root_in_unit_lanes(&mut a[..n], &mut b[..n], live);
+    let mut live2 = [false; LANES];
+    for l in 0..LANES {
+        live2[l] = live[l] && above[l];
+    }
+    if !live2.contains(&true) {
+        return live2;
+    }
+    load(down, true, &mut a[..n], &mut b[..n]);
+    let below = no_root_in_unit_lanes(&mut a[..n], &mut b[..n], live2);
+    let mut out = [false; LANES];
+    for l in 0..LANES {
+        out[l] = live2[l] && below[l];
+    }
+    out
+}
+
+/// [`no_root_in_unit`] lane by lane for the lanes in `live`, the sums taken over lanes at
+/// once; a lane's answer follows the scalar rule exactly (every non-zero sum certain and of
+/// the sign the tail allows; otherwise the last sum joins the tail).
+fn no_root_in_unit_lanes(a: &mut [Lanes], b: &mut [Lanes], live: [bool; LANES]) -> [bool; LANES] {
+    let n = a.len();
+    let mut out = [false; LANES];
+    let mut open = live;
+    let mut tail_sign = [0.0f64; LANES];
+    for _ in 0..SUMMATIONS {
+        let (mut sa, mut sb) = (Lanes::zero(), Lanes::zero());
+        for t in 0..n {
+            sa += a[t];
+            sb += b[t];
+            a[t] = sa;
+            b[t] = sb;
+        }
+        // each lane's verdict on this order from three running extremes, which vectorise: a
+        // positive sum (max > 0), a negative one (min < 0), and an uncertain non-zero one
+        // (min of |a| − 1e-12·b ≤ 0, exact zeros left out); for finite sums, x − y ≤ 0
+        // exactly when x ≤ y, so this is the scalar test
+        let (mut lo, mut hi, mut margin) = (
+            [f64::INFINITY; LANES],
+            [f64::NEG_INFINITY; LANES],
+            [f64::INFINITY; LANES],
+        );
+        for t in 0..n {
+            let (av, bv) = (a[t].0, b[t].0);
+            for l in 0..LANES {
+                lo[l] = lo[l].min(av[l]);
+                hi[l] = hi[l].max(av[l]);
+                let m = if av[l] == 0.0 && bv[l] == 0.0 {
+                    f64::INFINITY
+                } else {
+                    av[l].abs() - 1e-12 * bv[l]
+                };
+                margin[l] = margin[l].min(m);
+            }
+        }
+        let pos: [bool; LANES] = std::array::from_fn(|l| hi[l] > 0.0);
+        let neg: [bool; LANES] = std::array::from_fn(|l| lo[l] < 0.0);
+        let bad: [bool; LANES] = std::array::from_fn(|l| margin[l] <= 0.0);
+        for l in 0..LANES {
+            if !open[l] {
+                continue;
+            }
+            if !sa.0[l].is_finite() || !sb.0[l].is_finite() {
+                open[l] = false;
+                continue;
+            }
+            let certain = |v: f64, scale: f64| v.abs() > 1e-12 * scale;
+            let (pos, neg) = (pos[l], neg[l]);
+            let ts = tail_sign[l];
+            // one sign among the sums and the tail, all of them certain, and some sign at all
+            let mixed = neg && (pos || ts > 0.0) || pos && ts < 0.0;
+            let proven = !bad[l] && !mixed && (pos || neg || ts != 0.0);
+            if proven {
+                out[l] = true;
+                open[l] = false;
+                continue;
+            }
+            let (av, bv) = (a[n - 1].0[l], b[n - 1].0[l]);
+            if av != 0.0 || bv != 0.0 {
+                if !certain(av, bv) || (ts != 0.0 && av.signum() != ts) {
+                    open[l] = false;
+                    continue;
+                }
+                tail_sign[l] = av.signum();
+            }
+        }
+        if !open.contains(&true) {
+            break;
+        }
+    }
+    out
 }

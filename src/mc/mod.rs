@@ -3,6 +3,7 @@
 //! Path i depends only on (seed, i), so results are identical for any thread count. Progress
 //! and cancellation go through [`Observer`]; the engine never prints.
 
+pub mod block;
 pub mod sample;
 pub mod stats;
 
@@ -11,6 +12,7 @@ use crate::metrics::{self, Status};
 use crate::model::{self, Ledger};
 use crate::policy;
 use crate::scenario::{Basis, Inputs, Scenario};
+use ndarray::Array2;
 use rayon::prelude::*;
 use sample::Sampler;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -115,6 +117,8 @@ pub struct Worker<'a> {
     /// The first operating year whose draw of each per-year variable enters the flows (a
     /// growth is first used in year 1: year 0 takes the base rent).
     year_first_used: Vec<usize>,
+    /// Where `construction.delay_years` is among the scalar draws, if it is uncertain.
+    delay_var: Option<usize>,
     guess: f64,
 }
 
@@ -169,12 +173,18 @@ impl<'a> Worker<'a> {
                 .iter()
                 .map(|v| usize::from(v.key.name.ends_with(".rent_growth")))
                 .collect(),
+            delay_var: sampler
+                .scalars
+                .iter()
+                .position(|v| v.key.name == "construction.delay_years"),
             guess,
         }
     }
 
-    /// Draws path `i`'s inputs into `self.inputs`; returns whether a policy cap clipped a draw.
-    pub fn draw(&mut self, seed: u64, i: u64) -> bool {
+    /// Draws path `i`'s values, clipped by the policy caps, into the worker's buffers (see
+    /// [`Worker::scalars`], [`Worker::years`]); returns whether a cap clipped a draw that
+    /// enters the flows.
+    pub fn draw_values(&mut self, seed: u64, i: u64) -> bool {
         self.sampler.draw_path(
             seed,
             i,
@@ -183,35 +193,98 @@ impl<'a> Worker<'a> {
             &mut self.scratch,
         );
         let mut clipped = false;
-        for (j, v) in self.sampler.scalars.iter().enumerate() {
-            let mut x = self.scalars[j];
-            if let Some(c) = self.scalar_caps[j] {
-                if x > c {
-                    x = c;
+        for (x, cap) in self.scalars.iter_mut().zip(&self.scalar_caps) {
+            if let Some(c) = *cap {
+                if *x > c {
+                    *x = c;
                     clipped = true;
                 }
             }
-            v.key.set(&mut self.inputs, x);
         }
         let n = self.sampler.horizon;
         // only draws that enter the flows can count as clipped: a growth for operating years
         // 1 … N − 1 − t_op (year 0 uses the base rent), an occupancy for 0 … N − 1 − t_op
-        let operating = n.saturating_sub(self.inputs.t_op());
-        for (vi, v) in self.sampler.years.iter().enumerate() {
-            let cap = self.year_caps[vi];
+        let delay = match self.delay_var {
+            Some(j) => self.scalars[j].max(0.0) as usize,
+            None => self.sc.inputs.construction.delay_years,
+        };
+        let operating = n.saturating_sub(self.sc.inputs.construction.schedule.len() + delay);
+        for (vi, cap) in self.year_caps.iter().enumerate() {
+            let Some(c) = *cap else { continue };
             let first_used = self.year_first_used[vi];
-            let Some(slot) = self.inputs.per_year_mut(v.key.name) else {
-                continue;
+            for (k, x) in self.years[vi * n..(vi + 1) * n].iter_mut().enumerate() {
+                if *x > c {
+                    *x = c;
+                    clipped |= k >= first_used && k < operating;
+                }
+            }
+        }
+        clipped
+    }
+
+    /// [`Worker::draw_values`]'s clipping for a block drawn by [`Sampler::draw_block`]: the
+    /// same caps, column by column, and each path's flag in `clipped`.
+    pub fn clip_block(&self, draws: &mut Array2<f64>, count: usize, clipped: &mut [bool]) {
+        clipped[..count].fill(false);
+        for (j, cap) in self.scalar_caps.iter().enumerate() {
+            let Some(c) = *cap else { continue };
+            let mut col = draws.column_mut(j);
+            for k in 0..count {
+                if col[k] > c {
+                    col[k] = c;
+                    clipped[k] = true;
+                }
+            }
+        }
+        if self.year_caps.iter().all(Option::is_none) {
+            return;
+        }
+        let n = self.sampler.horizon;
+        let ns = self.scalars.len();
+        let schedule = self.sc.inputs.construction.schedule.len();
+        for k in 0..count {
+            let delay = match self.delay_var {
+                Some(j) => draws[[k, j]].max(0.0) as usize,
+                None => self.sc.inputs.construction.delay_years,
             };
-            for (k, dst) in slot.iter_mut().enumerate() {
-                let mut x = self.years[vi * n + k];
-                if let Some(c) = cap {
-                    if x > c {
-                        x = c;
-                        clipped |= k >= first_used && k < operating;
+            let operating = n.saturating_sub(schedule + delay);
+            for (vi, cap) in self.year_caps.iter().enumerate() {
+                let Some(c) = *cap else { continue };
+                let first_used = self.year_first_used[vi];
+                for t in 0..n {
+                    let x = &mut draws[[k, ns + vi * n + t]];
+                    if *x > c {
+                        *x = c;
+                        clipped[k] |= t >= first_used && t < operating;
                     }
                 }
-                *dst = x;
+            }
+        }
+    }
+
+    /// The scalar draws of the last [`Worker::draw_values`], in [`Sampler::scalars`] order.
+    pub fn scalars(&self) -> &[f64] {
+        &self.scalars
+    }
+
+    /// The per-year draws of the last [`Worker::draw_values`]: variable v's year k at
+    /// `v * horizon + k`.
+    pub fn years(&self) -> &[f64] {
+        &self.years
+    }
+
+    /// Draws path `i`'s inputs into `self.inputs`; returns whether a policy cap clipped a draw.
+    pub fn draw(&mut self, seed: u64, i: u64) -> bool {
+        let clipped = self.draw_values(seed, i);
+        for (v, x) in self.sampler.scalars.iter().zip(&self.scalars) {
+            v.key.set(&mut self.inputs, *x);
+        }
+        let n = self.sampler.horizon;
+        for (vi, v) in self.sampler.years.iter().enumerate() {
+            if let Some(slot) = self.inputs.per_year_mut(v.key.name) {
+                for (dst, x) in slot.iter_mut().zip(&self.years[vi * n..(vi + 1) * n]) {
+                    *dst = *x;
+                }
             }
         }
         clipped
@@ -234,13 +307,7 @@ impl<'a> Worker<'a> {
         let status = metrics::verdict_with_irr(&self.flows, r, pol.irr_floor, pol.irr_cap);
         let mut extra = [f64::NAN; 4];
         if all {
-            let one = |flows: &[f64]| match irr::sign_changes(flows) {
-                0 => f64::NAN,
-                1 => irr::irr_guess(flows, dr, self.guess).unwrap_or(f64::NAN),
-                _ => irr::irr_detail_scan(flows, dr, irr::MC_SCAN_POINTS)
-                    .irr
-                    .unwrap_or(f64::NAN),
-            };
+            let one = |flows: &[f64]| irr::irr_guess(flows, dr, self.guess).unwrap_or(f64::NAN);
             extra[0] = one(&self.ledger.cf_after_tax);
             extra[1] = one(&self.ledger.cf_equity);
             extra[2] = one(&self.ledger.cf_pre_tax);
@@ -319,6 +386,22 @@ impl Shard {
     }
 }
 
+/// How paths are evaluated: the lockstep engine (the default), or one path at a time, the
+/// reference the lockstep engine is tested against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// [`block::BlockWorker`] over blocks of this many paths.
+    Lockstep { block: usize },
+    /// [`Worker::path`] per path.
+    Scalar,
+}
+
+impl Engine {
+    pub const DEFAULT: Engine = Engine::Lockstep {
+        block: block::BLOCK,
+    };
+}
+
 /// [`simulate_with`] for one shard: `Outcome::irr[j]` is path [`Shard::index`]`(j)`.
 pub fn simulate_shard(
     sc: &Scenario,
@@ -327,21 +410,36 @@ pub fn simulate_shard(
     shard: Shard,
     obs: &dyn Observer,
 ) -> Result<Outcome, McError> {
+    simulate_engine(sc, sampler, settings, shard, Engine::DEFAULT, obs)
+}
+
+/// [`simulate_shard`] with the engine chosen: every engine gives the same figures.
+pub fn simulate_engine(
+    sc: &Scenario,
+    sampler: &Sampler,
+    settings: Settings,
+    shard: Shard,
+    engine: Engine,
+    obs: &dyn Observer,
+) -> Result<Outcome, McError> {
     let guess = newton_guess(sc);
     let n = shard.count(settings.paths) as usize;
     let mut irr = vec![0.0f64; n];
     let mut flags = vec![0u8; n];
-    let mut extra = if settings.all_metrics {
-        vec![[0.0; 4]; n]
-    } else {
-        Vec::new()
-    };
+    let all = settings.all_metrics;
+    let mut extra = if all { vec![[0.0; 4]; n] } else { Vec::new() };
     let done = AtomicU64::new(0);
     let stop = AtomicBool::new(false);
-    let all = settings.all_metrics;
-    let body = |(c, (irr_c, flags_c)): (usize, (&mut [f64], &mut [u8])),
-                extra_c: Option<&mut [[f64; 4]]>,
-                w: &mut Worker| {
+    let chunk = match engine {
+        Engine::Lockstep { block } => block.max(1),
+        Engine::Scalar => CHUNK,
+    };
+    // one chunk: results for paths base … base + len − 1 of the shard
+    let body = |w: &mut Either,
+                c: usize,
+                irr_c: &mut [f64],
+                flags_c: &mut [u8],
+                mut extra_c: Option<&mut [[f64; 4]]>| {
         if stop.load(Ordering::Relaxed) {
             return;
         }
@@ -349,18 +447,39 @@ pub fn simulate_shard(
             stop.store(true, Ordering::Relaxed);
             return;
         }
-        let base = (c * CHUNK) as u64;
-        let mut extra_c = extra_c;
-        for k in 0..irr_c.len() {
-            let p = w.path(settings.seed, shard.index(base + k as u64), all);
+        let base = (c * chunk) as u64;
+        let len = irr_c.len();
+        let mut put = |k: usize, p: PathResult| {
             irr_c[k] = p.irr.unwrap_or(f64::NAN);
             flags_c[k] = p.status as u8 | if p.clipped { CLIPPED } else { 0 };
             if let Some(e) = extra_c.as_deref_mut() {
                 e[k] = p.extra;
             }
+        };
+        match w {
+            Either::Scalar(w) => {
+                for k in 0..len {
+                    put(k, w.path(settings.seed, shard.index(base + k as u64), all));
+                }
+            }
+            Either::Lockstep(w) => {
+                w.run(
+                    settings.seed,
+                    len,
+                    |k| shard.index(base + k as u64),
+                    all,
+                    put,
+                );
+            }
         }
-        let d = done.fetch_add(irr_c.len() as u64, Ordering::Relaxed) + irr_c.len() as u64;
+        let d = done.fetch_add(len as u64, Ordering::Relaxed) + len as u64;
         obs.progress(d, n as u64);
+    };
+    let make = || match engine {
+        Engine::Scalar => Either::Scalar(Box::new(Worker::with_guess(sc, sampler, guess))),
+        Engine::Lockstep { block } => {
+            Either::Lockstep(Box::new(block::BlockWorker::new(sc, sampler, guess, block)))
+        }
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.threads)
@@ -368,19 +487,15 @@ pub fn simulate_shard(
         .map_err(|_| McError::Threads(settings.threads))?;
     pool.install(|| {
         let chunks = irr
-            .par_chunks_mut(CHUNK)
-            .zip(flags.par_chunks_mut(CHUNK))
+            .par_chunks_mut(chunk)
+            .zip(flags.par_chunks_mut(chunk))
             .enumerate();
         if all {
-            chunks.zip(extra.par_chunks_mut(CHUNK)).for_each_init(
-                || Worker::with_guess(sc, sampler, guess),
-                |w, (a, e)| body(a, Some(e), w),
-            );
+            chunks
+                .zip(extra.par_chunks_mut(chunk))
+                .for_each_init(make, |w, ((c, (i, f)), e)| body(w, c, i, f, Some(e)));
         } else {
-            chunks.for_each_init(
-                || Worker::with_guess(sc, sampler, guess),
-                |w, a| body(a, None, w),
-            );
+            chunks.for_each_init(make, |w, (c, (i, f))| body(w, c, i, f, None));
         }
     });
     if stop.load(Ordering::Relaxed) {
@@ -393,4 +508,10 @@ pub fn simulate_shard(
         flags,
         extra,
     })
+}
+
+/// A worker of either engine.
+enum Either<'a> {
+    Scalar(Box<Worker<'a>>),
+    Lockstep(Box<block::BlockWorker<'a>>),
 }

@@ -4,6 +4,7 @@
 
 use crate::scenario::psd::cholesky;
 use crate::scenario::{Dist, KeySpec, Kind, Scenario, KEYS};
+use ndarray::Array2;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 use rand_distr::StandardNormal;
@@ -456,20 +457,140 @@ impl Sampler {
                 }
             }
         }
-        let ns = self.ncorr_scalar;
-        let np = self.ncorr - ns;
-        if np == 0 {
+        if self.ncorr == self.ncorr_scalar {
             return;
         }
+        let h = self.horizon;
+        let mut put = |vi: usize, t: usize, x: f64| years_out[vi * h + t] = x;
+        self.correlated_years(&mut rng, raw, z, carry, &mut put);
+    }
+}
+
+/// A block's random streams and copula scores, reused from block to block.
+#[derive(Debug, Default)]
+pub struct BlockScratch {
+    rngs: Vec<Xoshiro256PlusPlus>,
+    /// The copula's independent normals, then its scores: [variable × path].
+    raw: Array2<f64>,
+    z: Array2<f64>,
+}
+
+impl Sampler {
+    /// Draws the paths `index(0) … index(count − 1)` into `out`, one row per path: column
+    /// j < scalars is scalar variable j, then per-year variable v's year k is column
+    /// scalars + v·horizon + k. Each path's values are exactly [`Sampler::draw_path`]'s: its stream is
+    /// consumed in the same order, but one variable is drawn for every path of the block before
+    /// the next, so each distribution's table stays in the cache and no dispatch is repeated
+    /// per path.
+    pub fn draw_block(
+        &self,
+        seed: u64,
+        count: usize,
+        index: impl Fn(usize) -> u64,
+        out: &mut Array2<f64>,
+        s: &mut BlockScratch,
+    ) {
+        let nc = self.ncorr;
+        s.rngs.clear();
+        s.rngs.extend((0..count).map(|k| path_rng(seed, index(k))));
+        if s.raw.dim() != (nc, out.nrows()) {
+            s.raw = Array2::zeros((nc, out.nrows()));
+            s.z = Array2::zeros((nc, out.nrows()));
+        }
+        let mut raw = vec![0.0; nc];
+        let mut z = vec![0.0; nc];
+        let mut carry = vec![0.0; nc];
+        for k in 0..count {
+            let rng = &mut s.rngs[k];
+            for r in raw.iter_mut() {
+                *r = rng.sample(StandardNormal);
+            }
+            self.correlate(&raw, &mut z);
+            for c in 0..nc {
+                s.raw[[c, k]] = raw[c];
+                s.z[[c, k]] = z[c];
+            }
+        }
+        for (j, v) in self.scalars.iter().enumerate() {
+            let mut row = out.column_mut(j);
+            match v.corr {
+                Some(c) => {
+                    let z = s.z.row(c);
+                    for k in 0..count {
+                        row[k] = clip(v.key, v.drawer.from_z(z[k]));
+                    }
+                }
+                None => {
+                    for (k, rng) in s.rngs.iter_mut().enumerate() {
+                        row[k] = clip(v.key, v.drawer.draw(rng));
+                    }
+                }
+            }
+        }
+        let h = self.horizon;
+        let ns = self.scalars.len();
+        for (vi, v) in self.years.iter().enumerate() {
+            if v.corr.is_some() {
+                continue;
+            }
+            let (lo, hi) = (v.key.lo, v.key.hi);
+            let rows = ns + vi * h;
+            for (k, rng) in s.rngs.iter_mut().enumerate() {
+                if v.ar1 == 0.0 {
+                    for t in 0..h {
+                        out[[k, rows + t]] = v.drawer.draw(rng).clamp(lo, hi);
+                    }
+                } else {
+                    let phi = v.ar1;
+                    let sd = (1.0 - phi * phi).sqrt();
+                    let mut zk: f64 = rng.sample(StandardNormal);
+                    for t in 0..h {
+                        if t > 0 {
+                            let e: f64 = rng.sample(StandardNormal);
+                            zk = phi * zk + sd * e;
+                        }
+                        out[[k, rows + t]] = v.drawer.from_z(zk).clamp(lo, hi);
+                    }
+                }
+            }
+        }
+        let ncs = self.ncorr_scalar;
+        if nc == ncs {
+            return;
+        }
+        // correlated per-year keys: the same steps as `draw_path`, path by path, since they
+        // come last in each path's stream
+        for (k, rng) in s.rngs.iter_mut().enumerate() {
+            for c in 0..nc {
+                raw[c] = s.raw[[c, k]];
+                z[c] = s.z[[c, k]];
+            }
+            let mut put = |vi: usize, t: usize, x: f64| out[[k, ns + vi * h + t]] = x;
+            self.correlated_years(rng, &mut raw, &mut z, &mut carry, &mut put);
+        }
+    }
+
+    /// The correlated per-year keys of one path, given its copula draws so far (`raw`, `z`),
+    /// writing year t of per-year variable v through `put(v, t, value)`.
+    fn correlated_years(
+        &self,
+        rng: &mut Xoshiro256PlusPlus,
+        raw: &mut [f64],
+        z: &mut [f64],
+        carry: &mut [f64],
+        put: &mut impl FnMut(usize, usize, f64),
+    ) {
+        let ns = self.ncorr_scalar;
+        let np = self.ncorr - ns;
+        let n = self.ncorr;
         // each year's per-year scores given the path's scalar scores: the part the scalars
         // fix (L_ps e_s) plus a fresh draw through L_pp, so that every year's scores are
         // jointly normal with the scalar scores under the stated matrix
-        let n = self.ncorr;
         for (j, c) in carry.iter_mut().enumerate().take(np) {
             let row = (ns + j) * n;
             *c = (0..ns).map(|m| self.chol[row + m] * raw[m]).sum();
         }
-        for k in 0..h {
+        for k in 0..self.horizon {
             if k > 0 {
                 for e in raw[ns..].iter_mut() {
                     *e = rng.sample(StandardNormal);
@@ -484,7 +605,7 @@ impl Sampler {
             }
             for (vi, v) in self.years.iter().enumerate() {
                 if let Some(c) = v.corr {
-                    years_out[vi * h + k] = v.drawer.from_z(z[c]).clamp(v.key.lo, v.key.hi);
+                    put(vi, k, v.drawer.from_z(z[c]).clamp(v.key.lo, v.key.hi));
                 }
             }
         }

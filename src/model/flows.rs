@@ -45,13 +45,12 @@ fn income_tax<T: Num>(base: &[T], rate: T, carry: usize, losses: &mut [T], out: 
         *v = T::zero();
     }
     for t in 0..n {
+        // a loss year books its loss and pays nothing; written without a branch on the
+        // value so that lanes with and without a loss run the same steps (a loss year's
+        // `left` is zero, so it draws nothing from the pools)
         let e = base[t];
-        if e < T::zero() {
-            losses[t] = -e;
-            out[t] = T::zero();
-            continue;
-        }
-        let mut left = e;
+        losses[t] = (-e).max0();
+        let mut left = e.max0();
         for pool in losses.iter_mut().take(t).skip(t.saturating_sub(carry)) {
             if left.is_zero() {
                 break;
@@ -167,10 +166,7 @@ pub fn loan<T: Num>(inp: &Inputs<T>, l: &mut Ledger<T>) -> T {
         if t == t_op && m > 0 {
             b = bal;
             payment = match f.repayment {
-                Repayment::EqualPayment if !i.is_zero() => {
-                    let v = (T::one() / (T::one() + i)).powu(m);
-                    (b * i).ratio(T::one() - v)
-                }
+                Repayment::EqualPayment => T::map2(b, i, |b, i| annuity(b, i, m)),
                 _ => b / T::from_usize(m),
             };
         }
@@ -188,6 +184,16 @@ pub fn loan<T: Num>(inp: &Inputs<T>, l: &mut Ledger<T>) -> T {
         l.loan_balance[t] = bal;
     }
     capitalised
+}
+
+/// The constant 等额本息 payment on `b` over `m` years at rate `i` (at a zero rate, b / m).
+fn annuity<S: Num>(b: S, i: S, m: usize) -> S {
+    if i.is_zero() {
+        b / S::from_usize(m)
+    } else {
+        let v = (S::one() / (S::one() + i)).powu(m);
+        (b * i).ratio(S::one() - v)
+    }
 }
 
 /// Stage 8b, equity (资本金) income tax on EBIT less cash interest and the capitalised

@@ -42,11 +42,8 @@ pub fn areas<T: Num>(inp: &Inputs<T>) -> Areas<T> {
     let factory = gfa * inp.mix.factory;
     let h = inp.factory.self_held_share;
     let q = inp.factory.resettlement_share;
-    let mut sold = T::one() - h - q;
     // a sold share within ±1e-9 of zero is zero (e.g. h = 2/3, q = 1/3 in floats)
-    if sold.abs() <= T::from_f64(1e-9) {
-        sold = T::zero();
-    }
+    let sold = (T::one() - h - q).zero_if_within(1e-9);
     Areas {
         gfa,
         factory,

@@ -131,7 +131,7 @@ pub fn vat_and_other_taxes<T: Num>(inp: &Inputs<T>, k: &Costs<T>, l: &mut Ledger
 }
 
 /// The progressive tax on a gain over its deductions (土地增值税暂行条例 第七条).
-pub fn lat_tiers<T: Num>(gain: T, ded: T, ordinary: bool) -> (T, Option<T>) {
+pub fn lat_tiers<T: crate::num::Scalar>(gain: T, ded: T, ordinary: bool) -> (T, Option<T>) {
     let f = T::from_f64;
     if gain <= T::zero() {
         return (T::zero(), (!ded.is_zero()).then(|| gain / ded));
@@ -198,7 +198,8 @@ pub fn land_appreciation_tax<T: Num>(
         ),
     ];
     for (object, area, schedule, start, ordinary) in objects {
-        if area <= T::zero() {
+        // nothing sold in any lane (a lane without sales would book zeros below)
+        if area.max0().is_zero() {
             continue;
         }
         let (sales, vat) = match object {
@@ -219,10 +220,11 @@ pub fn land_appreciation_tax<T: Num>(
         let extra = tx.lat_extra_deduction_rate * base;
         let ded = base + expenses + taxes + extra;
         let gain = rev - ded;
-        let (lat, ratio) = lat_tiers(gain, ded, ordinary);
+        let lat = T::map2(gain, ded, |g, d| lat_tiers(g, d, ordinary).0);
+        let ratio = T::ratio_of(gain, ded, |g, d| lat_tiers(g, d, ordinary).1);
         let last_sale = schedule
             .iter()
-            .rposition(|s| *s > T::zero())
+            .rposition(|s| s.all_positive())
             .map_or(start, |i| start + i);
         let settlement_year = (last_sale + 1).min(n - 1);
         let mut prepaid = T::zero();

@@ -4,6 +4,7 @@
 
 use super::inputs::Inputs;
 use super::raw::{RawNum, RawScenario};
+use crate::num::Lanes;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -23,6 +24,7 @@ pub struct KeySpec {
     raw: fn(&RawScenario) -> Option<&RawNum>,
     get: fn(&Inputs<f64>) -> Option<f64>,
     set: fn(&mut Inputs<f64>, f64),
+    set_lane: fn(&mut Inputs<Lanes>, usize, f64),
 }
 
 impl std::fmt::Debug for KeySpec {
@@ -47,6 +49,13 @@ impl KeySpec {
             v
         };
         (self.set)(i, v)
+    }
+    /// Writes `v` into one lane of lockstep Monte Carlo inputs. A whole-number key is
+    /// structural (a delay, a start year) and has one value for all lanes, which the engine
+    /// guarantees by running only paths with equal whole-number draws together; `v` is
+    /// already rounded and clipped by the sampler.
+    pub fn set_lane(&self, i: &mut Inputs<Lanes>, lane: usize, v: f64) {
+        (self.set_lane)(i, lane, v)
     }
     /// Per-year draws are allowed on rent growth and occupancy only (docs/model.md §10).
     pub fn allows_per_year(&self) -> bool {
@@ -183,6 +192,27 @@ impl Slot for i64 {
     }
 }
 
+/// A field of lockstep inputs, written one lane at a time.
+trait LaneSlot {
+    fn put_lane(&mut self, lane: usize, v: f64);
+}
+impl LaneSlot for Lanes {
+    fn put_lane(&mut self, lane: usize, v: f64) {
+        self.0[lane] = v
+    }
+}
+impl LaneSlot for Option<Lanes> {
+    fn put_lane(&mut self, lane: usize, v: f64) {
+        // an unset optional key becomes set in every lane the engine fills
+        self.get_or_insert(Lanes::splat(v)).0[lane] = v
+    }
+}
+impl<S: Slot> LaneSlot for S {
+    fn put_lane(&mut self, _lane: usize, v: f64) {
+        self.put(v)
+    }
+}
+
 macro_rules! keys {
     ($( $name:literal $kind:ident [$lo:expr, $hi:expr] $unit:literal $req:literal raw $($raw:ident).+ ; inp $($inp:ident).+ ;)*) => {
         /// Every numeric key of the scenario file (docs/model.md §9). Ranges are wide enough for any real scheme and
@@ -198,6 +228,9 @@ macro_rules! keys {
                 raw: |r: &RawScenario| r.$($raw).+.as_ref(),
                 get: |i: &Inputs<f64>| Slot::get(&i.$($inp).+),
                 set: |i: &mut Inputs<f64>, v: f64| Slot::put(&mut i.$($inp).+, v),
+                set_lane: |i: &mut Inputs<Lanes>, lane: usize, v: f64| {
+                    LaneSlot::put_lane(&mut i.$($inp).+, lane, v)
+                },
             },
         )*];
     };

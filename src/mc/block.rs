@@ -1,0 +1,212 @@
+//! The lockstep Monte Carlo engine: a block of paths is drawn into a structure of arrays
+//! (one row per drawn quantity, one column per path), paths with equal timelines are grouped
+//! [`LANES`] at a time, and each group runs the ledger and Newton's method for the IRR as one
+//! computation over lanes. Every lane does exactly the f64 operations of the scalar path, so
+//! each path's figures equal [`Worker::path`]'s bit for bit, whatever the block size, the
+//! grouping or the thread count.
+
+use super::sample::BlockScratch;
+use super::{PathResult, Sampler, Worker};
+use crate::irr;
+use crate::metrics::{self, Status};
+use crate::model::{self, Ledger, Need};
+use crate::num::{Lanes, LANES};
+use crate::scenario::{Inputs, Kind, Scenario};
+use ndarray::{Array2, ArrayViewMut2, Axis};
+
+/// Paths drawn per block: enough for most groups of equal timelines to fill every lane, few
+/// enough that the block's draws stay in the L2 cache.
+pub const BLOCK: usize = 512;
+
+/// One worker thread's state for the lockstep engine.
+pub struct BlockWorker<'a> {
+    sc: &'a Scenario,
+    /// Draws each path (the scalar sampler) and keeps the scalar path for reference.
+    scalar: Worker<'a>,
+    inputs: Inputs<Lanes>,
+    ledger: Ledger<Lanes>,
+    /// The block's draws, one row per path (see [`Sampler::draw_block`]): each path's values
+    /// lie together, as the sampler writes them and the lanes read them.
+    draws: Array2<f64>,
+    clipped: Vec<bool>,
+    /// The block's paths in group order.
+    order: Vec<usize>,
+    /// Scalar variables with whole-number values (delays, start years): they decide the
+    /// timeline, so only paths that agree on them share a group.
+    structural: Vec<usize>,
+    /// One lane's series, contiguous, for the per-lane decisions ([`irr::irr_after_newton`]).
+    lane_flows: Array2<f64>,
+    scratch: BlockScratch,
+    guess: f64,
+}
+
+impl<'a> BlockWorker<'a> {
+    pub fn new(sc: &'a Scenario, sampler: &'a Sampler, guess: f64, block: usize) -> Self {
+        let scalar = Worker::with_guess(sc, sampler, guess);
+        let mut inputs: Inputs<Lanes> = scalar.inputs.convert();
+        // per-year keys hold one value per year of the term, as in the scalar worker
+        let n = sc.inputs.project.land_term_years;
+        for v in &sampler.years {
+            if let Some(slot) = inputs.per_year_mut(v.key.name) {
+                slot.resize(n, Lanes::splat(0.0));
+            }
+        }
+        let rows = sampler.scalars.len() + sampler.years.len() * sampler.horizon;
+        let structural = sampler
+            .scalars
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.key.kind == Kind::Int)
+            .map(|(j, _)| j)
+            .collect();
+        BlockWorker {
+            sc,
+            scalar,
+            inputs,
+            ledger: Ledger::default(),
+            draws: Array2::zeros((block.max(1), rows)),
+            clipped: vec![false; block.max(1)],
+            order: Vec::with_capacity(block.max(1)),
+            structural,
+            lane_flows: Array2::zeros((LANES, n)),
+            scratch: BlockScratch::default(),
+            guess,
+        }
+    }
+
+    /// Runs the paths `index(0) … index(count − 1)` (count ≤ the block size) and hands each
+    /// result with its position to `emit`.
+    pub fn run(
+        &mut self,
+        seed: u64,
+        count: usize,
+        index: impl Fn(usize) -> u64,
+        all: bool,
+        mut emit: impl FnMut(usize, PathResult),
+    ) {
+        let count = count.min(self.draws.nrows());
+        let ns = self.scalar.scalars().len();
+        let sampler = self.scalar.sampler;
+        sampler.draw_block(seed, count, index, &mut self.draws, &mut self.scratch);
+        self.scalar
+            .clip_block(&mut self.draws, count, &mut self.clipped);
+        // group paths with equal timelines; the sort is stable, so groups are deterministic
+        self.order.clear();
+        self.order.extend(0..count);
+        let draws = &self.draws;
+        let structural = &self.structural;
+        self.order.sort_by(|&a, &b| {
+            structural
+                .iter()
+                .map(|&j| draws[[a, j]].total_cmp(&draws[[b, j]]))
+                .find(|o| o.is_ne())
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        let mut start = 0;
+        while start < count {
+            let first = self.order[start];
+            let same = |k: usize| {
+                self.structural
+                    .iter()
+                    .all(|&j| self.draws[[k, j]] == self.draws[[first, j]])
+            };
+            let mut end = start + 1;
+            while end < count && end - start < LANES && same(self.order[end]) {
+                end += 1;
+            }
+            let mut lanes = [first; LANES];
+            lanes[..end - start].copy_from_slice(&self.order[start..end]);
+            // a short group repeats its last path in the spare lanes, whose results are dropped
+            lanes[end - start..].fill(self.order[end - 1]);
+            let results = self.group(&lanes, ns, all);
+            for (l, r) in results.into_iter().enumerate().take(end - start) {
+                emit(lanes[l], r);
+            }
+            start = end;
+        }
+    }
+
+    /// Runs one group: the paths at block columns `lanes`.
+    fn group(&mut self, lanes: &[usize; LANES], ns: usize, all: bool) -> [PathResult; LANES] {
+        let sampler = self.scalar.sampler;
+        for (j, v) in sampler.scalars.iter().enumerate() {
+            for (l, &k) in lanes.iter().enumerate() {
+                v.key.set_lane(&mut self.inputs, l, self.draws[[k, j]]);
+            }
+        }
+        let h = sampler.horizon;
+        for (vi, v) in sampler.years.iter().enumerate() {
+            if let Some(slot) = self.inputs.per_year_mut(v.key.name) {
+                for (l, &k) in lanes.iter().enumerate() {
+                    let row = self.draws.row(k);
+                    for (t, dst) in slot.iter_mut().enumerate() {
+                        dst.0[l] = row[ns + vi * h + t];
+                    }
+                }
+            }
+        }
+        let pol = &self.sc.inputs.policy;
+        let dr = self.sc.inputs.finance.discount_rate;
+        let need = if all {
+            Need::All
+        } else {
+            Need::for_basis(pol.irr_basis)
+        };
+        model::run_into(&self.inputs, &mut self.ledger, need);
+        let basis = self.ledger.series(pol.irr_basis);
+        let newton = irr::newton_lanes(basis, self.guess);
+        let alone = irr::sole_root_lanes(basis, newton);
+        let (floor, cap) = (pol.irr_floor, pol.irr_cap);
+        let (npv_floor, npv_cap) = (irr::npv_lanes(basis, floor), irr::npv_lanes(basis, cap));
+        let mut out = [PathResult {
+            irr: None,
+            status: Status::Undefined,
+            clipped: false,
+            extra: [f64::NAN; 4],
+        }; LANES];
+        transpose(basis, self.lane_flows.view_mut());
+        for (l, o) in out.iter_mut().enumerate() {
+            let flows = self.lane_flows.row(l);
+            let flows = flows.as_slice().expect("rows of a standard-layout array");
+            o.irr = irr::irr_after_proof(flows, dr, newton[l], |_| alone[l]);
+            o.status = metrics::verdict_with_irr_from(flows, o.irr, floor, cap, || {
+                metrics::verdict_from(flows, || npv_floor.0[l], || npv_cap.0[l])
+            });
+            o.clipped = self.clipped[lanes[l]];
+            if all {
+                o.extra[3] = irr::npv(flows, dr);
+            }
+        }
+        if all {
+            // the same order as the scalar worker: after-tax, equity, pre-tax
+            for (e, series) in [
+                &self.ledger.cf_after_tax,
+                &self.ledger.cf_equity,
+                &self.ledger.cf_pre_tax,
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let newton = irr::newton_lanes(series, self.guess);
+                let alone = irr::sole_root_lanes(series, newton);
+                transpose(series, self.lane_flows.view_mut());
+                for (l, o) in out.iter_mut().enumerate() {
+                    let flows = self.lane_flows.row(l);
+                    let flows = flows.as_slice().expect("rows of a standard-layout array");
+                    o.extra[e] = irr::irr_after_proof(flows, dr, newton[l], |_| alone[l])
+                        .unwrap_or(f64::NAN);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Writes lanes-by-year `series` as one row per lane.
+fn transpose(series: &[Lanes], mut out: ArrayViewMut2<f64>) {
+    for (l, mut row) in out.axis_iter_mut(Axis(0)).enumerate() {
+        for (dst, v) in row.iter_mut().zip(series) {
+            *dst = v.0[l];
+        }
+    }
+}
