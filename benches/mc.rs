@@ -51,7 +51,11 @@ fn monte_carlo(c: &mut Criterion) {
         ("scalar", mc::Engine::Scalar),
     ] {
         for all_metrics in [false, true] {
-            let what = if all_metrics { "all_metrics" } else { "basis_irr_only" };
+            let what = if all_metrics {
+                "all_metrics"
+            } else {
+                "basis_irr_only"
+            };
             g.bench_function(format!("v2_1_thread_{what}_{name}_engine"), |b| {
                 b.iter(|| {
                     mc::simulate_engine(

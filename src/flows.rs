@@ -25,6 +25,18 @@ pub fn number(cell: &str) -> Option<f64> {
     v.ok().filter(|v| v.is_finite())
 }
 
+/// [`number`] for a cell split at commas, which holds none: most cells have no surrounding
+/// space, so the trim and the separator search are skipped.
+#[inline]
+fn plain_number(cell: &str) -> Option<f64> {
+    // an ASCII space or any non-ASCII byte (a full-width space, say) at either end: trim
+    let edge = |b: &u8| b.is_ascii_whitespace() || !b.is_ascii();
+    let bytes = cell.as_bytes();
+    let spaced = bytes.first().is_some_and(edge) || bytes.last().is_some_and(edge);
+    let c = if spaced { cell.trim() } else { cell };
+    c.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
 /// What is wrong with a cell that is not a number, for `FILE:LINE:COLUMN:` messages.
 fn not_a_number(cell: &str) -> String {
     if cell.trim().is_empty() {
@@ -103,7 +115,7 @@ fn read_plain_rows(bytes: &[u8]) -> Result<Vec<Series>, CsvError> {
                     column: None,
                     message: "not a readable CSV: invalid UTF-8".into(),
                 })?;
-                out.push(row_series(text.split(','), line)?);
+                out.push(row_series(text.split(','), line, plain_number)?);
             }
             Ok(out)
         })
@@ -119,7 +131,11 @@ fn read_plain_rows(bytes: &[u8]) -> Result<Vec<Series>, CsvError> {
 }
 
 /// One row's series: an optional name in the first cell, then numbers.
-fn row_series<'a>(cells: impl Iterator<Item = &'a str>, line: usize) -> Result<Series, CsvError> {
+fn row_series<'a>(
+    cells: impl Iterator<Item = &'a str>,
+    line: usize,
+    number: fn(&str) -> Option<f64>,
+) -> Result<Series, CsvError> {
     let mut cells = cells.peekable();
     let named = cells
         .peek()
@@ -208,7 +224,7 @@ fn read_general(bytes: &[u8], rows: bool) -> Result<Vec<Series>, CsvError> {
             message,
         };
         if rows {
-            out.push(row_series(rec.iter(), line)?);
+            out.push(row_series(rec.iter(), line, number)?);
             continue;
         }
         if first
@@ -281,6 +297,12 @@ mod tests {
     /// the same series, or the same first error at the same place.
     #[test]
     fn plain_rows_read_as_the_general_reader_reads_them() {
+        // full-width and ASCII spaces around a number are trimmed on both paths
+        let spaced = "a,\u{3000}-100\u{3000}, 60 ,60\n";
+        assert_eq!(
+            read_csv(spaced.as_bytes(), true).unwrap()[0].1,
+            [-100.0, 60.0, 60.0]
+        );
         let mut big = String::new();
         for i in 0..60_000 {
             big.push_str(&format!("s{i},-100,{},3.5\r\n", i % 97));

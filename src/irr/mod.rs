@@ -465,10 +465,22 @@ mod tests {
             for l in 0..LANES {
                 let f = &series[l][..n];
                 let r = newton(f, guess);
-                assert_eq!(r.map(f64::to_bits), newton_l[l].map(f64::to_bits), "round {round}");
-                assert_eq!(r.is_some_and(|r| sole_root(f, r)), alone_l[l], "round {round}");
+                assert_eq!(
+                    r.map(f64::to_bits),
+                    newton_l[l].map(f64::to_bits),
+                    "round {round}"
+                );
+                assert_eq!(
+                    r.is_some_and(|r| sole_root(f, r)),
+                    alone_l[l],
+                    "round {round}"
+                );
                 proofs[usize::from(alone_l[l])] += 1;
-                assert_eq!(npv(f, 0.045).to_bits(), npv_l.0[l].to_bits(), "round {round}");
+                assert_eq!(
+                    npv(f, 0.045).to_bits(),
+                    npv_l.0[l].to_bits(),
+                    "round {round}"
+                );
             }
         }
         // both answers of the proof were exercised
