@@ -89,12 +89,13 @@ fn batch(c: &mut Criterion) {
         })
         .collect();
     let mut k = 0;
+    let mut scratch = batch::Scratch::default();
     c.bench_function(
         "batch_parcel (load row + exact ledger + metrics + pack check)",
         |b| {
             b.iter(|| {
                 k = (k + 1) % rows.len();
-                batch::run_row(black_box(&table), src, "p", &rows[k], &opts).unwrap()
+                batch::run_row(black_box(&table), src, "p", &rows[k], &opts, &mut scratch).unwrap()
             })
         },
     );

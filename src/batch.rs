@@ -170,12 +170,20 @@ pub fn overrides(cols: &Columns, cells: &[&str]) -> Vec<Override> {
 
 /// Runs one row: the template with its overrides, checked like a file (problems come back as
 /// `key: message` lines), then the ledger, the pack check, and what `opts` asks.
+/// A worker's buffers, reused from row to row: the exact ledger's forty columns are sized once
+/// per worker instead of allocated for every parcel.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    ledger: crate::model::Ledger<rust_decimal::Decimal>,
+}
+
 pub fn run_row(
     template: &toml::Table,
     src: &str,
     name: &str,
     overrides: &[Override],
     opts: &Options,
+    scratch: &mut Scratch,
 ) -> Result<RowResult, Vec<String>> {
     let sc = crate::load_table(template.clone(), src, overrides).map_err(|e| {
         e.problems
@@ -189,14 +197,18 @@ pub fn run_row(
             })
             .collect::<Vec<_>>()
     })?;
-    Ok(evaluate(&sc, name, opts))
+    Ok(evaluate(&sc, name, opts, scratch))
 }
 
 /// The figures of one scheme.
-pub fn evaluate(sc: &Scenario, name: &str, opts: &Options) -> RowResult {
+pub fn evaluate(sc: &Scenario, name: &str, opts: &Options, scratch: &mut Scratch) -> RowResult {
     use crate::num::Num;
-    let (ledger, s) = metrics::evaluate(&sc.inputs);
-    let breached = crate::policy::breached(&sc.inputs, &ledger, s.verdict.irr);
+    let ledger = &mut scratch.ledger;
+    crate::model::run_into(&sc.inputs.convert(), ledger, crate::model::Need::All);
+    let ledger = &*ledger;
+    let s = metrics::headline(&sc.inputs, ledger);
+    let breached =
+        crate::policy::breached(&sc.inputs, ledger, *s.irr.get(sc.inputs.policy.irr_basis));
     let pol = &sc.inputs.policy;
     let basis = pol.irr_basis;
     let (solved, solve_note) = match opts.solve {
@@ -240,24 +252,24 @@ pub fn evaluate(sc: &Scenario, name: &str, opts: &Options) -> RowResult {
             Err(_) => (None, None, None),
         },
     };
-    let t = &s.totals;
+    let [land, construction, rent, sales, subsidy] = s.money.map(|v| Num::to_f64(v));
     RowResult {
         name: name.to_string(),
         far: sc.inputs.site.far,
         gfa_m2: s.areas.gfa,
         factory_m2: s.areas.factory,
         residential_m2: s.areas.residential,
-        land: Num::to_f64(t.land),
-        construction: Num::to_f64(t.construction),
-        rent: Num::to_f64(t.rent),
-        sales: Num::to_f64(t.sales),
-        subsidy: Num::to_f64(t.subsidy),
+        land,
+        construction,
+        rent,
+        sales,
+        subsidy,
         irr_pre_tax: s.irr.project_pre_tax,
         irr_after_tax: s.irr.project_after_tax,
         irr_equity: s.irr.equity,
-        npv: *s.npv.get(basis),
-        payback_years: *s.payback_years.get(basis),
-        status: s.verdict.status,
+        npv: s.npv,
+        payback_years: s.payback_years,
+        status: s.status,
         breached,
         solved,
         solve_note,
@@ -341,6 +353,7 @@ mod tests {
             "A",
             &overrides(&cols, &["A", "4.0", "", "800"]),
             &opts,
+            &mut Scratch::default(),
         )
         .unwrap();
         assert_eq!(r.far, 4.0);
@@ -363,6 +376,7 @@ mod tests {
             "B",
             &overrides(&cols, &["B", "-1", "", ""]),
             &opts,
+            &mut Scratch::default(),
         )
         .unwrap_err();
         assert!(e[0].starts_with("site.far"), "{e:?}");

@@ -356,7 +356,7 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         if block.len() == BLOCK || (!more && !block.is_empty()) {
             let results: Vec<(usize, Result<RowResult, Vec<String>>)> = block
                 .par_iter()
-                .map(|(line, cells)| {
+                .map_init(batch::Scratch::default, |scratch, (line, cells)| {
                     let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
                     let name = cols
                         .name
@@ -365,7 +365,10 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
                         .filter(|s| !s.is_empty())
                         .unwrap_or_else(|| format!("row{}", line - 1));
                     let ov = batch::overrides(&cols, &cells);
-                    (*line, batch::run_row(&table, &src, &name, &ov, &opts))
+                    (
+                        *line,
+                        batch::run_row(&table, &src, &name, &ov, &opts, scratch),
+                    )
                 })
                 .collect();
             for (line, r) in results {
