@@ -252,7 +252,7 @@ pub fn evaluate(sc: &Scenario, name: &str, opts: &Options, scratch: &mut Scratch
             Err(_) => (None, None, None),
         },
     };
-    let [land, construction, rent, sales, subsidy] = s.money.map(|v| Num::to_f64(v));
+    let [land, construction, rent, sales, subsidy] = s.money.map(Num::to_f64);
     RowResult {
         name: name.to_string(),
         far: sc.inputs.site.far,
