@@ -67,9 +67,9 @@ fn signed_pv(flows: &[f64], r: f64) -> f64 {
 
 /// Σ c_t x^t as four interleaved Horner chains (see `poly_and_slope`).
 #[inline]
-fn poly(c: &[f64], x: f64) -> f64 {
+fn poly<T: crate::num::Num>(c: &[T], x: T) -> T {
     let y = x * x * x * x;
-    let mut p = [0.0f64; 4];
+    let mut p = [T::zero(); 4];
     let full = c.len() / 4 * 4;
     for (m, &cm) in c[full..].iter().enumerate() {
         p[m] = cm;

@@ -10,10 +10,10 @@ pub const MC_SCAN_POINTS: usize = 256;
 /// p(x) = Σ c_t x^t and p'(x), as four interleaved Horner chains in y = x⁴ so the CPU can
 /// overlap them: a single chain is one dependent multiply-add per year.
 #[inline]
-pub(super) fn poly_and_slope(c: &[f64], x: f64) -> (f64, f64) {
+pub(super) fn poly_and_slope<T: Num>(c: &[T], x: T) -> (T, T) {
     let y = x * x * x * x;
-    let mut p = [0.0f64; 4];
-    let mut d = [0.0f64; 4];
+    let mut p = [T::zero(); 4];
+    let mut d = [T::zero(); 4];
     let full = c.len() / 4 * 4;
     // the partial group of the highest powers first, then whole groups downwards
     for (m, &cm) in c[full..].iter().enumerate() {
@@ -27,11 +27,12 @@ pub(super) fn poly_and_slope(c: &[f64], x: f64) -> (f64, f64) {
     }
     // p = Σ_m x^m P_m(y);  p' = Σ_m (m x^(m−1) P_m(y) + 4 x^(m+3) P_m'(y))
     let (x2, x3) = (x * x, x * x * x);
+    let k = T::from_f64;
     let pv = p[0] + x * p[1] + x2 * p[2] + x3 * p[3];
     let slope = p[1]
-        + 2.0 * x * p[2]
-        + 3.0 * x2 * p[3]
-        + 4.0 * x3 * (d[0] + x * d[1] + x2 * d[2] + x3 * d[3]);
+        + k(2.0) * x * p[2]
+        + k(3.0) * x2 * p[3]
+        + k(4.0) * x3 * (d[0] + x * d[1] + x2 * d[2] + x3 * d[3]);
     (pv, slope)
 }
 
@@ -204,7 +205,7 @@ pub fn newton_lanes(flows: &[Lanes], guess: f64) -> [Option<f64>; LANES] {
     let mut active = [true; LANES];
     for _ in 0..40 {
         let x = Lanes::one() / (Lanes::one() + r);
-        let (p, dp) = poly_and_slope_lanes(flows, x);
+        let (p, dp) = poly_and_slope(flows, x);
         let d = -x * x * dp;
         let step = p / d;
         let next = r - step;
@@ -228,50 +229,10 @@ pub fn newton_lanes(flows: &[Lanes], guess: f64) -> [Option<f64>; LANES] {
     out
 }
 
-/// [`poly_and_slope`] lane by lane, with the same four interleaved chains per lane.
-#[inline]
-fn poly_and_slope_lanes(c: &[Lanes], x: Lanes) -> (Lanes, Lanes) {
-    let y = x * x * x * x;
-    let zero = Lanes::zero();
-    let mut p = [zero; 4];
-    let mut d = [zero; 4];
-    let full = c.len() / 4 * 4;
-    for (m, &cm) in c[full..].iter().enumerate() {
-        p[m] = cm;
-    }
-    for j in (0..full / 4).rev() {
-        for m in 0..4 {
-            d[m] = d[m] * y + p[m];
-            p[m] = p[m] * y + c[4 * j + m];
-        }
-    }
-    let (x2, x3) = (x * x, x * x * x);
-    let (two, three, four) = (Lanes::splat(2.0), Lanes::splat(3.0), Lanes::splat(4.0));
-    let pv = p[0] + x * p[1] + x2 * p[2] + x3 * p[3];
-    let slope = p[1]
-        + two * x * p[2]
-        + three * x2 * p[3]
-        + four * x3 * (d[0] + x * d[1] + x2 * d[2] + x3 * d[3]);
-    (pv, slope)
-}
-
 /// [`npv`] for [`LANES`] series at once, each lane bit for bit the scalar value.
 pub fn npv_lanes(flows: &[Lanes], r: f64) -> Lanes {
-    let one = Lanes::one();
-    let r = Lanes::splat(r);
-    let x = one / (one + r);
-    let y = x * x * x * x;
-    let mut p = [Lanes::zero(); 4];
-    let full = flows.len() / 4 * 4;
-    for (m, &cm) in flows[full..].iter().enumerate() {
-        p[m] = cm;
-    }
-    for j in (0..full / 4).rev() {
-        for m in 0..4 {
-            p[m] = p[m] * y + flows[4 * j + m];
-        }
-    }
-    (p[0] + x * (p[1] + x * (p[2] + x * p[3]))) / (one + r)
+    let (one, r) = (Lanes::one(), Lanes::splat(r));
+    poly(flows, one / (one + r)) / (one + r)
 }
 
 /// [`sole_root`] for [`LANES`] series at once, at each lane's root `r` (a lane without one
