@@ -163,10 +163,12 @@ fn no_root_in_unit(a: &mut [f64], b: &mut [f64]) -> bool {
 /// unique, so any converged point is it; with several, a converged point is accepted when
 /// [`sole_root`] proves no other root exists. Everything else goes to the full solver.
 pub fn irr_guess(flows: &[f64], discount_rate: f64, guess: f64) -> Option<f64> {
-    if sign_changes(flows) == 0 {
-        return None;
-    }
-    irr_after_newton(flows, discount_rate, newton(flows, guess))
+    let changes = sign_changes(flows);
+    // no sign change needs no Newton
+    let newton = (changes > 0).then(|| newton(flows, guess)).flatten();
+    decide(flows, discount_rate, changes, newton, |r| {
+        sole_root(flows, r)
+    })
 }
 
 /// [`irr_guess`] given what Newton's method from the guess found on these flows (the lockstep
@@ -183,7 +185,18 @@ pub fn irr_after_proof(
     newton: Option<f64>,
     alone: impl FnOnce(f64) -> bool,
 ) -> Option<f64> {
-    match sign_changes(flows) {
+    decide(flows, discount_rate, sign_changes(flows), newton, alone)
+}
+
+/// The rule of [`irr_guess`] given the flows' sign changes.
+fn decide(
+    flows: &[f64],
+    discount_rate: f64,
+    changes: usize,
+    newton: Option<f64>,
+    alone: impl FnOnce(f64) -> bool,
+) -> Option<f64> {
+    match changes {
         0 => None,
         1 => newton.or_else(|| single_root(flows)),
         _ => match newton {

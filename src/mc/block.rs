@@ -85,7 +85,7 @@ impl<'a> BlockWorker<'a> {
         mut emit: impl FnMut(usize, PathResult),
     ) {
         let count = count.min(self.draws.nrows());
-        let ns = self.scalar.scalars().len();
+        let ns = self.scalar.sampler.scalars.len();
         let sampler = self.scalar.sampler;
         sampler.draw_block(seed, count, index, &mut self.draws, &mut self.scratch);
         self.scalar

@@ -181,10 +181,9 @@ impl<'a> Worker<'a> {
         }
     }
 
-    /// Draws path `i`'s values, clipped by the policy caps, into the worker's buffers (see
-    /// [`Worker::scalars`], [`Worker::years`]); returns whether a cap clipped a draw that
-    /// enters the flows.
-    pub fn draw_values(&mut self, seed: u64, i: u64) -> bool {
+    /// Draws path `i`'s values, clipped by the policy caps, into the worker's buffers; returns
+    /// whether a cap clipped a draw that enters the flows.
+    fn draw_values(&mut self, seed: u64, i: u64) -> bool {
         self.sampler.draw_path(
             seed,
             i,
@@ -260,17 +259,6 @@ impl<'a> Worker<'a> {
                 }
             }
         }
-    }
-
-    /// The scalar draws of the last [`Worker::draw_values`], in [`Sampler::scalars`] order.
-    pub fn scalars(&self) -> &[f64] {
-        &self.scalars
-    }
-
-    /// The per-year draws of the last [`Worker::draw_values`]: variable v's year k at
-    /// `v * horizon + k`.
-    pub fn years(&self) -> &[f64] {
-        &self.years
     }
 
     /// Draws path `i`'s inputs into `self.inputs`; returns whether a policy cap clipped a draw.
