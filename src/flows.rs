@@ -16,17 +16,15 @@ pub struct CsvError {
 
 /// A cell as a number: thousands separators allowed; empty, NaN and infinities are not.
 pub fn number(cell: &str) -> Option<f64> {
-    let c = cell.trim();
-    let v = if c.contains(',') {
-        c.replace(',', "").parse::<f64>()
+    if cell.contains(',') {
+        plain_number(&cell.replace(',', ""))
     } else {
-        c.parse::<f64>()
-    };
-    v.ok().filter(|v| v.is_finite())
+        plain_number(cell)
+    }
 }
 
-/// [`number`] for a cell split at commas, which holds none: most cells have no surrounding
-/// space, so the trim and the separator search are skipped.
+/// [`number`] for a cell without commas (as every cell of a line split at commas): most cells
+/// have no surrounding space, so the trim and the separator search are skipped.
 #[inline]
 fn plain_number(cell: &str) -> Option<f64> {
     // an ASCII space or any non-ASCII byte (a full-width space, say) at either end: trim
