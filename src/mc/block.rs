@@ -154,8 +154,7 @@ impl<'a> BlockWorker<'a> {
         };
         model::run_into(&self.inputs, &mut self.ledger, need);
         let basis = self.ledger.series(pol.irr_basis);
-        let newton = irr::newton_lanes(basis, self.guess);
-        let alone = irr::sole_root_lanes(basis, newton);
+        let irrs = lane_irrs(basis, &mut self.lane_flows, self.guess, dr);
         let (floor, cap) = (pol.irr_floor, pol.irr_cap);
         let (npv_floor, npv_cap) = (irr::npv_lanes(basis, floor), irr::npv_lanes(basis, cap));
         let mut out = [PathResult {
@@ -164,11 +163,10 @@ impl<'a> BlockWorker<'a> {
             clipped: false,
             extra: [f64::NAN; 4],
         }; LANES];
-        transpose(basis, self.lane_flows.view_mut());
         for (l, o) in out.iter_mut().enumerate() {
             let flows = self.lane_flows.row(l);
             let flows = flows.as_slice().expect("rows of a standard-layout array");
-            o.irr = irr::irr_after_proof(flows, dr, newton[l], |_| alone[l]);
+            o.irr = irrs[l];
             o.status = metrics::verdict_with_irr_from(flows, o.irr, floor, cap, || {
                 metrics::verdict_from(flows, || npv_floor.0[l], || npv_cap.0[l])
             });
@@ -178,28 +176,39 @@ impl<'a> BlockWorker<'a> {
             }
         }
         if all {
-            // the same order as the scalar worker: after-tax, equity, pre-tax
-            for (e, series) in [
-                &self.ledger.cf_after_tax,
-                &self.ledger.cf_equity,
-                &self.ledger.cf_pre_tax,
-            ]
-            .into_iter()
-            .enumerate()
-            {
-                let newton = irr::newton_lanes(series, self.guess);
-                let alone = irr::sole_root_lanes(series, newton);
-                transpose(series, self.lane_flows.view_mut());
-                for (l, o) in out.iter_mut().enumerate() {
-                    let flows = self.lane_flows.row(l);
-                    let flows = flows.as_slice().expect("rows of a standard-layout array");
-                    o.extra[e] = irr::irr_after_proof(flows, dr, newton[l], |_| alone[l])
-                        .unwrap_or(f64::NAN);
+            // the order of `PathResult::extra`; the basis series was solved above
+            for (e, b) in super::EXTRA_SERIES.into_iter().enumerate() {
+                let irrs = if b == pol.irr_basis {
+                    irrs
+                } else {
+                    lane_irrs(self.ledger.series(b), &mut self.lane_flows, self.guess, dr)
+                };
+                for (o, r) in out.iter_mut().zip(irrs) {
+                    o.extra[e] = r.unwrap_or(f64::NAN);
                 }
             }
         }
         out
     }
+}
+
+/// Each lane's IRR of `series`, by the scalar rule ([`irr::irr_guess`]): Newton, the
+/// uniqueness proof and the NPVs in lockstep, the decision per lane. Leaves each lane's flows
+/// as a row of `lane_flows`.
+fn lane_irrs(
+    series: &[Lanes],
+    lane_flows: &mut Array2<f64>,
+    guess: f64,
+    dr: f64,
+) -> [Option<f64>; LANES] {
+    let newton = irr::newton_lanes(series, guess);
+    let alone = irr::sole_root_lanes(series, newton);
+    transpose(series, lane_flows.view_mut());
+    std::array::from_fn(|l| {
+        let flows = lane_flows.row(l);
+        let flows = flows.as_slice().expect("rows of a standard-layout array");
+        irr::irr_after_proof(flows, dr, newton[l], |_| alone[l])
+    })
 }
 
 /// Writes lanes-by-year `series` as one row per lane.

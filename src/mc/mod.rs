@@ -101,6 +101,9 @@ impl Outcome {
     }
 }
 
+/// The series of [`PathResult::extra`]'s three IRRs, in order.
+const EXTRA_SERIES: [Basis; 3] = [Basis::ProjectAfterTax, Basis::Equity, Basis::ProjectPreTax];
+
 /// One path's evaluation state, reused across the paths of a chunk.
 pub struct Worker<'a> {
     sc: &'a Scenario,
@@ -111,15 +114,24 @@ pub struct Worker<'a> {
     years: Vec<f64>,
     scratch: Vec<f64>,
     flows: Vec<f64>,
+    caps: Caps,
+    guess: f64,
+}
+
+/// The pack's caps on the draws, and what decides whether clipping a draw touched the flows.
+struct Caps {
     /// The policy cap clipping each scalar and each per-year variable, if any.
-    scalar_caps: Vec<Option<f64>>,
-    year_caps: Vec<Option<f64>>,
+    scalar: Vec<Option<f64>>,
+    year: Vec<Option<f64>>,
     /// The first operating year whose draw of each per-year variable enters the flows (a
     /// growth is first used in year 1: year 0 takes the base rent).
     year_first_used: Vec<usize>,
     /// Where `construction.delay_years` is among the scalar draws, if it is uncertain.
     delay_var: Option<usize>,
-    guess: f64,
+    /// The scenario's delay and construction years, and the draws per per-year variable.
+    delay: usize,
+    schedule: usize,
+    horizon: usize,
 }
 
 /// Result of one path.
@@ -166,17 +178,22 @@ impl<'a> Worker<'a> {
             years: vec![0.0; sampler.years.len() * n],
             scratch: vec![0.0; sampler.scratch_len()],
             flows: Vec::with_capacity(n),
-            scalar_caps: sampler.scalars.iter().map(|v| cap_of(v.key.name)).collect(),
-            year_caps: sampler.years.iter().map(|v| cap_of(v.key.name)).collect(),
-            year_first_used: sampler
-                .years
-                .iter()
-                .map(|v| usize::from(v.key.name.ends_with(".rent_growth")))
-                .collect(),
-            delay_var: sampler
-                .scalars
-                .iter()
-                .position(|v| v.key.name == "construction.delay_years"),
+            caps: Caps {
+                scalar: sampler.scalars.iter().map(|v| cap_of(v.key.name)).collect(),
+                year: sampler.years.iter().map(|v| cap_of(v.key.name)).collect(),
+                year_first_used: sampler
+                    .years
+                    .iter()
+                    .map(|v| usize::from(v.key.name.ends_with(".rent_growth")))
+                    .collect(),
+                delay_var: sampler
+                    .scalars
+                    .iter()
+                    .position(|v| v.key.name == "construction.delay_years"),
+                delay: sc.inputs.construction.delay_years,
+                schedule: sc.inputs.construction.schedule.len(),
+                horizon: sampler.horizon,
+            },
             guess,
         }
     }
@@ -191,73 +208,17 @@ impl<'a> Worker<'a> {
             &mut self.years,
             &mut self.scratch,
         );
-        let mut clipped = false;
-        for (x, cap) in self.scalars.iter_mut().zip(&self.scalar_caps) {
-            if let Some(c) = *cap {
-                if *x > c {
-                    *x = c;
-                    clipped = true;
-                }
-            }
-        }
-        let n = self.sampler.horizon;
-        // only draws that enter the flows can count as clipped: a growth for operating years
-        // 1 … N − 1 − t_op (year 0 uses the base rent), an occupancy for 0 … N − 1 − t_op
-        let delay = match self.delay_var {
-            Some(j) => self.scalars[j].max(0.0) as usize,
-            None => self.sc.inputs.construction.delay_years,
-        };
-        let operating = n.saturating_sub(self.sc.inputs.construction.schedule.len() + delay);
-        for (vi, cap) in self.year_caps.iter().enumerate() {
-            let Some(c) = *cap else { continue };
-            let first_used = self.year_first_used[vi];
-            for (k, x) in self.years[vi * n..(vi + 1) * n].iter_mut().enumerate() {
-                if *x > c {
-                    *x = c;
-                    clipped |= k >= first_used && k < operating;
-                }
-            }
-        }
-        clipped
+        self.caps.clip_path(&mut self.scalars, &mut self.years)
     }
 
-    /// [`Worker::draw_values`]'s clipping for a block drawn by [`Sampler::draw_block`]: the
-    /// same caps, column by column, and each path's flag in `clipped`.
+    /// The caps of [`Worker::draw_values`] on each path of a block drawn by
+    /// [`Sampler::draw_block`] (one row per path), each path's flag in `clipped`.
     pub fn clip_block(&self, draws: &mut Array2<f64>, count: usize, clipped: &mut [bool]) {
-        clipped[..count].fill(false);
-        for (j, cap) in self.scalar_caps.iter().enumerate() {
-            let Some(c) = *cap else { continue };
-            let mut col = draws.column_mut(j);
-            for k in 0..count {
-                if col[k] > c {
-                    col[k] = c;
-                    clipped[k] = true;
-                }
-            }
-        }
-        if self.year_caps.iter().all(Option::is_none) {
-            return;
-        }
-        let n = self.sampler.horizon;
-        let ns = self.scalars.len();
-        let schedule = self.sc.inputs.construction.schedule.len();
-        for k in 0..count {
-            let delay = match self.delay_var {
-                Some(j) => draws[[k, j]].max(0.0) as usize,
-                None => self.sc.inputs.construction.delay_years,
-            };
-            let operating = n.saturating_sub(schedule + delay);
-            for (vi, cap) in self.year_caps.iter().enumerate() {
-                let Some(c) = *cap else { continue };
-                let first_used = self.year_first_used[vi];
-                for t in 0..n {
-                    let x = &mut draws[[k, ns + vi * n + t]];
-                    if *x > c {
-                        *x = c;
-                        clipped[k] |= t >= first_used && t < operating;
-                    }
-                }
-            }
+        let ns = self.caps.scalar.len();
+        for (k, mut row) in draws.outer_iter_mut().take(count).enumerate() {
+            let row = row.as_slice_mut().expect("rows of a standard-layout array");
+            let (scalars, years) = row.split_at_mut(ns);
+            clipped[k] = self.caps.clip_path(scalars, years);
         }
     }
 
@@ -295,10 +256,15 @@ impl<'a> Worker<'a> {
         let status = metrics::verdict_with_irr(&self.flows, r, pol.irr_floor, pol.irr_cap);
         let mut extra = [f64::NAN; 4];
         if all {
-            let one = |flows: &[f64]| irr::irr_guess(flows, dr, self.guess).unwrap_or(f64::NAN);
-            extra[0] = one(&self.ledger.cf_after_tax);
-            extra[1] = one(&self.ledger.cf_equity);
-            extra[2] = one(&self.ledger.cf_pre_tax);
+            for (e, b) in EXTRA_SERIES.into_iter().enumerate() {
+                // the basis series was solved above
+                extra[e] = if b == pol.irr_basis {
+                    r
+                } else {
+                    irr::irr_guess(self.ledger.series(b), dr, self.guess)
+                }
+                .unwrap_or(f64::NAN);
+            }
             extra[3] = irr::npv(&self.flows, dr);
         }
         (r, status, extra)
@@ -313,6 +279,45 @@ impl<'a> Worker<'a> {
             clipped,
             extra,
         }
+    }
+}
+
+impl Caps {
+    /// Clips one path's draws (scalars in [`Sampler::scalars`] order; per-year variable v's
+    /// year k at `v * horizon + k`) by the policy caps; returns whether a clipped draw enters
+    /// the flows.
+    fn clip_path(&self, scalars: &mut [f64], years: &mut [f64]) -> bool {
+        let mut clipped = false;
+        for (x, cap) in scalars.iter_mut().zip(&self.scalar) {
+            if let Some(c) = *cap {
+                if *x > c {
+                    *x = c;
+                    clipped = true;
+                }
+            }
+        }
+        if self.year.iter().all(Option::is_none) {
+            return clipped;
+        }
+        let n = self.horizon;
+        // only draws that enter the flows can count as clipped: a growth for operating years
+        // 1 … N − 1 − t_op (year 0 uses the base rent), an occupancy for 0 … N − 1 − t_op
+        let delay = match self.delay_var {
+            Some(j) => scalars[j].max(0.0) as usize,
+            None => self.delay,
+        };
+        let operating = n.saturating_sub(self.schedule + delay);
+        for (vi, cap) in self.year.iter().enumerate() {
+            let Some(c) = *cap else { continue };
+            let first_used = self.year_first_used[vi];
+            for (k, x) in years[vi * n..(vi + 1) * n].iter_mut().enumerate() {
+                if *x > c {
+                    *x = c;
+                    clipped |= k >= first_used && k < operating;
+                }
+            }
+        }
+        clipped
     }
 }
 

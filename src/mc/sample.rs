@@ -309,6 +309,32 @@ pub struct YearVar {
     pub ar1: f64,
 }
 
+impl YearVar {
+    /// One path's draws for every year into `out`, uncorrelated with other keys: independent
+    /// years, or AR(1) scores. Per-year keys are real-valued (rent growth, occupancy), so
+    /// clamping alone keeps the rounding of whole-number keys out of this loop.
+    fn draw_years(&self, rng: &mut Xoshiro256PlusPlus, out: &mut [f64]) {
+        let (lo, hi) = (self.key.lo, self.key.hi);
+        if self.ar1 == 0.0 {
+            for o in out {
+                *o = self.drawer.draw(rng).clamp(lo, hi);
+            }
+        } else {
+            // z_k = φ z_{k−1} + √(1−φ²) e_k keeps every year's score standard normal
+            let phi = self.ar1;
+            let s = (1.0 - phi * phi).sqrt();
+            let mut zk: f64 = rng.sample(StandardNormal);
+            for (k, o) in out.iter_mut().enumerate() {
+                if k > 0 {
+                    let e: f64 = rng.sample(StandardNormal);
+                    zk = phi * zk + s * e;
+                }
+                *o = self.drawer.from_z(zk).clamp(lo, hi);
+            }
+        }
+    }
+}
+
 /// Everything needed to draw one path's inputs.
 #[derive(Debug, Clone)]
 pub struct Sampler {
@@ -430,32 +456,12 @@ impl Sampler {
             };
             scalars_out[j] = clip(v.key, x);
         }
-        // per-year keys are real-valued (rent growth, occupancy): clamping alone keeps the
-        // rounding of whole-number keys out of this loop
         let h = self.horizon;
         for (vi, v) in self.years.iter().enumerate() {
             if v.corr.is_some() {
                 continue;
             }
-            let (lo, hi) = (v.key.lo, v.key.hi);
-            let out = &mut years_out[vi * h..(vi + 1) * h];
-            if v.ar1 == 0.0 {
-                for o in out {
-                    *o = v.drawer.draw(&mut rng).clamp(lo, hi);
-                }
-            } else {
-                // z_k = φ z_{k−1} + √(1−φ²) e_k keeps every year's score standard normal
-                let phi = v.ar1;
-                let s = (1.0 - phi * phi).sqrt();
-                let mut zk: f64 = rng.sample(StandardNormal);
-                for (k, o) in out.iter_mut().enumerate() {
-                    if k > 0 {
-                        let e: f64 = rng.sample(StandardNormal);
-                        zk = phi * zk + s * e;
-                    }
-                    *o = v.drawer.from_z(zk).clamp(lo, hi);
-                }
-            }
+            v.draw_years(&mut rng, &mut years_out[vi * h..(vi + 1) * h]);
         }
         if self.ncorr == self.ncorr_scalar {
             return;
@@ -533,25 +539,11 @@ impl Sampler {
             if v.corr.is_some() {
                 continue;
             }
-            let (lo, hi) = (v.key.lo, v.key.hi);
             let rows = ns + vi * h;
             for (k, rng) in s.rngs.iter_mut().enumerate() {
-                if v.ar1 == 0.0 {
-                    for t in 0..h {
-                        out[[k, rows + t]] = v.drawer.draw(rng).clamp(lo, hi);
-                    }
-                } else {
-                    let phi = v.ar1;
-                    let sd = (1.0 - phi * phi).sqrt();
-                    let mut zk: f64 = rng.sample(StandardNormal);
-                    for t in 0..h {
-                        if t > 0 {
-                            let e: f64 = rng.sample(StandardNormal);
-                            zk = phi * zk + sd * e;
-                        }
-                        out[[k, rows + t]] = v.drawer.from_z(zk).clamp(lo, hi);
-                    }
-                }
+                let mut row = out.row_mut(k);
+                let row = row.as_slice_mut().expect("rows of a standard-layout array");
+                v.draw_years(rng, &mut row[rows..rows + h]);
             }
         }
         let ncs = self.ncorr_scalar;
