@@ -359,8 +359,53 @@ fn explain_serde(path: &str, msg: &str) -> (String, String) {
     (key, msg.to_string())
 }
 
+/// The TOML value of a plain decimal number — `-?(0|[1-9][0-9]*)` (an integer that fits i64),
+/// with an optional `.digits` and exponent (a float) — without starting a TOML parser: a
+/// portfolio row gives a handful per parcel. Anything else (`+1`, `1_000`, `inf`, `.5`, a huge
+/// integer) returns `None` and goes through the parser, which then says what it says.
+fn plain_number(text: &str) -> Option<toml::Value> {
+    let b = text.as_bytes();
+    let digits = b.strip_prefix(b"-").unwrap_or(b);
+    let int_len = digits.iter().take_while(|c| c.is_ascii_digit()).count();
+    if int_len == 0 || (int_len > 1 && digits[0] == b'0') {
+        return None;
+    }
+    let mut rest = &digits[int_len..];
+    if rest.is_empty() {
+        return text.parse::<i64>().ok().map(toml::Value::Integer);
+    }
+    if let Some(frac) = rest.strip_prefix(b".") {
+        let n = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 {
+            return None;
+        }
+        rest = &frac[n..];
+    }
+    if let Some(exp) = rest.strip_prefix(b"e").or_else(|| rest.strip_prefix(b"E")) {
+        let exp = exp
+            .strip_prefix(b"-")
+            .or_else(|| exp.strip_prefix(b"+"))
+            .unwrap_or(exp);
+        if exp.is_empty() || !exp.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        rest = &[];
+    }
+    if !rest.is_empty() {
+        return None;
+    }
+    text.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .map(toml::Value::Float)
+}
+
 fn apply_override(table: &mut toml::Table, o: &Override) -> Result<(), String> {
-    let value: toml::Value = match format!("v = {}", o.value).parse::<toml::Table>() {
+    let parsed = match plain_number(&o.value) {
+        Some(v) => Ok(toml::Table::from_iter([("v".to_string(), v)])),
+        None => format!("v = {}", o.value).parse::<toml::Table>(),
+    };
+    let value: toml::Value = match parsed {
         // exactly one value: `30`, `"text"`, `[0.4, 0.6]`, `{ dist = … }`
         Ok(mut t) if t.len() == 1 => t
             .remove("v")
@@ -395,6 +440,55 @@ fn apply_override(table: &mut toml::Table, o: &Override) -> Result<(), String> {
 /// The defaults of docs/model.md: tax defaults apply even without a `[tax]` section.
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn plain_numbers_read_as_the_toml_parser_reads_them() {
+        let cases = [
+            "0",
+            "-0",
+            "7",
+            "41481",
+            "-12",
+            "4.5",
+            "0.125",
+            "-3.25",
+            "1e5",
+            "2.5E-3",
+            "6e+2",
+            "1e06",
+            "9223372036854775807",
+            "0.1",
+            "35",
+            "1034.0000001",
+        ];
+        for c in cases {
+            let parsed: toml::Table = format!("v = {c}").parse().unwrap();
+            assert_eq!(plain_number(c).as_ref(), parsed.get("v"), "{c}");
+        }
+        // the rest is left to the parser, which accepts some and rejects others
+        for c in [
+            "+1",
+            "1_000",
+            "inf",
+            "nan",
+            ".5",
+            "5.",
+            "01",
+            "-",
+            "",
+            "1e",
+            "1.2.3",
+            "0x10",
+            "1 ",
+            "9223372036854775808",
+            "1e400",
+            "\"3\"",
+            "[1, 2]",
+            "1,000",
+        ] {
+            assert_eq!(plain_number(c), None, "{c}");
+        }
+    }
     use super::*;
 
     /// These tests need no policy pack: the scenario layer stands without the policy layer.
