@@ -225,7 +225,10 @@ pub(super) fn cross_checks(c: &mut Collector, inp: &Inputs<f64>, has_mix: bool) 
             c,
             "residential.sale_schedule",
             rs,
-            "the scheme has residential area, so as shares of that area",
+            &format!(
+                "the scheme has residential area (mix.residential = {}), so as shares of that area",
+                super::keys::fmt_num(m.residential)
+            ),
         );
     }
     let start = inp.residential.sale_start.unwrap_or(t_op);

@@ -63,12 +63,15 @@ pub(super) fn list_ok(c: &mut Collector, key: &str, v: &[f64], lo: f64, hi: f64)
 }
 
 pub(super) fn sums_to_one(c: &mut Collector, key: &str, v: &[f64], why: &str) {
-    let s: f64 = v.iter().sum();
+    // from +0: an empty list sums to 0, not the −0 an f64 `sum` starts from
+    let s = v.iter().fold(0.0, |a, x| a + x);
     if (s - 1.0).abs() > 1e-9 {
-        c.push(
-            key,
-            format!("the shares {v:?} sum to {s}, but {why} they must sum to 1"),
-        );
+        let what = if v.is_empty() {
+            "there are no shares".to_string()
+        } else {
+            format!("the shares {v:?} sum to {}", super::keys::fmt_num(s))
+        };
+        c.push(key, format!("{what}, but {why} they must sum to 1"));
     }
 }
 
