@@ -259,14 +259,18 @@ pub fn basis_of_ledger(
     inputs: &Inputs<f64>,
     l: &crate::model::Ledger<rust_decimal::Decimal>,
 ) -> BasisFlows {
-    use crate::num::Num;
-    let flows: Vec<f64> = l
-        .series(inputs.policy.irr_basis)
-        .iter()
-        .map(|d| Num::to_f64(*d))
-        .collect();
+    let flows = basis_series(inputs, l);
     let irr = crate::irr::irr_detail(&flows, inputs.finance.discount_rate).irr;
     BasisFlows { flows, irr }
+}
+
+/// The exact ledger's basis series in f64, as the IRR rules read it.
+fn basis_series(inputs: &Inputs<f64>, l: &crate::model::Ledger<rust_decimal::Decimal>) -> Vec<f64> {
+    use crate::num::Num;
+    l.series(inputs.policy.irr_basis)
+        .iter()
+        .map(|d| Num::to_f64(*d))
+        .collect()
 }
 
 /// Checks a scenario against a pack, IRR rules included.
@@ -291,13 +295,8 @@ pub fn check_ledger(
     ledger: &crate::model::Ledger<rust_decimal::Decimal>,
     basis_irr: Option<f64>,
 ) -> Vec<Checked> {
-    use crate::num::Num;
     let basis = BasisFlows {
-        flows: ledger
-            .series(inputs.policy.irr_basis)
-            .iter()
-            .map(|d| Num::to_f64(*d))
-            .collect(),
+        flows: basis_series(inputs, ledger),
         irr: basis_irr,
     };
     check(
