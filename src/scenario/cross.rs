@@ -61,7 +61,9 @@ pub(super) fn check_correlation_matrix(
             .map(|k| {
                 format!(
                     "{} ~ {} (rho {})",
-                    KEYS[uncertain[k.a].key].name, KEYS[uncertain[k.b].key].name, k.rho
+                    KEYS[uncertain[k.a].key].name,
+                    KEYS[uncertain[k.b].key].name,
+                    super::keys::fmt_num(k.rho)
                 )
             })
             .collect();
@@ -164,7 +166,7 @@ pub(super) fn cross_checks(c: &mut Collector, inp: &Inputs<f64>, has_mix: bool) 
     let h = inp.factory.self_held_share;
     let q = inp.factory.resettlement_share;
     if h + q > 1.0 + 1e-9 {
-        c.cross("factory.resettlement_share", format!("self_held_share {h} + resettlement_share {q} = {} exceeds 1: the sold share 1 − h − q cannot be negative", h + q));
+        c.cross("factory.resettlement_share", format!("self_held_share {} + resettlement_share {} = {} exceeds 1: the sold share 1 − h − q cannot be negative", super::keys::fmt_num(h), super::keys::fmt_num(q), super::keys::fmt_num(h + q)));
     }
     let t_op = inp.t_op();
     if n == 0 {
@@ -249,7 +251,7 @@ pub(super) fn cross_checks(c: &mut Collector, inp: &Inputs<f64>, has_mix: bool) 
                 "finance.repayment_years",
                 format!(
                     "a loan (loan_share = {}) needs repayment_years ≥ 1",
-                    f.loan_share
+                    super::keys::fmt_num(f.loan_share)
                 ),
             );
         } else if t_op + f.grace_years + f.repayment_years > n {

@@ -309,7 +309,8 @@ pub(super) fn validate(
             "policy.irr_floor",
             format!(
                 "the floor {} is above the cap {}: need irr_floor ≤ irr_cap",
-                inp.policy.irr_floor, inp.policy.irr_cap
+                super::keys::fmt_num(inp.policy.irr_floor),
+                super::keys::fmt_num(inp.policy.irr_cap)
             ),
         );
     }
@@ -342,7 +343,7 @@ pub(super) fn validate(
                 format!(
                     "entry {}: rho = {} is not valid: expected a number from -1 to 1",
                     i + 1,
-                    rc.rho
+                    super::keys::fmt_num(rc.rho)
                 ),
             );
             continue;
