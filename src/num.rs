@@ -65,6 +65,14 @@ pub trait Num:
     /// `self / d`, or zero when `d` is zero (a `Decimal` division by zero would panic; every
     /// ratio of the model is a share of something that may legitimately be empty).
     fn ratio(self, d: Self) -> Self;
+    /// An amount of money as the ledger books it. `Decimal` rounds to [`MONEY_DP`] places of a
+    /// yuan (half to even): every product or quotient that yields an amount passes through
+    /// here, so the ledger is fixed-point and its sums are exact. Floats and lanes are left as
+    /// they are (Monte Carlo is the f64 model, tested to agree with the ledger).
+    #[inline(always)]
+    fn money(self) -> Self {
+        self
+    }
     /// `self^k` by repeated multiplication (k is a small count of years).
     fn powu(self, k: usize) -> Self {
         let mut r = Self::one();
@@ -296,6 +304,23 @@ impl Num for Lanes {
     }
 }
 
+/// Decimal places of a yuan the exact ledger keeps (a ten-billionth of a 分). Amounts up to
+/// 10^16 yuan keep every place inside rust_decimal's 28 digits, so adding booked amounts never
+/// rounds; and a fixed scale keeps the arithmetic on its fast paths (the 28-digit values that a
+/// division such as rate/(1 + rate) leaves behind made every later sum rescale).
+pub const MONEY_DP: u32 = 12;
+
+/// 10^0 … 10^28, rust_decimal's scales.
+const POW10_U128: [u128; 29] = {
+    let mut p = [1u128; 29];
+    let mut i = 1;
+    while i < 29 {
+        p[i] = p[i - 1] * 10;
+        i += 1;
+    }
+    p
+};
+
 /// 10^0 … 10^22, each exact in f64.
 const POW10: [f64; 23] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
@@ -304,6 +329,25 @@ const POW10: [f64; 23] = [
 
 impl Num for Decimal {
     type Elem = Decimal;
+    #[inline]
+    fn money(self) -> Self {
+        let s = self.scale();
+        if s <= MONEY_DP {
+            return self;
+        }
+        // round_dp's half-to-even rounding on the mantissa directly: one u128 division
+        // instead of rust_decimal's limb loop (a test holds the two equal bit for bit)
+        let m = self.mantissa();
+        let p = POW10_U128[(s - MONEY_DP) as usize];
+        let a = m.unsigned_abs();
+        let (q, r) = (a / p, a % p);
+        let half = p / 2;
+        let q = q + u128::from(r > half || (r == half && q & 1 == 1));
+        let mut d = Decimal::from_i128_with_scale(q as i128, MONEY_DP);
+        // a value that rounds to zero loses its sign; a negative zero keeps it, as in round_dp
+        d.set_sign_negative(self.is_sign_negative() && (q != 0 || a == 0));
+        d
+    }
     scalar_order!();
     fn zero() -> Self {
         Decimal::ZERO
@@ -469,6 +513,45 @@ mod tests {
     fn decimal_round_trips_to_f64() {
         for v in [0.1, 123456789.123, 1e-7, 0.045, 986520000.0] {
             assert_eq!(Num::to_f64(decimal_from_f64(v)), v);
+        }
+    }
+
+    /// `money` is rust_decimal's `round_dp(MONEY_DP)` (half to even) bit for bit: random
+    /// mantissas over every width and scale, both signs, exact halves on both sides of even,
+    /// and values that round to a signed zero.
+    #[test]
+    fn money_is_round_dp_bit_for_bit() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut cases = Vec::new();
+        for _ in 0..200_000 {
+            let bits = next() % 97;
+            let m = ((u128::from(next()) << 64) | u128::from(next())) & ((1u128 << bits) - 1);
+            let scale = (next() % 29) as u32;
+            let mut d = Decimal::from_i128_with_scale(m as i128, scale);
+            d.set_sign_negative(next() & 1 == 1);
+            cases.push(d);
+        }
+        for scale in 13..=28u32 {
+            let p = POW10_U128[(scale - MONEY_DP) as usize];
+            for q in [0u128, 1, 2, 3, 999, 1_000_001] {
+                for r in [p / 2 - 1, p / 2, p / 2 + 1, 0, p - 1] {
+                    for neg in [false, true] {
+                        let mut d = Decimal::from_i128_with_scale((q * p + r) as i128, scale);
+                        d.set_sign_negative(neg);
+                        cases.push(d);
+                    }
+                }
+            }
+        }
+        for d in cases {
+            let (a, b) = (Num::money(d), d.round_dp(MONEY_DP));
+            assert_eq!(a.serialize(), b.serialize(), "{d:?}: {a:?} against {b:?}");
         }
     }
 }

@@ -32,6 +32,15 @@ proptest! {
         }
     }
 
+    /// The exact ledger is fixed point: every amount it books carries at most MONEY_DP places,
+    /// so each year's pre-tax flow is its inflows less its outflows to the last digit.
+    #[test]
+    fn every_booked_amount_has_the_money_scale(g in common::gen()) {
+        let sc = shanglou::load(&common::scenario(&g), &[]).unwrap();
+        let (l, _) = metrics::evaluate(&sc.inputs);
+        assert_money_scale(&l);
+    }
+
     #[test]
     fn more_rent_never_lowers_the_pre_tax_irr(g in common::gen(), extra in 0.5f64..10.0) {
         let src = common::scenario(&g);
@@ -195,4 +204,57 @@ proptest! {
             }
         }
     }
+}
+
+/// Every column value at most MONEY_DP places, and the pre-tax flow exactly inflows − outflows.
+fn assert_money_scale(l: &shanglou::model::Ledger<rust_decimal::Decimal>) {
+    use shanglou::num::MONEY_DP;
+    for (name, col) in shanglou::model::COLUMNS.iter().zip(l.columns()) {
+        for (t, v) in col.iter().enumerate() {
+            assert!(
+                v.scale() <= MONEY_DP,
+                "{name}[{t}] = {v} has {} places",
+                v.scale()
+            );
+        }
+    }
+    for t in 0..l.years() {
+        let inflow = l.rent_factory[t]
+            + l.rent_dormitory[t]
+            + l.rent_supporting[t]
+            + l.sales_factory[t]
+            + l.sales_residential[t]
+            + l.subsidy[t]
+            + l.terminal_value[t];
+        let outflow = l.vat[t]
+            + l.surcharges[t]
+            + l.property_tax[t]
+            + l.land_use_tax[t]
+            + l.lat[t]
+            + l.opex[t]
+            + l.land[t]
+            + l.construction[t];
+        assert_eq!(l.cf_pre_tax[t], inflow - outflow, "t = {t}");
+        // an exact sum: adding the items back in another order gives the same digits
+        assert_eq!(l.cf_pre_tax[t] + outflow, inflow, "t = {t}");
+    }
+}
+
+/// The shipped scenarios and the conformance vectors, each at the money scale.
+#[test]
+fn shipped_and_conformance_ledgers_have_the_money_scale() {
+    let mut seen = 0;
+    for dir in ["scenarios", "tests/conformance"] {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "toml") {
+                let src = std::fs::read_to_string(&p).unwrap();
+                let sc = shanglou::load(&src, &[]).unwrap();
+                let (l, _) = metrics::evaluate(&sc.inputs);
+                assert_money_scale(&l);
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen >= 17, "found the scenarios ({seen})");
 }

@@ -11,7 +11,7 @@ pub fn construction_subsidy<T: Num>(inp: &Inputs<T>, a: &Areas<T>) -> T {
         SubsidyBase::FactoryDormitory => a.factory + a.dormitory,
         SubsidyBase::NonResidential => a.gfa - a.residential,
     };
-    let amount = s.construction_per_m2 * base;
+    let amount = (s.construction_per_m2 * base).money();
     match s.construction_cap {
         Some(cap) => amount.min(cap),
         None => amount,
@@ -20,7 +20,7 @@ pub fn construction_subsidy<T: Num>(inp: &Inputs<T>, a: &Areas<T>) -> T {
 
 /// The basement subsidy 地下室补助 paid (docs/model.md §5), after its cap.
 pub fn basement_subsidy<T: Num>(inp: &Inputs<T>, a: &Areas<T>) -> T {
-    let amount = inp.subsidy.basement_per_m2 * a.basement;
+    let amount = (inp.subsidy.basement_per_m2 * a.basement).money();
     match inp.subsidy.basement_cap {
         Some(cap) => amount.min(cap),
         None => amount,
@@ -36,14 +36,15 @@ pub fn costs<T: Num>(inp: &Inputs<T>, a: &Areas<T>, l: &mut Ledger<T>) -> Costs<
         PriceBasis::Gfa => a.gfa,
         PriceBasis::Total => one,
     };
-    let land_price = inp.land.price * basis;
-    let land_out = land_price + land_price * inp.land.deed_tax_rate + inp.land.other_costs;
+    let land_price = (inp.land.price * basis).money();
+    let land_out =
+        land_price + (land_price * inp.land.deed_tax_rate).money() + inp.land.other_costs;
     let res_cost = c.residential_cost_per_m2.unwrap_or(c.cost_per_m2);
-    let hard = c.cost_per_m2 * (a.gfa - a.residential)
-        + res_cost * a.residential
-        + c.basement_cost_per_m2 * a.basement;
-    let vatable_build = hard * (one + c.soft_cost_rate) * (one + c.contingency_rate);
-    let build = vatable_build + c.infrastructure_fee_per_m2 * a.gfa;
+    let hard = (c.cost_per_m2 * (a.gfa - a.residential)).money()
+        + (res_cost * a.residential).money()
+        + (c.basement_cost_per_m2 * a.basement).money();
+    let vatable_build = (hard * (one + c.soft_cost_rate) * (one + c.contingency_rate)).money();
+    let build = vatable_build + (c.infrastructure_fee_per_m2 * a.gfa).money();
     l.land.fill(T::zero());
     l.land[0] = land_out;
     fill_schedule(&mut l.construction, &c.schedule, 0, build);
@@ -52,7 +53,7 @@ pub fn costs<T: Num>(inp: &Inputs<T>, a: &Areas<T>, l: &mut Ledger<T>) -> Costs<
     let mut input_vat_build = T::zero();
     if !ib.is_zero() {
         for share in &c.schedule {
-            input_vat_build += vatable_build * *share * ib;
+            input_vat_build += (vatable_build * *share * ib).money();
         }
     }
     Costs {

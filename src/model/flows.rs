@@ -55,11 +55,15 @@ fn income_tax<T: Num>(base: &[T], rate: T, carry: usize, losses: &mut [T], out: 
             if left.is_zero() {
                 break;
             }
+            // an empty pool gives nothing (min(0, left) is 0): skipping it changes no value
+            if pool.is_zero() {
+                continue;
+            }
             let used = pool.min(left);
             *pool -= used;
             left -= used;
         }
-        out[t] = rate * left;
+        out[t] = (rate * left).money();
     }
 }
 
@@ -78,14 +82,14 @@ pub fn income_tax_adjusted<T: Num>(inp: &Inputs<T>, a: &Areas<T>, k: &Costs<T>, 
     let tx = &inp.tax;
     let (dep_years, disposed) = depreciation_terms(inp, a, n);
     let dep = if dep_years > 0 {
-        k.capital * (T::one() - disposed) / T::from_usize(dep_years)
+        (k.capital * (T::one() - disposed) / T::from_usize(dep_years)).money()
     } else {
         T::zero()
     };
-    let resettle = (k.capital * a.factory_resettled).ratio(a.gfa);
+    let resettle = (k.capital * a.factory_resettled).ratio(a.gfa).money();
     // cost of sales per unit of schedule share (K·A/GFA)
-    let cogs_f = (k.capital * a.factory_sold).ratio(a.gfa);
-    let cogs_r = (k.capital * a.residential).ratio(a.gfa);
+    let cogs_f = (k.capital * a.factory_sold).ratio(a.gfa).money();
+    let cogs_r = (k.capital * a.residential).ratio(a.gfa).money();
     let res_start = inp.residential.sale_start.unwrap_or(t_op);
     fill_schedule(
         &mut l.cost_of_sales,
@@ -147,7 +151,7 @@ pub fn loan<T: Num>(inp: &Inputs<T>, l: &mut Ledger<T>) -> T {
     let mut payment = T::zero();
     for t in 0..n {
         let d = if t < t_op {
-            f.loan_share * (l.land[t] + l.construction[t])
+            (f.loan_share * (l.land[t] + l.construction[t])).money()
         } else {
             T::zero()
         };
@@ -156,7 +160,7 @@ pub fn loan<T: Num>(inp: &Inputs<T>, l: &mut Ledger<T>) -> T {
             InterestConvention::StartOfYear => bal,
             InterestConvention::MidYear => bal + d * half,
         };
-        let it = accruing * i;
+        let it = (accruing * i).money();
         let cap = f.capitalise_interest && t < t_op;
         l.interest[t] = if cap { T::zero() } else { it };
         l.interest_capitalised[t] = if cap { it } else { T::zero() };
@@ -168,7 +172,8 @@ pub fn loan<T: Num>(inp: &Inputs<T>, l: &mut Ledger<T>) -> T {
             payment = match f.repayment {
                 Repayment::EqualPayment => T::map2(b, i, |b, i| annuity(b, i, m)),
                 _ => b / T::from_usize(m),
-            };
+            }
+            .money();
         }
         l.principal[t] = if t >= first && t < first + m {
             match f.repayment {
@@ -204,7 +209,7 @@ pub fn equity<T: Num>(inp: &Inputs<T>, a: &Areas<T>, icap: T, l: &mut Ledger<T>)
     let tx = &inp.tax;
     let (dep_years, disposed) = depreciation_terms(inp, a, n);
     let icap_dep = if dep_years > 0 {
-        icap * (T::one() - disposed) / T::from_usize(dep_years)
+        (icap * (T::one() - disposed) / T::from_usize(dep_years)).money()
     } else {
         T::zero()
     };
@@ -219,16 +224,16 @@ pub fn equity<T: Num>(inp: &Inputs<T>, a: &Areas<T>, icap: T, l: &mut Ledger<T>)
             release,
             &inp.factory.sale_schedule,
             t_op,
-            -(icap * a.factory_sold).ratio(a.gfa),
+            -(icap * a.factory_sold).ratio(a.gfa).money(),
         );
         add_schedule(
             release,
             &inp.residential.sale_schedule,
             res_start,
-            -(icap * a.residential).ratio(a.gfa),
+            -(icap * a.residential).ratio(a.gfa).money(),
         );
         if t_op < n {
-            release[t_op] -= (icap * a.factory_resettled).ratio(a.gfa);
+            release[t_op] -= (icap * a.factory_resettled).ratio(a.gfa).money();
         }
         for v in release.iter_mut().take(t_op + dep_years).skip(t_op) {
             *v -= icap_dep;

@@ -413,7 +413,7 @@ fn fill_schedule<T: Num>(col: &mut [T], schedule: &[T], start: usize, value: T) 
     col.fill(T::zero());
     if let Some(dst) = col.get_mut(start..) {
         for (d, s) in dst.iter_mut().zip(schedule) {
-            *d = value * *s;
+            *d = (value * *s).money();
         }
     }
 }
@@ -422,7 +422,7 @@ fn fill_schedule<T: Num>(col: &mut [T], schedule: &[T], start: usize, value: T) 
 fn add_schedule<T: Num>(col: &mut [T], schedule: &[T], start: usize, value: T) {
     if let Some(dst) = col.get_mut(start..) {
         for (d, s) in dst.iter_mut().zip(schedule) {
-            *d += value * *s;
+            *d += (value * *s).money();
         }
     }
 }

@@ -3,16 +3,18 @@
 
 use super::*;
 
-/// Leased revenue of one use in operating year k, advancing its rent by one year's growth.
+/// Leased revenue of one use in operating year k. `full` is the year's rent at full occupancy
+/// (area × 12 × rent), booked as money and advanced by one year's growth: growing the unit rent
+/// instead would carry its 28 digits into every year's product.
 #[inline]
-fn lease_revenue<T: Num>(lease: &Lease<T>, area_year: T, k: usize, rent: &mut T) -> T {
+fn lease_revenue<T: Num>(lease: &Lease<T>, k: usize, full: &mut T) -> T {
     if k > 0 {
         let g = if lease.rent_growth_by_year.is_empty() {
             lease.rent_growth
         } else {
             at(&lease.rent_growth_by_year, k)
         };
-        *rent = *rent * (T::one() + g);
+        *full = (*full * (T::one() + g)).money();
     }
     let occ = if k < lease.occupancy_ramp.len() {
         lease.occupancy_ramp[k]
@@ -21,7 +23,7 @@ fn lease_revenue<T: Num>(lease: &Lease<T>, area_year: T, k: usize, rent: &mut T)
     } else {
         at(&lease.occupancy_by_year, k)
     };
-    area_year * *rent * occ
+    (*full * occ).money()
 }
 
 /// Stage 3, revenues (§4): rents of the three leased uses and the two kinds of sales.
@@ -29,14 +31,9 @@ pub fn revenues<T: Num>(inp: &Inputs<T>, a: &Areas<T>, l: &mut Ledger<T>) {
     let t_op = inp.t_op();
     let twelve = T::from_usize(12);
     let (mut rf, mut rd, mut rs) = (
-        inp.factory.lease.rent,
-        inp.dormitory.rent,
-        inp.supporting.rent,
-    );
-    let (af, ad, asp) = (
-        a.factory_leased * twelve,
-        a.dormitory * twelve,
-        a.supporting * twelve,
+        (a.factory_leased * twelve * inp.factory.lease.rent).money(),
+        (a.dormitory * twelve * inp.dormitory.rent).money(),
+        (a.supporting * twelve * inp.supporting.rent).money(),
     );
     for col in [
         &mut l.rent_factory,
@@ -48,9 +45,9 @@ pub fn revenues<T: Num>(inp: &Inputs<T>, a: &Areas<T>, l: &mut Ledger<T>) {
     }
     for t in t_op..l.years() {
         let k = t - t_op;
-        l.rent_factory[t] = lease_revenue(&inp.factory.lease, af, k, &mut rf);
-        l.rent_dormitory[t] = lease_revenue(&inp.dormitory, ad, k, &mut rd);
-        l.rent_supporting[t] = lease_revenue(&inp.supporting, asp, k, &mut rs);
+        l.rent_factory[t] = lease_revenue(&inp.factory.lease, k, &mut rf);
+        l.rent_dormitory[t] = lease_revenue(&inp.dormitory, k, &mut rd);
+        l.rent_supporting[t] = lease_revenue(&inp.supporting, k, &mut rs);
     }
     let res_start = inp.residential.sale_start.unwrap_or(t_op);
     fill_schedule(

@@ -22,8 +22,8 @@ fn sales_vat<T: Num>(
             break;
         }
         vat[t] = match land_per_share {
-            None => sales[t] * rate,
-            Some(land) => (sales[t] - land * *share).max0() * rate,
+            None => (sales[t] * rate).money(),
+            Some(land) => ((sales[t] - (land * *share).money()).max0() * rate).money(),
         };
     }
 }
@@ -38,14 +38,14 @@ pub fn output_vat<T: Num>(inp: &Inputs<T>, a: &Areas<T>, k: &Costs<T>, l: &mut L
     let vs = tx.vat_sale_rate / (one + tx.vat_sale_rate);
     for t in 0..n {
         let rent = l.rent_factory[t] + l.rent_dormitory[t] + l.rent_supporting[t];
-        let vat = rent * vr;
+        let vat = (rent * vr).money();
         l.vat_rent[t] = vat;
         l.rent_net[t] = rent - vat;
     }
     // the land price under the area sold, per unit of schedule share (spread over GFA)
     let deduct = |area: T| {
         tx.vat_sale_land_deduction
-            .then(|| (k.land_price * area).ratio(a.gfa))
+            .then(|| (k.land_price * area).ratio(a.gfa).money())
     };
     let t_op = inp.t_op();
     sales_vat(
@@ -78,18 +78,19 @@ pub fn opex<T: Num>(inp: &Inputs<T>, a: &Areas<T>, l: &mut Ledger<T>) {
     let o = &inp.opex;
     let rate = o.rate_of_revenue + o.capex_reserve_rate;
     let fixed =
-        o.per_m2_month * T::from_usize(12) * (a.factory_leased + a.dormitory + a.supporting);
+        (o.per_m2_month * T::from_usize(12) * (a.factory_leased + a.dormitory + a.supporting))
+            .money();
     let io = o.input_vat_rate / (T::one() + o.input_vat_rate);
     let before = t_op.min(l.opex.len());
     l.opex[..before].fill(T::zero());
     for t in t_op..l.years() {
-        l.opex[t] = rate * l.rent_net[t] + fixed;
+        l.opex[t] = (rate * l.rent_net[t] + fixed).money();
     }
     if io.is_zero() {
         l.vat_input_opex.fill(T::zero());
     } else {
         for (v, x) in l.vat_input_opex.iter_mut().zip(&l.opex) {
-            *v = *x * io;
+            *v = (*x * io).money();
         }
     }
 }
@@ -109,7 +110,12 @@ pub fn vat_and_other_taxes<T: Num>(inp: &Inputs<T>, k: &Costs<T>, l: &mut Ledger
         l.vat_credit.fill(T::zero());
         l.vat[..n].copy_from_slice(&l.vat_output[..n]);
     } else {
-        fill_schedule(&mut l.vat_input, &c.schedule, 0, k.vatable_build * ib);
+        fill_schedule(
+            &mut l.vat_input,
+            &c.schedule,
+            0,
+            (k.vatable_build * ib).money(),
+        );
         let mut credit = T::zero();
         for t in 0..n {
             l.vat_input[t] += l.vat_input_opex[t];
@@ -121,13 +127,13 @@ pub fn vat_and_other_taxes<T: Num>(inp: &Inputs<T>, k: &Costs<T>, l: &mut Ledger
         }
     }
     for (s, v) in l.surcharges[..n].iter_mut().zip(&l.vat) {
-        *s = *v * tx.surcharge_rate;
+        *s = (*v * tx.surcharge_rate).money();
     }
     for t in 0..n {
-        l.property_tax[t] = l.rent_net[t] * tx.property_tax_rent_rate;
+        l.property_tax[t] = (l.rent_net[t] * tx.property_tax_rent_rate).money();
     }
     l.land_use_tax
-        .fill(tx.land_use_tax_per_m2 * inp.site.land_area_m2);
+        .fill((tx.land_use_tax_per_m2 * inp.site.land_area_m2).money());
 }
 
 /// The progressive tax on a gain over its deductions (土地增值税暂行条例 第七条).
@@ -170,7 +176,7 @@ pub fn land_appreciation_tax<T: Num>(
             l.lat.fill(T::zero());
         } else {
             for t in 0..n {
-                l.lat[t] = l.sales_net[t] * tx.lat_rate;
+                l.lat[t] = (l.sales_net[t] * tx.lat_rate).money();
             }
         }
         l.lat_accrued[..n].copy_from_slice(&l.lat[..n]);
@@ -212,15 +218,15 @@ pub fn land_appreciation_tax<T: Num>(
             rev += sales[t] - vat[t];
             vat_total += vat[t];
         }
-        let land = (k.land_out * area).ratio(a.gfa);
-        let development = ((k.build - k.input_vat_build) * area).ratio(a.gfa);
+        let land = (k.land_out * area).ratio(a.gfa).money();
+        let development = ((k.build - k.input_vat_build) * area).ratio(a.gfa).money();
         let base = land + development;
-        let expenses = tx.lat_expense_rate * base;
-        let taxes = vat_total * tx.surcharge_rate;
-        let extra = tx.lat_extra_deduction_rate * base;
+        let expenses = (tx.lat_expense_rate * base).money();
+        let taxes = (vat_total * tx.surcharge_rate).money();
+        let extra = (tx.lat_extra_deduction_rate * base).money();
         let ded = base + expenses + taxes + extra;
         let gain = rev - ded;
-        let lat = T::map2(gain, ded, |g, d| lat_tiers(g, d, ordinary).0);
+        let lat = T::map2(gain, ded, |g, d| lat_tiers(g, d, ordinary).0).money();
         let ratio = T::ratio_of(gain, ded, |g, d| lat_tiers(g, d, ordinary).1);
         let last_sale = schedule
             .iter()
@@ -230,10 +236,10 @@ pub fn land_appreciation_tax<T: Num>(
         let mut prepaid = T::zero();
         for t in 0..n {
             let snet = sales[t] - vat[t];
-            let pre = tx.lat_prepay_rate * snet;
+            let pre = (tx.lat_prepay_rate * snet).money();
             prepaid += pre;
             l.lat[t] += pre;
-            l.lat_accrued[t] += (lat * snet).ratio(rev);
+            l.lat_accrued[t] += (lat * snet).ratio(rev).money();
         }
         l.lat[settlement_year] += lat - prepaid;
         l.lat_detail.push(LatObject {
