@@ -72,9 +72,9 @@ fn engine(c: &mut Criterion) {
 /// both cores take (time per parcel × 100,000 / 2).
 fn batch(c: &mut Criterion) {
     use shanglou::batch::{self, Options};
-    use shanglou::scenario::{parse_table, Override};
+    use shanglou::scenario::{parse_table, Override, Template};
     let src = include_str!("../scenarios/wuhan-subsidy-loan.toml");
-    let table = parse_table(src).unwrap();
+    let table = Template::new(parse_table(src).unwrap());
     let opts = Options {
         mc: None,
         solve: None,

@@ -4,7 +4,7 @@
 
 use crate::mc::{self, Settings, Silent};
 use crate::metrics::{self, Status};
-use crate::scenario::{keys, Override, Scenario};
+use crate::scenario::{keys, Override, Scenario, Template};
 use crate::solve::{self, Bound, Vary};
 use serde::Serialize;
 
@@ -178,25 +178,27 @@ pub struct Scratch {
 }
 
 pub fn run_row(
-    template: &toml::Table,
+    template: &Template,
     src: &str,
     name: &str,
     overrides: &[Override],
     opts: &Options,
     scratch: &mut Scratch,
 ) -> Result<RowResult, Vec<String>> {
-    let sc = crate::load_table(template.clone(), src, overrides).map_err(|e| {
-        e.problems
-            .iter()
-            .map(|p| {
-                format!(
-                    "{}: {}",
-                    p.key,
-                    p.message.trim_end_matches(" (value given with --set)")
-                )
-            })
-            .collect::<Vec<_>>()
-    })?;
+    let sc = template
+        .load(src, overrides, &crate::policy::BuiltIn)
+        .map_err(|e| {
+            e.problems
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{}: {}",
+                        p.key,
+                        p.message.trim_end_matches(" (value given with --set)")
+                    )
+                })
+                .collect::<Vec<_>>()
+        })?;
     Ok(evaluate(&sc, name, opts, scratch))
 }
 
@@ -342,7 +344,7 @@ mod tests {
     fn a_row_is_the_template_with_its_cells() {
         let cols = columns(&["name", "site.far", "policy.pack", "land.price"]).unwrap();
         assert_eq!(cols.name, Some(0));
-        let table = crate::scenario::parse_table(TEMPLATE).unwrap();
+        let table = Template::new(crate::scenario::parse_table(TEMPLATE).unwrap());
         let opts = Options {
             mc: None,
             solve: Some(Goal::MinSubsidy),

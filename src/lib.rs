@@ -25,12 +25,3 @@ pub fn load(
 ) -> Result<scenario::Scenario, scenario::ScenarioError> {
     scenario::load_with(src, overrides, &policy::BuiltIn)
 }
-
-/// [`load`] from a template parsed once ([`scenario::parse_table`]): what a batch does per row.
-pub fn load_table(
-    table: toml::Table,
-    src: &str,
-    overrides: &[scenario::Override],
-) -> Result<scenario::Scenario, scenario::ScenarioError> {
-    scenario::load_table(table, src, overrides, &policy::BuiltIn)
-}

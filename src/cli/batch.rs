@@ -263,7 +263,9 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
     let src = super::read_text(&a.template, "scenario file", super::MAX_SCENARIO_BYTES)?;
     // the template must itself be a valid scenario: rows only change it
     let base = super::parse_scenario(&a.template, &src, &[])?;
-    let table = shanglou::scenario::parse_table(&src).map_err(|e| bad_input(e.to_string()))?;
+    let table = shanglou::scenario::Template::new(
+        shanglou::scenario::parse_table(&src).map_err(|e| bad_input(e.to_string()))?,
+    );
     let file = a.parcels.display().to_string();
     let meta = std::fs::metadata(&a.parcels)
         .map_err(|e| bad_input(format!("{file}: cannot read the parcel table: {e}")))?;

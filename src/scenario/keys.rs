@@ -22,6 +22,7 @@ pub struct KeySpec {
     pub unit: &'static str,
     pub required: bool,
     raw: fn(&RawScenario) -> Option<&RawNum>,
+    raw_mut: fn(&mut RawScenario) -> &mut Option<RawNum>,
     get: fn(&Inputs<f64>) -> Option<f64>,
     set: fn(&mut Inputs<f64>, f64),
     set_lane: fn(&mut Inputs<Lanes>, usize, f64),
@@ -36,6 +37,10 @@ impl std::fmt::Debug for KeySpec {
 impl KeySpec {
     pub fn raw<'a>(&self, r: &'a RawScenario) -> Option<&'a RawNum> {
         (self.raw)(r)
+    }
+    /// The key's field in the file as read, to set (a template's overrides).
+    pub fn raw_mut<'a>(&self, r: &'a mut RawScenario) -> &'a mut Option<RawNum> {
+        (self.raw_mut)(r)
     }
     /// The value in `inputs`; `None` for an optional key left unset (e.g. no subsidy cap).
     pub fn get(&self, i: &Inputs<f64>) -> Option<f64> {
@@ -226,6 +231,7 @@ macro_rules! keys {
                 unit: $unit,
                 required: $req,
                 raw: |r: &RawScenario| r.$($raw).+.as_ref(),
+                raw_mut: |r: &mut RawScenario| &mut r.$($raw).+,
                 get: |i: &Inputs<f64>| Slot::get(&i.$($inp).+),
                 set: |i: &mut Inputs<f64>, v: f64| Slot::put(&mut i.$($inp).+, v),
                 set_lane: |i: &mut Inputs<Lanes>, lane: usize, v: f64| {

@@ -9,6 +9,7 @@ pub mod keys;
 pub mod locate;
 pub mod psd;
 pub mod raw;
+mod template;
 mod validate;
 
 pub use cross::cross_checks_of;
@@ -16,6 +17,7 @@ pub use defaults::defaults;
 pub use dist::Dist;
 pub use inputs::*;
 pub use keys::{KeySpec, Kind, KEYS};
+pub use template::Template;
 
 use raw::RawScenario;
 use std::fmt;
@@ -401,26 +403,7 @@ fn plain_number(text: &str) -> Option<toml::Value> {
 }
 
 fn apply_override(table: &mut toml::Table, o: &Override) -> Result<(), String> {
-    let parsed = match plain_number(&o.value) {
-        Some(v) => Ok(toml::Table::from_iter([("v".to_string(), v)])),
-        None => format!("v = {}", o.value).parse::<toml::Table>(),
-    };
-    let value: toml::Value = match parsed {
-        // exactly one value: `30`, `"text"`, `[0.4, 0.6]`, `{ dist = … }`
-        Ok(mut t) if t.len() == 1 => t
-            .remove("v")
-            .unwrap_or(toml::Value::String(o.value.clone())),
-        Ok(_) => return Err("takes exactly one value, not a second assignment".to_string()),
-        // a bare word (`urban_renewal`) is the string it spells
-        Err(_)
-            if o.value
-                .chars()
-                .all(|c| c.is_alphanumeric() || "_-.".contains(c)) =>
-        {
-            toml::Value::String(o.value.clone())
-        }
-        Err(e) => return Err(format!("not one TOML value ({})", e.message().trim())),
-    };
+    let value = override_value(o)?;
     let parts: Vec<&str> = o.key.split('.').collect();
     let (last, path) = parts.split_last().ok_or("empty key")?;
     let mut cur = table;
@@ -435,6 +418,29 @@ fn apply_override(table: &mut toml::Table, o: &Override) -> Result<(), String> {
     }
     cur.insert(last.to_string(), value);
     Ok(())
+}
+
+/// The TOML value an override's text gives: one value (`30`, `"text"`, `[0.4, 0.6]`,
+/// `{ dist = … }`), or a bare word as the string it spells.
+fn override_value(o: &Override) -> Result<toml::Value, String> {
+    let parsed = match plain_number(&o.value) {
+        Some(v) => return Ok(v),
+        None => format!("v = {}", o.value).parse::<toml::Table>(),
+    };
+    match parsed {
+        Ok(mut t) if t.len() == 1 => Ok(t
+            .remove("v")
+            .unwrap_or(toml::Value::String(o.value.clone()))),
+        Ok(_) => Err("takes exactly one value, not a second assignment".to_string()),
+        Err(_)
+            if o.value
+                .chars()
+                .all(|c| c.is_alphanumeric() || "_-.".contains(c)) =>
+        {
+            Ok(toml::Value::String(o.value.clone()))
+        }
+        Err(e) => Err(format!("not one TOML value ({})", e.message().trim())),
+    }
 }
 
 /// The defaults of docs/model.md: tax defaults apply even without a `[tax]` section.
