@@ -304,11 +304,12 @@ impl Num for Lanes {
     }
 }
 
-/// Decimal places of a yuan the exact ledger keeps (a ten-billionth of a 分). Amounts up to
-/// 10^16 yuan keep every place inside rust_decimal's 28 digits, so adding booked amounts never
-/// rounds; and a fixed scale keeps the arithmetic on its fast paths (the 28-digit values that a
-/// division such as rate/(1 + rate) leaves behind made every later sum rescale).
-pub const MONEY_DP: u32 = 12;
+/// Decimal places of a yuan the exact ledger keeps (a millionth of a 分). Amounts up to 10^20
+/// yuan keep every place inside rust_decimal's 28 digits, so adding booked amounts never rounds;
+/// a fixed scale keeps the arithmetic on its fast paths (the 28-digit values that a division
+/// such as rate/(1 + rate) leaves behind made every later sum rescale), and at 8 places an
+/// amount below 1.8·10^11 yuan has a 64-bit mantissa, which rust_decimal adds in one step.
+pub const MONEY_DP: u32 = 8;
 
 /// 10^0 … 10^28, rust_decimal's scales.
 const POW10_U128: [u128; 29] = {
