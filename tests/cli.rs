@@ -3363,6 +3363,95 @@ fn rerun_detects_an_edited_record() {
     assert!(String::from_utf8_lossy(&a.get_output().stdout).contains("factory.rent"));
 }
 
+/// Five rows sampled from a generated 200-parcel table: every figure batch.csv reports equals
+/// `run --json --set` with the row's values, to the last digit (areas, the five totals, the
+/// three IRRs, the basis NPV and payback, the verdict).
+#[test]
+fn five_sampled_batch_rows_equal_run_json_exactly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cols = [
+        "site.land_area_m2",
+        "site.far",
+        "land.price",
+        "subsidy.construction_per_m2",
+        "factory.rent",
+        "policy.pack",
+        "project.kind",
+    ];
+    let packs = ["wuhan-2024", "shenzhen-2023", "ningbo-2023"];
+    let kinds = ["new_supply", "urban_renewal"];
+    let mut text = format!("name,{}\n", cols.join(","));
+    let mut cells = Vec::new();
+    for i in 0..200u64 {
+        let row = vec![
+            (12_000 + 373 * i).to_string(),
+            format!("{:.1}", 2.0 + (i % 9) as f64 * 0.35),
+            (350 + (i * 37) % 600).to_string(),
+            ((i * 53) % 480).to_string(),
+            format!("{:.2}", 18.0 + (i % 17) as f64 * 0.87),
+            packs[(i % 3) as usize].to_string(),
+            kinds[(i % 2) as usize].to_string(),
+        ];
+        text.push_str(&format!("p{i},{}\n", row.join(",")));
+        cells.push(row);
+    }
+    let parcels = tmp.path().join("parcels.csv");
+    std::fs::write(&parcels, text).unwrap();
+    let template = root().join("scenarios/wuhan-subsidy-loan.toml");
+    let out = tmp.path().join("out");
+    bin()
+        .args(["batch", "--template"])
+        .arg(&template)
+        .arg("--out")
+        .arg(&out)
+        .arg(&parcels)
+        .assert()
+        .success();
+    let (h, rows) = read_csv_text(&out.join("batch.csv"));
+    assert_eq!(rows.len(), 200);
+    let col = |n: &str| h.iter().position(|c| c == n).unwrap();
+    let num = |r: &[String], n: &str| -> Option<f64> {
+        let c = &r[col(n)];
+        (!c.is_empty()).then(|| c.parse().unwrap())
+    };
+    for i in [0usize, 37, 88, 141, 199] {
+        let r = &rows[i];
+        assert_eq!(r[col("name")], format!("p{i}"));
+        let mut cmd = bin();
+        cmd.args(["run", "--json", "--out"])
+            .arg(tmp.path().join(format!("run{i}")));
+        for (k, v) in cols.iter().zip(&cells[i]) {
+            cmd.arg("--set").arg(format!("{k}={v}"));
+        }
+        let a = cmd.arg(&template).assert().success();
+        let v: Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+        let basis = v["verdict"]["basis"].as_str().unwrap();
+        let want = [
+            ("gfa_m2", v["areas"]["gfa"].as_f64()),
+            ("factory_m2", v["areas"]["factory"].as_f64()),
+            ("residential_m2", v["areas"]["residential"].as_f64()),
+            ("land", v["totals"]["land"].as_f64()),
+            ("construction", v["totals"]["construction"].as_f64()),
+            ("rent", v["totals"]["rent"].as_f64()),
+            ("sales", v["totals"]["sales"].as_f64()),
+            ("subsidy", v["totals"]["subsidy"].as_f64()),
+            ("irr_pre_tax", v["irr"]["project_pre_tax"].as_f64()),
+            ("irr_after_tax", v["irr"]["project_after_tax"].as_f64()),
+            ("irr_equity", v["irr"]["equity"].as_f64()),
+            ("npv", v["npv"][basis].as_f64()),
+            ("payback_years", v["payback_years"][basis].as_f64()),
+        ];
+        for (name, w) in want {
+            assert_eq!(num(r, name), w, "row {i}: {name}");
+        }
+        assert_eq!(
+            r[col("verdict")],
+            v["verdict"]["status"].as_str().unwrap(),
+            "row {i}"
+        );
+    }
+}
+
 /// `batch`: one row per parcel, each the template with the row's values; a bad row is named
 /// by its line and column and skipped, the others still run, and the exit code is 2.
 #[test]
