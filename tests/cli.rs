@@ -3363,6 +3363,60 @@ fn rerun_detects_an_edited_record() {
     assert!(String::from_utf8_lossy(&a.get_output().stdout).contains("factory.rent"));
 }
 
+/// `batch --xlsx --html`: report.xlsx holds every good row with numbers as numbers and the
+/// tally; report.html the tally and both charts; a sharded run merges into the same set (every
+/// file byte for byte but the workbook, which carries its creation time, and its cells equal).
+#[test]
+fn batch_writes_its_workbook_and_page_and_merges_them() {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let tmp = tempfile::tempdir().unwrap();
+    let (whole, merged) = batch_whole_and_merged(tmp.path(), &["--xlsx", "--html"], 30, 2);
+    let (mut w, mut m) = (folder(&whole).unwrap(), folder(&merged).unwrap());
+    assert!(w.remove("report.xlsx").is_some() && m.remove("report.xlsx").is_some());
+    assert_eq!(m, w, "the merged set is the whole run's");
+    let (h, rows) = read_csv_text(&whole.join("batch.csv"));
+    let sheet = |dir: &Path, name: &str| {
+        let mut book: Xlsx<_> = open_workbook(dir.join("report.xlsx")).unwrap();
+        book.worksheet_range(name).unwrap()
+    };
+    let parcels_sheet = sheet(&whole, "地块 Parcels");
+    assert_eq!(parcels_sheet, sheet(&merged, "地块 Parcels"));
+    assert_eq!(
+        parcels_sheet.height(),
+        1 + rows.len(),
+        "a header and every good row"
+    );
+    let irr = h.iter().position(|c| c == "irr_pre_tax").unwrap();
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(
+            parcels_sheet.get_value((1 + i as u32, 0)),
+            Some(&Data::String(r[0].clone()))
+        );
+        match parcels_sheet.get_value((1 + i as u32, irr as u32)) {
+            Some(Data::Float(v)) => assert_eq!(*v, r[irr].parse::<f64>().unwrap(), "row {i}"),
+            other => panic!("row {i}: IRR cell {other:?} is not a number"),
+        }
+    }
+    let summary = sheet(&whole, "汇总 Summary");
+    let count = |label: &str| {
+        (0..summary.height() as u32)
+            .find(|&r| matches!(summary.get_value((r, 0)), Some(Data::String(s)) if s.contains(label)))
+            .and_then(|r| summary.get_value((r, 1)).cloned())
+    };
+    assert_eq!(count("bad rows"), Some(Data::Float(1.0)));
+    assert_eq!(
+        count("rows read"),
+        Some(Data::Float(31.0)),
+        "30 parcels and the bad row"
+    );
+    let page = String::from_utf8(w["report.html"].clone()).unwrap();
+    assert_eq!(page.matches("<svg").count(), 2, "both charts inline");
+    assert!(
+        page.contains("无效行 bad rows (skipped)</td><td class=n>1<"),
+        "{page}"
+    );
+}
+
 /// Five rows sampled from a generated 200-parcel table: every figure batch.csv reports equals
 /// `run --json --set` with the row's values, to the last digit (areas, the five totals, the
 /// three IRRs, the basis NPV and payback, the verdict).
@@ -3687,14 +3741,13 @@ fn sharded_sweep_merges_into_the_whole_sweep_byte_for_byte() {
     );
 }
 
-/// `batch --shard K/N` then `merge`: the whole batch's files byte for byte, bad rows included,
-/// and the merge exits 2 as the whole batch does.
-#[test]
-fn sharded_batch_merges_into_the_whole_batch_byte_for_byte() {
-    let tmp = tempfile::tempdir().unwrap();
-    let parcels = tmp.path().join("parcels.csv");
+/// A batch of `good` generated parcels and a bad row (the last, index `good`), run whole and in
+/// `n` shards with `args`, the shards merged last first: (whole, merged). The whole run, the
+/// shard holding the bad row and the merge exit 2; the other shards 0.
+fn batch_whole_and_merged(tmp: &Path, args: &[&str], good: u64, n: u64) -> (PathBuf, PathBuf) {
+    let parcels = tmp.join("parcels.csv");
     let mut text = String::from("name,site.land_area_m2,site.far,land.price\n");
-    for i in 0..40 {
+    for i in 0..good {
         text.push_str(&format!(
             "P{i},{},{},{}\n",
             10_000 + 997 * i,
@@ -3707,7 +3760,9 @@ fn sharded_batch_merges_into_the_whole_batch_byte_for_byte() {
     let template = root().join("scenarios/wuhan-subsidy-loan.toml");
     let run = |extra: &[&str], out: &Path, code: i32| {
         bin()
-            .args(["batch", "--solve", "max-rent", "--template"])
+            .arg("batch")
+            .args(args)
+            .arg("--template")
             .arg(&template)
             .args(extra)
             .arg("--out")
@@ -3716,25 +3771,33 @@ fn sharded_batch_merges_into_the_whole_batch_byte_for_byte() {
             .assert()
             .code(code);
     };
-    let whole = tmp.path().join("whole");
+    let whole = tmp.join("whole");
     run(&[], &whole, 2);
-    // the bad row (index 40) falls to shard 2 of 3: that shard exits 2, the others 0
-    for k in 1..=3 {
-        let code = if k == 2 { 2 } else { 0 };
+    for k in 1..=n {
+        let code = if (k - 1) == good % n { 2 } else { 0 };
         run(
-            &["--shard", &format!("{k}/3")],
-            &tmp.path().join(format!("s{k}")),
+            &["--shard", &format!("{k}/{n}")],
+            &tmp.join(format!("s{k}")),
             code,
         );
     }
-    let merged = tmp.path().join("merged");
+    let merged = tmp.join("merged");
     bin()
         .arg("merge")
-        .args(["s2", "s1", "s3"].map(|s| tmp.path().join(s)))
+        .args((1..=n).rev().map(|k| tmp.join(format!("s{k}"))))
         .arg("--out")
         .arg(&merged)
         .assert()
         .code(2);
+    (whole, merged)
+}
+
+/// `batch --shard K/N` then `merge`: the whole batch's files byte for byte, bad rows included,
+/// and the merge exits 2 as the whole batch does.
+#[test]
+fn sharded_batch_merges_into_the_whole_batch_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (whole, merged) = batch_whole_and_merged(tmp.path(), &["--solve", "max-rent"], 40, 3);
     assert_eq!(folder(&merged).unwrap(), folder(&whole).unwrap());
     let a = bin()
         .arg("merge")

@@ -32,6 +32,8 @@ pub struct Args {
     pub solve: Option<String>,
     #[command(flatten)]
     pub out: super::OutDir,
+    #[command(flatten)]
+    pub reports: super::Reports,
     /// Print the summary as JSON
     #[arg(long)]
     pub json: bool,
@@ -50,6 +52,11 @@ pub struct RunInfo {
     pub seed: Option<u64>,
     pub solve: Option<String>,
     pub band: (f64, f64),
+    /// report.xlsx and report.html were asked for (a merge writes them as the whole run did).
+    #[serde(default)]
+    pub xlsx: bool,
+    #[serde(default)]
+    pub html: bool,
 }
 
 /// One row as a shard keeps it.
@@ -153,7 +160,27 @@ impl Sink {
             "batch_summary.json".to_string(),
             export::json::to_vec(&summary)?,
         ));
+        let overview = export::xlsx::BatchOverview {
+            template: &run.template,
+            parcels_file: &run.parcels,
+            parcels: rows,
+            tally: &tally,
+            band: run.band,
+        };
+        if run.html {
+            let page = export::html::batch_page(&overview, &files);
+            files.push(("report.html".to_string(), page.into_bytes()));
+        }
         let mut written = vec![set.final_path("batch.csv")];
+        if run.xlsx {
+            export::xlsx::batch_workbook(
+                &overview,
+                &set.staged("batch.csv"),
+                &set.staged("report.xlsx"),
+            )
+            .map_err(|e| anyhow::anyhow!("cannot write report.xlsx: {e}"))?;
+            written.push(set.final_path("report.xlsx"));
+        }
         for (name, bytes) in &files {
             written.push(set.write(name, bytes)?);
         }
@@ -330,6 +357,8 @@ pub fn run(a: Args, ctx: &super::Ctx) -> Result<ExitCode> {
         seed: paths.map(|_| seed),
         solve: a.solve.clone(),
         band: (base.inputs.policy.irr_floor, base.inputs.policy.irr_cap),
+        xlsx: a.reports.xlsx,
+        html: a.reports.html,
     };
     let mut sink = match a.shard {
         Some(_) => Sink::Shard(Vec::new()),

@@ -94,10 +94,12 @@ impl OutDir {
 /// `--xlsx` and `--html`: the reports a run or a Monte Carlo run can add.
 #[derive(clap::Args)]
 pub struct Reports {
-    /// Also write report.xlsx: the statements of 《建设项目经济评价方法与参数》 and a summary
+    /// Also write report.xlsx: the statements of 《建设项目经济评价方法与参数》 and a summary (batch:
+    /// the tally and every parcel's figures, numbers as numbers)
     #[arg(long)]
     pub xlsx: bool,
-    /// Also write report.html: one self-contained page with the statements and charts
+    /// Also write report.html: one self-contained page with the statements and charts (batch:
+    /// the tally and both charts)
     #[arg(long)]
     pub html: bool,
 }

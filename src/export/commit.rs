@@ -120,6 +120,11 @@ impl OutputSet {
         self.target.join(name)
     }
 
+    /// Where a file of the set is while the set is staged (to read back one just written).
+    pub fn staged(&self, name: &str) -> PathBuf {
+        self.staging.join(name)
+    }
+
     /// Writes one file of the set into the staging folder, flushed to disk.
     pub fn write(&self, name: &str, bytes: &[u8]) -> Result<PathBuf> {
         let path = self.staging.join(name);

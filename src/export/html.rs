@@ -454,3 +454,44 @@ impl Exporter for Html {
         Ok(vec![("report.html".into(), html.into_bytes())])
     }
 }
+
+/// `report.html` of a batch: the run, the tally against the band, and the two charts inline.
+pub fn batch_page(o: &super::xlsx::BatchOverview, charts: &[(String, Vec<u8>)]) -> String {
+    let mut h = String::new();
+    let _ = writeln!(h, "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>组合测算 Portfolio batch</title><style>{STYLE}</style></head><body>");
+    let _ = writeln!(
+        h,
+        "<h1>组合测算 Portfolio batch</h1><p class=sub>shanglou {} · {} parcels from {} on the template {}</p>",
+        env!("CARGO_PKG_VERSION"),
+        thousands(o.parcels as f64, 0),
+        esc(o.parcels_file),
+        esc(o.template)
+    );
+    let t = o.tally;
+    let _ = writeln!(
+        h,
+        "<h2>结论 Verdicts</h2><p>Band: IRR {} to {}.</p><table><tr><th>verdict</th><th>parcels</th></tr>",
+        pct(Some(o.band.0)),
+        pct(Some(o.band.1))
+    );
+    for (class, label, v) in [
+        ("within", "符合保本微利 within", t.within),
+        ("above_cap", "超过上限 above the cap", t.above_cap),
+        ("below_floor", "未能保本 below the floor", t.below_floor),
+        ("undefined", "无法判定 no IRR verdict", t.undefined),
+        ("undefined", "无效行 bad rows (skipped)", t.bad_rows),
+    ] {
+        let _ = writeln!(
+            h,
+            "<tr class={class}><td>{label}</td><td class=n>{}</td></tr>",
+            thousands(v as f64, 0)
+        );
+    }
+    let _ = writeln!(h, "</table><h2>图 Charts</h2>");
+    for (name, bytes) in charts.iter().filter(|(n, _)| n.ends_with(".svg")) {
+        let _ = writeln!(h, "<p class=note>{}</p>", esc(name));
+        chart(&mut h, Ok(String::from_utf8_lossy(bytes).into_owned()));
+    }
+    let _ = writeln!(h, "<p class=note>Every parcel's figures are in batch.csv (and report.xlsx with --xlsx).</p></body></html>");
+    h
+}

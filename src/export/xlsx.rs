@@ -722,3 +722,130 @@ impl Exporter for Xlsx {
         Ok(vec![("report.xlsx".into(), bytes)])
     }
 }
+
+/// What a batch's workbook and page say above the parcels: the run and its tally.
+pub struct BatchOverview<'a> {
+    pub template: &'a str,
+    pub parcels_file: &'a str,
+    pub parcels: u64,
+    pub tally: &'a shanglou::batch::Tally,
+    pub band: (f64, f64),
+}
+
+/// The most rows an Excel sheet holds below its header.
+const SHEET_ROWS: u64 = 1_048_575;
+
+/// `report.xlsx` of a batch: a summary sheet (the tally against the band) and every row of
+/// `batch_csv` with numbers stored as numbers, streamed to disk row by row (constant memory),
+/// and saved straight to `out`, so the workbook costs no memory per parcel.
+pub fn batch_workbook(
+    o: &BatchOverview,
+    batch_csv: &std::path::Path,
+    out: &std::path::Path,
+) -> Result<()> {
+    use shanglou::batch::HEADER;
+    let s = styles();
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet().set_name("汇总 Summary")?;
+    ws.write_string_with_format(0, 0, "组合测算 Portfolio batch", &s.title)?;
+    let t = o.tally;
+    let mut r = 2;
+    for (label, v) in [
+        ("模板 Template", o.template.to_string()),
+        ("地块表 Parcel table", o.parcels_file.to_string()),
+    ] {
+        ws.write_string(r, 0, label)?;
+        ws.write_string(r, 1, v)?;
+        r += 1;
+    }
+    for (label, v) in [("保本 IRR floor", o.band.0), ("微利 IRR cap", o.band.1)] {
+        ws.write_string(r, 0, label)?;
+        ws.write_number_with_format(r, 1, v, &s.rate)?;
+        r += 1;
+    }
+    r += 1;
+    ws.write_string_with_format(r, 0, "结论 Verdict", &s.head)?;
+    ws.write_string_with_format(r, 1, "地块 Parcels", &s.head)?;
+    r += 1;
+    for (label, v) in [
+        ("符合保本微利 within", t.within),
+        ("超过上限 above the cap", t.above_cap),
+        ("未能保本 below the floor", t.below_floor),
+        ("无法判定 no IRR verdict", t.undefined),
+        ("无效行 bad rows (skipped)", t.bad_rows),
+        ("合计 rows read", o.parcels),
+    ] {
+        ws.write_string(r, 0, label)?;
+        ws.write_number(r, 1, v as f64)?;
+        r += 1;
+    }
+    let good = o.parcels.saturating_sub(t.bad_rows);
+    if good > SHEET_ROWS {
+        r += 1;
+        ws.write_string(
+            r,
+            0,
+            format!(
+                "The parcel sheet holds the first {SHEET_ROWS} of {good} parcels (an Excel sheet's limit); batch.csv has them all."
+            ),
+        )?;
+    }
+    ws.set_column_width(0, 30)?;
+    ws.set_column_width(1, 40)?;
+
+    let ws = wb
+        .add_worksheet_with_constant_memory()?
+        .set_name("地块 Parcels")?;
+    let text = [
+        "name",
+        "verdict",
+        "breached_rules",
+        "solve_note",
+        "solved_key",
+    ];
+    let rate = [
+        "irr_pre_tax",
+        "irr_after_tax",
+        "irr_equity",
+        "p_within",
+        "p_above_cap",
+        "p_below_floor",
+    ];
+    let money = ["land", "construction", "rent", "sales", "subsidy", "npv"];
+    for (c, h) in HEADER.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &s.head)?;
+        ws.set_column_width(c as u16, if *h == "name" { 24 } else { 16 })?;
+    }
+    let mut reader = csv::Reader::from_path(batch_csv)?;
+    for (i, row) in reader.records().enumerate() {
+        let row = row?;
+        let r = 1 + i as u64;
+        if r > SHEET_ROWS {
+            break;
+        }
+        let r = r as u32;
+        for (c, (h, cell)) in HEADER.iter().zip(row.iter()).enumerate() {
+            let c = c as u16;
+            let cell = cell.trim_start_matches('\u{feff}');
+            if cell.is_empty() {
+                continue;
+            }
+            match cell.parse::<f64>() {
+                Ok(v) if !text.contains(h) => {
+                    if rate.contains(h) {
+                        ws.write_number_with_format(r, c, v, &s.rate)?;
+                    } else if money.contains(h) {
+                        ws.write_number_with_format(r, c, v, &s.money)?;
+                    } else {
+                        ws.write_number(r, c, v)?;
+                    }
+                }
+                _ => {
+                    ws.write_string(r, c, cell)?;
+                }
+            }
+        }
+    }
+    wb.save(out)?;
+    Ok(())
+}
