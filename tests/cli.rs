@@ -3737,7 +3737,7 @@ fn sharded_sweep_merges_into_the_whole_sweep_byte_for_byte() {
             "4",
         ],
         &sc,
-        3,
+        4,
     );
 }
 
@@ -3797,7 +3797,7 @@ fn batch_whole_and_merged(tmp: &Path, args: &[&str], good: u64, n: u64) -> (Path
 #[test]
 fn sharded_batch_merges_into_the_whole_batch_byte_for_byte() {
     let tmp = tempfile::tempdir().unwrap();
-    let (whole, merged) = batch_whole_and_merged(tmp.path(), &["--solve", "max-rent"], 40, 3);
+    let (whole, merged) = batch_whole_and_merged(tmp.path(), &["--solve", "max-rent"], 40, 4);
     assert_eq!(folder(&merged).unwrap(), folder(&whole).unwrap());
     let a = bin()
         .arg("merge")
@@ -3806,7 +3806,7 @@ fn sharded_batch_merges_into_the_whole_batch_byte_for_byte() {
         .arg(tmp.path().join("bad"))
         .assert()
         .code(2);
-    assert!(String::from_utf8_lossy(&a.get_output().stderr).contains("missing shard 3 of 3"));
+    assert!(String::from_utf8_lossy(&a.get_output().stderr).contains("missing shards 3, 4 of 4"));
 }
 
 /// A heat map over `policy.pack` colours each deterministic cell by its own verdict: against the
