@@ -238,6 +238,11 @@ fn assert_money_scale(l: &shanglou::model::Ledger<rust_decimal::Decimal>) {
         // an exact sum: adding the items back in another order gives the same digits
         assert_eq!(l.cf_pre_tax[t] + outflow, inflow, "t = {t}");
     }
+    // ΣIVb is exactly the construction credits the VAT stage books (the opex part aside)
+    let booked: rust_decimal::Decimal = (0..l.years())
+        .map(|t| l.vat_input[t] - l.vat_input_opex[t])
+        .sum();
+    assert_eq!(booked, l.costs.input_vat_build, "ΣIVb");
 }
 
 /// The shipped scenarios and the conformance vectors, each at the money scale.

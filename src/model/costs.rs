@@ -18,6 +18,12 @@ pub fn construction_subsidy<T: Num>(inp: &Inputs<T>, a: &Areas<T>) -> T {
     }
 }
 
+/// The input VAT on construction per unit of schedule share: the VAT stage books
+/// `schedule[t]` of it in year t, and ΣIVb is the sum of those credits.
+pub fn build_credit<T: Num>(c: &crate::scenario::Construction<T>, vatable_build: T) -> T {
+    (vatable_build * (c.input_vat_rate / (T::one() + c.input_vat_rate))).money()
+}
+
 /// The basement subsidy 地下室补助 paid (docs/model.md §5), after its cap.
 pub fn basement_subsidy<T: Num>(inp: &Inputs<T>, a: &Areas<T>) -> T {
     let amount = (inp.subsidy.basement_per_m2 * a.basement).money();
@@ -49,11 +55,12 @@ pub fn costs<T: Num>(inp: &Inputs<T>, a: &Areas<T>, l: &mut Ledger<T>) -> Costs<
     l.land[0] = land_out;
     fill_schedule(&mut l.construction, &c.schedule, 0, build);
     // ΣIVb as the sum of the yearly credits the VAT stage books, so the statement adds up
-    let ib = c.input_vat_rate / (one + c.input_vat_rate);
+    // (each term is what fill_schedule books for its year)
+    let per_share = build_credit(c, vatable_build);
     let mut input_vat_build = T::zero();
-    if !ib.is_zero() {
+    if !per_share.is_zero() {
         for share in &c.schedule {
-            input_vat_build += (vatable_build * *share * ib).money();
+            input_vat_build += (per_share * *share).money();
         }
     }
     Costs {

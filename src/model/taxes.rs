@@ -114,7 +114,7 @@ pub fn vat_and_other_taxes<T: Num>(inp: &Inputs<T>, k: &Costs<T>, l: &mut Ledger
             &mut l.vat_input,
             &c.schedule,
             0,
-            (k.vatable_build * ib).money(),
+            build_credit(c, k.vatable_build),
         );
         let mut credit = T::zero();
         for t in 0..n {
