@@ -160,7 +160,7 @@ impl Sink {
             "batch_summary.json".to_string(),
             export::json::to_vec(&summary)?,
         ));
-        let overview = export::xlsx::BatchOverview {
+        let overview = export::BatchOverview {
             template: &run.template,
             parcels_file: &run.parcels,
             parcels: rows,

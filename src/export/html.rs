@@ -456,7 +456,7 @@ impl Exporter for Html {
 }
 
 /// `report.html` of a batch: the run, the tally against the band, and the two charts inline.
-pub fn batch_page(o: &super::xlsx::BatchOverview, charts: &[(String, Vec<u8>)]) -> String {
+pub fn batch_page(o: &super::BatchOverview, charts: &[(String, Vec<u8>)]) -> String {
     let mut h = String::new();
     let _ = writeln!(h, "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>组合测算 Portfolio batch</title><style>{STYLE}</style></head><body>");
     let _ = writeln!(
@@ -467,20 +467,13 @@ pub fn batch_page(o: &super::xlsx::BatchOverview, charts: &[(String, Vec<u8>)]) 
         esc(o.parcels_file),
         esc(o.template)
     );
-    let t = o.tally;
     let _ = writeln!(
         h,
         "<h2>结论 Verdicts</h2><p>Band: IRR {} to {}.</p><table><tr><th>verdict</th><th>parcels</th></tr>",
         pct(Some(o.band.0)),
         pct(Some(o.band.1))
     );
-    for (class, label, v) in [
-        ("within", "符合保本微利 within", t.within),
-        ("above_cap", "超过上限 above the cap", t.above_cap),
-        ("below_floor", "未能保本 below the floor", t.below_floor),
-        ("undefined", "无法判定 no IRR verdict", t.undefined),
-        ("undefined", "无效行 bad rows (skipped)", t.bad_rows),
-    ] {
+    for (class, label, v) in o.verdict_rows() {
         let _ = writeln!(
             h,
             "<tr class={class}><td>{label}</td><td class=n>{}</td></tr>",

@@ -28,6 +28,29 @@ pub struct Style {
     pub lang: Lang,
 }
 
+/// What a batch's workbook and page say above the parcels: the run and its tally.
+pub struct BatchOverview<'a> {
+    pub template: &'a str,
+    pub parcels_file: &'a str,
+    pub parcels: u64,
+    pub tally: &'a shanglou::batch::Tally,
+    pub band: (f64, f64),
+}
+
+impl BatchOverview<'_> {
+    /// The tally as the reports list it: CSS class, label and count.
+    pub fn verdict_rows(&self) -> [(&'static str, &'static str, u64); 5] {
+        let t = self.tally;
+        [
+            ("within", "符合保本微利 within", t.within),
+            ("above_cap", "超过上限 above the cap", t.above_cap),
+            ("below_floor", "未能保本 below the floor", t.below_floor),
+            ("undefined", "无法判定 no IRR verdict", t.undefined),
+            ("undefined", "无效行 bad rows (skipped)", t.bad_rows),
+        ]
+    }
+}
+
 /// A file to write: its name inside the output folder and its bytes.
 pub type File = (String, Vec<u8>);
 

@@ -723,15 +723,6 @@ impl Exporter for Xlsx {
     }
 }
 
-/// What a batch's workbook and page say above the parcels: the run and its tally.
-pub struct BatchOverview<'a> {
-    pub template: &'a str,
-    pub parcels_file: &'a str,
-    pub parcels: u64,
-    pub tally: &'a shanglou::batch::Tally,
-    pub band: (f64, f64),
-}
-
 /// The most rows an Excel sheet holds below its header.
 const SHEET_ROWS: u64 = 1_048_575;
 
@@ -739,7 +730,7 @@ const SHEET_ROWS: u64 = 1_048_575;
 /// `batch_csv` with numbers stored as numbers, streamed to disk row by row (constant memory),
 /// and saved straight to `out`, so the workbook costs no memory per parcel.
 pub fn batch_workbook(
-    o: &BatchOverview,
+    o: &super::BatchOverview,
     batch_csv: &std::path::Path,
     out: &std::path::Path,
 ) -> Result<()> {
@@ -767,14 +758,8 @@ pub fn batch_workbook(
     ws.write_string_with_format(r, 0, "结论 Verdict", &s.head)?;
     ws.write_string_with_format(r, 1, "地块 Parcels", &s.head)?;
     r += 1;
-    for (label, v) in [
-        ("符合保本微利 within", t.within),
-        ("超过上限 above the cap", t.above_cap),
-        ("未能保本 below the floor", t.below_floor),
-        ("无法判定 no IRR verdict", t.undefined),
-        ("无效行 bad rows (skipped)", t.bad_rows),
-        ("合计 rows read", o.parcels),
-    ] {
+    let rows = o.verdict_rows().map(|(_, label, v)| (label, v));
+    for (label, v) in rows.into_iter().chain([("合计 rows read", o.parcels)]) {
         ws.write_string(r, 0, label)?;
         ws.write_number(r, 1, v as f64)?;
         r += 1;
@@ -826,7 +811,6 @@ pub fn batch_workbook(
         let r = r as u32;
         for (c, (h, cell)) in HEADER.iter().zip(row.iter()).enumerate() {
             let c = c as u16;
-            let cell = cell.trim_start_matches('\u{feff}');
             if cell.is_empty() {
                 continue;
             }

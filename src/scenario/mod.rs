@@ -423,15 +423,16 @@ fn apply_override(table: &mut toml::Table, o: &Override) -> Result<(), String> {
 /// The TOML value an override's text gives: one value (`30`, `"text"`, `[0.4, 0.6]`,
 /// `{ dist = … }`), or a bare word as the string it spells.
 fn override_value(o: &Override) -> Result<toml::Value, String> {
-    let parsed = match plain_number(&o.value) {
-        Some(v) => return Ok(v),
-        None => format!("v = {}", o.value).parse::<toml::Table>(),
-    };
-    match parsed {
+    if let Some(v) = plain_number(&o.value) {
+        return Ok(v);
+    }
+    match format!("v = {}", o.value).parse::<toml::Table>() {
+        // exactly one value: `30`, `"text"`, `[0.4, 0.6]`, `{ dist = … }`
         Ok(mut t) if t.len() == 1 => Ok(t
             .remove("v")
             .unwrap_or(toml::Value::String(o.value.clone()))),
         Ok(_) => Err("takes exactly one value, not a second assignment".to_string()),
+        // a bare word (`urban_renewal`) is the string it spells
         Err(_)
             if o.value
                 .chars()

@@ -4,8 +4,8 @@
 //! table per row.
 
 use super::raw::{RawNum, RawScenario};
+use super::ScenarioError;
 use super::{keys, load_table, override_value, validate, Override, PackLookup, Scenario};
-use super::{ScenarioError, KEYS};
 
 /// A parsed template and, when it deserializes, its raw scenario.
 #[derive(Debug, Clone)]
@@ -73,7 +73,6 @@ fn set(raw: &mut RawScenario, key: &str, v: toml::Value) -> Option<()> {
         });
         return Some(());
     }
-    debug_assert!(KEYS.iter().all(|k| k.name != key));
     let word = |v: toml::Value| match v {
         toml::Value::String(s) => Some(s),
         _ => None,
