@@ -105,6 +105,12 @@ pub fn irr_detail(flows: &[f64], discount_rate: f64) -> IrrDetail {
 /// As [`irr_detail`]. When there can be several roots they are isolated by certified
 /// subdivision; only if that runs out of budget are `points` grid points scanned instead.
 pub fn irr_detail_scan(flows: &[f64], discount_rate: f64, points: usize) -> IrrDetail {
+    detail(flows, discount_rate, points, true)
+}
+
+/// [`irr_detail_scan`]; `newton_first`: try [`proven_alone`] before isolating (a caller whose
+/// own Newton root was not proven alone skips it).
+fn detail(flows: &[f64], discount_rate: f64, points: usize, newton_first: bool) -> IrrDetail {
     let bound = sign_changes(flows);
     let mut d = IrrDetail {
         irr: None,
@@ -128,6 +134,11 @@ pub fn irr_detail_scan(flows: &[f64], discount_rate: f64, points: usize) -> IrrD
             };
             found.push((r, dir));
         }
+    } else if let Some(root) = newton_first
+        .then(|| proven_alone(flows, discount_rate))
+        .flatten()
+    {
+        found.push(root);
     } else if !isolate_roots(flows, &mut found) {
         scan_roots(flows, points.max(16), &mut found);
     }
@@ -140,6 +151,36 @@ pub fn irr_detail_scan(flows: &[f64], discount_rate: f64, points: usize) -> IrrD
     d.roots = found.iter().map(|x| x.0).collect();
     d.directions = found.iter().map(|x| x.1).collect();
     d
+}
+
+/// The one root of flows with several sign changes when Newton's method from the discount
+/// rate converges and [`sole_root`] proves its root the only one: then the isolation would
+/// find a single crossing, in the cell of its first grid that holds the root, and refine that
+/// cell by Brent; this refines the same cell from the same end values, so the root is the
+/// same to the bit without examining the other cells. `None` (the isolation decides) when
+/// Newton fails, the proof does not hold, or the cell's ends do not differ in sign.
+fn proven_alone(flows: &[f64], discount_rate: f64) -> Option<(f64, Direction)> {
+    let r = newton::newton(flows, discount_rate)?;
+    if !newton::sole_root(flows, r) {
+        return None;
+    }
+    let grid = roots::isolation_grid();
+    let j = grid.partition_point(|&g| g <= r);
+    if j == 0 || j >= grid.len() {
+        return None;
+    }
+    let f = |r: f64| signed_pv(flows, r);
+    let (a, b) = (grid[j - 1], grid[j]);
+    let (fa, fb) = (f(a), f(b));
+    if fa == 0.0 || fb == 0.0 || (fa > 0.0) == (fb > 0.0) {
+        return None;
+    }
+    let dir = if fa > 0.0 {
+        Direction::Down
+    } else {
+        Direction::Up
+    };
+    Some((brent(f, a, b, fa, fb), dir))
 }
 
 /// docs/model.md §8: the one root where NPV falls through zero; among several such, or if there is
@@ -187,6 +228,15 @@ pub fn irr(flows: &[f64], discount_rate: f64) -> Option<f64> {
         0 => None,
         1 => single_root(flows),
         _ => irr_detail(flows, discount_rate).irr,
+    }
+}
+
+/// [`irr`] for flows whose Newton root (from another guess) was not proven alone: straight to
+/// the isolation.
+pub(crate) fn irr_isolated(flows: &[f64], discount_rate: f64) -> Option<f64> {
+    match sign_changes(flows) {
+        0 | 1 => irr(flows, discount_rate),
+        _ => detail(flows, discount_rate, SCAN_POINTS, false).irr,
     }
 }
 

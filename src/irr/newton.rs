@@ -201,7 +201,7 @@ fn decide(
         1 => newton.or_else(|| single_root(flows)),
         _ => match newton {
             Some(r) if alone(r) => Some(r),
-            _ => irr(flows, discount_rate),
+            _ => irr_isolated(flows, discount_rate),
         },
     }
 }

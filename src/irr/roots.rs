@@ -173,6 +173,12 @@ fn slope_bound(flows: &[f64], a: f64, b: f64) -> f64 {
     }
 }
 
+/// The first cells of [`isolate_roots`]: 32 cells of the log grid (and r = 0), made once.
+pub(super) fn isolation_grid() -> &'static [f64] {
+    static GRID: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
+    GRID.get_or_init(|| log_grid(32))
+}
+
 /// Evaluations [`isolate_roots`] may spend before it falls back to the fixed scan.
 const ISOLATION_BUDGET: usize = 20_000;
 
@@ -182,9 +188,8 @@ const ISOLATION_BUDGET: usize = 20_000;
 /// is halved. Work goes only where roots are or nearly are, instead of a fixed fine grid.
 /// Returns false when the budget ran out (the caller then scans).
 pub(super) fn isolate_roots(flows: &[f64], roots: &mut Vec<(f64, Direction)>) -> bool {
-    const CELLS: usize = 32;
     let f = |r: f64| signed_pv(flows, r);
-    let grid = log_grid(CELLS);
+    let grid = isolation_grid();
     let mut evals = grid.len();
     let values: Vec<f64> = grid.iter().map(|r| f(*r)).collect();
     // cells still to examine, left to right (a stack popped from the end, pushed reversed)
