@@ -27,12 +27,62 @@ pub fn number(cell: &str) -> Option<f64> {
 /// have no surrounding space, so the trim and the separator search are skipped.
 #[inline]
 fn plain_number(cell: &str) -> Option<f64> {
+    if let Some(v) = simple_decimal(cell.as_bytes()) {
+        return Some(v);
+    }
     // an ASCII space or any non-ASCII byte (a full-width space, say) at either end: trim
     let edge = |b: &u8| b.is_ascii_whitespace() || !b.is_ascii();
     let bytes = cell.as_bytes();
     let spaced = bytes.first().is_some_and(edge) || bytes.last().is_some_and(edge);
     let c = if spaced { cell.trim() } else { cell };
     c.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// Powers of ten a double holds exactly.
+const EXACT_POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// A cell of the form the flows of a spreadsheet export almost always take, an optional sign,
+/// digits and optionally a point and more digits, whose digits make an integer below 2^53 and
+/// whose decimals are at most 22: then the value is that integer divided by an exact power of
+/// ten, one correctly rounded division (Clinger's fast path), which is the double the standard
+/// parser returns. Anything else is `None`, for the standard parser.
+#[inline]
+fn simple_decimal(b: &[u8]) -> Option<f64> {
+    let (negative, digits) = match b.first()? {
+        b'-' => (true, &b[1..]),
+        b'+' => (false, &b[1..]),
+        _ => (false, b),
+    };
+    let mut m: u64 = 0;
+    let mut seen = 0usize;
+    let mut point: Option<usize> = None;
+    for (i, &c) in digits.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => {
+                seen += 1;
+                if seen > 16 {
+                    return None;
+                }
+                m = m * 10 + u64::from(c - b'0');
+            }
+            b'.' if point.is_none() && i > 0 => point = Some(i),
+            _ => return None,
+        }
+    }
+    let decimals = match point {
+        Some(p) if p + 1 == digits.len() => return None,
+        Some(p) => digits.len() - p - 1,
+        None if digits.is_empty() => return None,
+        None => 0,
+    };
+    if m >= 1 << 53 || decimals >= EXACT_POW10.len() {
+        return None;
+    }
+    let v = m as f64 / EXACT_POW10[decimals];
+    Some(if negative { -v } else { v })
 }
 
 /// What is wrong with a cell that is not a number, for `FILE:LINE:COLUMN:` messages.
@@ -47,28 +97,54 @@ fn not_a_number(cell: &str) -> String {
 /// Series (name, flows) read from the CSV: a BOM and CRLF line ends are fine; a ragged row, an
 /// empty cell or a cell that is not a number is an error naming its line and column.
 pub fn read_csv(bytes: &[u8], rows: bool) -> Result<Vec<Series>, CsvError> {
+    read_csv_map(bytes, rows, |s| s)
+}
+
+/// [`read_csv`] with `each` applied to every series, in parallel, the results in file order:
+/// plain rows are handed over as each chunk reads them, while its bytes are in the cache, and
+/// no series outlives its result. The same first error as [`read_csv`].
+pub fn read_csv_map<R: Send>(
+    bytes: &[u8],
+    rows: bool,
+    each: impl Fn(Series) -> R + Sync,
+) -> Result<Vec<R>, CsvError> {
+    use rayon::prelude::*;
     let bytes = bytes
         .strip_prefix(b"\xEF\xBB\xBF".as_slice())
         .unwrap_or(bytes);
     if rows && plain(bytes) {
-        return read_plain_rows(bytes);
+        return read_plain_rows(bytes, &each);
     }
-    read_general(bytes, rows)
+    Ok(read_general(bytes, rows)?
+        .into_par_iter()
+        .map(&each)
+        .collect())
 }
 
 /// Whether the text needs no CSV quoting rules: no quote, and every CR ends a line with LF.
 /// Such text splits at newlines, so its rows can be read in parallel.
 fn plain(bytes: &[u8]) -> bool {
+    use rayon::prelude::*;
+    // most files have neither quote nor CR: that is one parallel pass
+    let neither = |c: &[u8]| !c.contains(&b'"') && !c.contains(&b'\r');
+    if bytes.par_chunks(1 << 20).all(neither) {
+        return true;
+    }
+    // `contains` on bytes is a vectorised search: most files have no CR to check one by one
     !bytes.contains(&b'"')
-        && bytes
-            .iter()
-            .enumerate()
-            .all(|(i, b)| *b != b'\r' || bytes.get(i + 1) == Some(&b'\n'))
+        && (!bytes.contains(&b'\r')
+            || bytes
+                .iter()
+                .enumerate()
+                .all(|(i, b)| *b != b'\r' || bytes.get(i + 1) == Some(&b'\n')))
 }
 
 /// One series per row of plain text (see [`plain`]), rows read in parallel chunks split at
 /// newlines; the same series and the same first error as the general reader.
-fn read_plain_rows(bytes: &[u8]) -> Result<Vec<Series>, CsvError> {
+fn read_plain_rows<R: Send>(
+    bytes: &[u8],
+    each: &(impl Fn(Series) -> R + Sync),
+) -> Result<Vec<R>, CsvError> {
     use rayon::prelude::*;
     const CHUNK: usize = 1 << 20;
     let mut bounds = vec![0usize];
@@ -87,33 +163,43 @@ fn read_plain_rows(bytes: &[u8]) -> Result<Vec<Series>, CsvError> {
     }
     let chunks: Vec<&[u8]> = bounds.windows(2).map(|w| &bytes[w[0]..w[1]]).collect();
     // the line each chunk starts on
-    let newlines: Vec<usize> = chunks
-        .par_iter()
-        .map(|c| c.iter().filter(|b| **b == b'\n').count())
-        .collect();
+    let newlines: Vec<usize> = chunks.par_iter().map(|c| count_newlines(c)).collect();
     let mut first_line = Vec::with_capacity(chunks.len());
     let mut line = 1;
     for n in &newlines {
         first_line.push(line);
         line += n;
     }
-    let parts: Vec<Result<Vec<Series>, CsvError>> = chunks
+    let parts: Vec<Result<Vec<R>, CsvError>> = chunks
         .par_iter()
         .zip(first_line.par_iter())
         .map(|(chunk, first)| {
             let mut out = Vec::new();
-            for (k, raw) in chunk.split(|b| *b == b'\n').enumerate() {
+            let (mut pos, mut line) = (0, *first);
+            while pos < chunk.len() {
+                // most rows are read in one pass that also finds the line's end
+                if let Some((series, next)) = simple_row(chunk, pos, line) {
+                    out.push(each(series));
+                    (pos, line) = (next, line + 1);
+                    continue;
+                }
+                let end = chunk[pos..]
+                    .iter()
+                    .position(|b| *b == b'\n')
+                    .map_or(chunk.len(), |k| pos + k);
+                let raw = &chunk[pos..end];
+                (pos, line) = (end + 1, line + 1);
                 let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
                 if raw.is_empty() {
                     continue;
                 }
-                let line = first + k;
+                let line = line - 1;
                 let text = std::str::from_utf8(raw).map_err(|_| CsvError {
                     line: Some(line),
                     column: None,
                     message: "not a readable CSV: invalid UTF-8".into(),
                 })?;
-                out.push(row_series(text.split(','), line, plain_number)?);
+                out.push(each(row_series(cells(text), line, plain_number)?));
             }
             Ok(out)
         })
@@ -126,6 +212,139 @@ fn read_plain_rows(bytes: &[u8]) -> Result<Vec<Series>, CsvError> {
         return Err(no_flows());
     }
     Ok(out)
+}
+
+/// Newlines in `bytes`, counted in blocks a byte counter cannot overflow (which vectorises).
+fn count_newlines(bytes: &[u8]) -> usize {
+    bytes
+        .chunks(255)
+        .map(|c| usize::from(c.iter().fold(0u8, |n, b| n + u8::from(*b == b'\n'))))
+        .sum()
+}
+
+/// The row of `text` that starts at `at`, when its cells after the name are all
+/// [`simple_decimal`]s, read in one pass that also finds where the line ends: the series and
+/// where the next line starts. `None` for any other row (an empty line among them), which
+/// [`row_series`] then reads and blames if it is bad. CR is taken only before LF ([`plain`]).
+fn simple_row(text: &[u8], at: usize, line: usize) -> Option<(Series, usize)> {
+    let first_end = text[at..]
+        .iter()
+        .position(|&b| b == b',' || b == b'\n')
+        .map_or(text.len(), |k| at + k);
+    let first = &text[at..first_end];
+    let first = std::str::from_utf8(first.strip_suffix(b"\r").unwrap_or(first)).ok()?;
+    // the name rule of row_series
+    let named = plain_number(first).is_none() && !first.trim().is_empty();
+    let (name, mut at) = if named {
+        if text.get(first_end) != Some(&b',') {
+            return None;
+        }
+        (first.trim().to_string(), first_end + 1)
+    } else {
+        (format!("row{line}"), at)
+    };
+    let mut flows = Vec::with_capacity(64);
+    loop {
+        let (v, end) = simple_decimal_cell(text, at)?;
+        flows.push(v);
+        match text.get(end) {
+            Some(b',') => at = end + 1,
+            Some(b'\n') => return Some(((name, flows), end + 1)),
+            Some(b'\r') if text.get(end + 1) == Some(&b'\n') => {
+                return Some(((name, flows), end + 2))
+            }
+            None => return Some(((name, flows), end)),
+            Some(_) => return None,
+        }
+    }
+}
+
+/// The value of the eight bytes at `raw[at..]` when all are ASCII digits, read at once
+/// (the SWAR steps of Lemire's fast_float).
+#[inline]
+fn eight_digits(raw: &[u8], at: usize) -> Option<u64> {
+    let bytes: [u8; 8] = raw.get(at..at + 8)?.try_into().ok()?;
+    let v = u64::from_le_bytes(bytes);
+    let all_digits = (v & 0xF0F0_F0F0_F0F0_F0F0)
+        | ((v.wrapping_add(0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4)
+        == 0x3333_3333_3333_3333;
+    if !all_digits {
+        return None;
+    }
+    let v = v - 0x3030_3030_3030_3030;
+    let v = v.wrapping_mul(10).wrapping_add(v >> 8);
+    let v = (v & 0x0000_00FF_0000_00FF)
+        .wrapping_mul(100 + (1_000_000 << 32))
+        .wrapping_add(((v >> 16) & 0x0000_00FF_0000_00FF).wrapping_mul(1 + (10_000 << 32)))
+        >> 32;
+    Some(v)
+}
+
+/// [`simple_decimal`] of the cell of `raw` that starts at `at`, found and read in one pass:
+/// the value and where the cell ends (a comma, a line end or the end of `raw`).
+#[inline]
+fn simple_decimal_cell(raw: &[u8], at: usize) -> Option<(f64, usize)> {
+    let digit = |i: usize| raw.get(i).map(|b| b.wrapping_sub(b'0')).filter(|d| *d < 10);
+    let mut i = at;
+    let negative = raw.get(i) == Some(&b'-');
+    if negative || raw.get(i) == Some(&b'+') {
+        i += 1;
+    }
+    let start = i;
+    let mut m: u64 = 0;
+    // more than 16 digits could wrap; the check below sends such cells to the std parser
+    while let Some(d) = eight_digits(raw, i) {
+        m = m.wrapping_mul(100_000_000).wrapping_add(d);
+        i += 8;
+    }
+    while let Some(d) = digit(i) {
+        m = m.wrapping_mul(10).wrapping_add(u64::from(d));
+        i += 1;
+    }
+    let whole = i - start;
+    let mut decimals = 0;
+    if whole > 0 && raw.get(i) == Some(&b'.') {
+        i += 1;
+        while let Some(d) = eight_digits(raw, i) {
+            m = m.wrapping_mul(100_000_000).wrapping_add(d);
+            i += 8;
+        }
+        while let Some(d) = digit(i) {
+            m = m.wrapping_mul(10).wrapping_add(u64::from(d));
+            i += 1;
+        }
+        decimals = i - start - whole - 1;
+        if decimals == 0 {
+            return None;
+        }
+    }
+    let ends = matches!(raw.get(i), None | Some(b',' | b'\n' | b'\r'));
+    if !ends || whole == 0 || whole + decimals > 16 || m >= 1 << 53 || decimals >= EXACT_POW10.len()
+    {
+        return None;
+    }
+    let v = m as f64 / EXACT_POW10[decimals];
+    Some((if negative { -v } else { v }, i))
+}
+
+/// The cells of a line split at commas, as `str::split(',')` gives them: a byte loop, cheaper
+/// than the general pattern search on cells of a dozen bytes.
+fn cells(text: &str) -> impl Iterator<Item = &str> {
+    let mut start = Some(0);
+    std::iter::from_fn(move || {
+        let from = start?;
+        let rest = &text.as_bytes()[from..];
+        match rest.iter().position(|&b| b == b',') {
+            Some(k) => {
+                start = Some(from + k + 1);
+                Some(&text[from..from + k])
+            }
+            None => {
+                start = None;
+                Some(&text[from..])
+            }
+        }
+    })
 }
 
 /// One row's series: an optional name in the first cell, then numbers.
@@ -315,16 +534,121 @@ mod tests {
         ];
         big.push_str("bad,1,nan\n");
         cases.push(big.into_bytes());
+        // more than one chunk: unnamed rows are named by their line, blank lines and LF and
+        // CRLF ends mixed, cells the one-pass reader leaves to the standard parser (exponent,
+        // spaces, 17 digits), and the first error past the first chunk
+        let mut long = String::new();
+        for i in 0..150_000 {
+            match i % 5 {
+                0 => long.push_str(&format!("{i}.5,-{},7\n", i % 13)),
+                1 => long.push_str(&format!("name {i},-1e3, 2 ,12345678901234567\r\n")),
+                2 => long.push('\n'),
+                _ => long.push_str(&format!("s{i},-100,{}.25\n", i % 89)),
+            }
+        }
+        cases.push(long.clone().into_bytes());
+        long.push_str("t,1,2,x\n");
+        long.push_str("u,1,2,y\n");
+        cases.push(long.into_bytes());
         for c in cases {
             assert!(plain(&c));
             assert_eq!(
-                read_plain_rows(&c),
+                read_plain_rows(&c, &|s| s),
                 read_general(&c, true),
                 "{:?}",
                 String::from_utf8_lossy(&c[..c.len().min(60)])
             );
         }
         assert!(!plain(b"\"a\",1\n"));
+        for line in ["a,1,,2,", "", ",", "x", "1,2", "名,３,4"] {
+            assert_eq!(
+                cells(line).collect::<Vec<_>>(),
+                line.split(',').collect::<Vec<_>>()
+            );
+        }
         assert!(!plain(b"a,1\r2\n"));
+    }
+
+    /// The fast path gives the standard parser's double, or leaves the cell to it.
+    #[test]
+    fn simple_decimals_parse_as_the_standard_parser_does() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut taken = 0;
+        for k in 0..200_000 {
+            let digits = 1 + (next() % 19) as usize;
+            let mut s: String = (0..digits)
+                .map(|_| char::from(b'0' + (next() % 10) as u8))
+                .collect();
+            let point = next() as usize % (digits + 1);
+            if point < digits && point > 0 {
+                s.insert(point, '.');
+            }
+            let s = match k % 3 {
+                0 => format!("-{s}"),
+                1 => format!("+{s}"),
+                _ => s,
+            };
+            let fast = simple_decimal(s.as_bytes());
+            // the in-row reader takes the same cells to the same doubles, and stops at a comma
+            let cell = format!("x,{s},7");
+            assert_eq!(
+                simple_decimal_cell(cell.as_bytes(), 2).map(|(v, end)| (v.to_bits(), end)),
+                fast.map(|v| (v.to_bits(), s.len() + 2)),
+                "{s}"
+            );
+            if let Some(v) = fast {
+                taken += 1;
+                let std: f64 = s.parse().unwrap();
+                assert_eq!(v.to_bits(), std.to_bits(), "{s}");
+            }
+        }
+        assert!(taken > 50_000, "{taken}");
+        for odd in [
+            "",
+            "-",
+            "+",
+            ".",
+            "1.",
+            ".5",
+            "1.2.3",
+            "1e5",
+            "0x10",
+            " 1",
+            "1 ",
+            "inf",
+            "NaN",
+            "1,0",
+            "--1",
+            "9007199254740993",
+            "12345678901234567",
+        ] {
+            assert_eq!(simple_decimal(odd.as_bytes()), None, "{odd}");
+            if !odd.contains(',') {
+                assert_eq!(simple_decimal_cell(odd.as_bytes(), 0), None, "{odd}");
+            }
+            // and the standard parser still decides those cells
+            assert_eq!(
+                plain_number(odd),
+                odd.trim().parse::<f64>().ok().filter(|v| v.is_finite()),
+                "{odd}"
+            );
+        }
+        assert_eq!(
+            simple_decimal(b"-0").map(f64::to_bits),
+            Some((-0.0f64).to_bits())
+        );
+        assert_eq!(simple_decimal(b"-1146088816.82"), Some(-1146088816.82));
+        assert_eq!(eight_digits(b"x12345678", 1), Some(12_345_678));
+        assert_eq!(eight_digits(b"00000009", 0), Some(9));
+        for bad in [b"1234567/", b"1234567:", b"1234 678", b"-2345678"] {
+            assert_eq!(eight_digits(bad, 0), None);
+        }
+        assert_eq!(eight_digits(b"1234567", 0), None);
     }
 }

@@ -36,11 +36,25 @@ struct Row {
     reason: Option<Reason>,
 }
 
-/// Series read from the file (or standard input), errors as `FILE:LINE:COLUMN: what`.
-fn read(a: &Args) -> Result<Vec<(String, Vec<f64>)>> {
+/// Each series of the file (or standard input) solved as it is read, in file order; errors as
+/// `FILE:LINE:COLUMN: what`.
+fn solve(a: &Args) -> Result<Vec<Row>> {
     let file = a.file.display().to_string();
     let bytes = super::read_input(&a.file, "CSV of cash flows", super::MAX_CSV_BYTES, true)?;
-    flows::read_csv(&bytes, a.rows).map_err(|e| {
+    let rate = a.rate;
+    // series are independent: solved on every core as the reader hands them over
+    let row = |(name, flows): flows::Series| {
+        let d = irr::irr_detail(&flows, rate);
+        Row {
+            name,
+            irr: d.irr,
+            npv: irr::npv(&flows, rate),
+            payback_years: irr::payback(&flows),
+            multiple_roots: d.multiple_roots,
+            reason: d.reason,
+        }
+    };
+    flows::read_csv_map(&bytes, a.rows, row).map_err(|e| {
         let at = match (e.line, e.column) {
             (Some(l), Some(c)) => format!("{file}:{l}:{c}:"),
             (Some(l), None) => format!("{file}:{l}:"),
@@ -57,27 +71,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
             a.rate
         )));
     }
-    let series = read(&a)?;
-    // series are independent: solved on every core, collected in file order
-    use rayon::prelude::*;
-    let rows: Vec<Row> = series
-        .par_iter()
-        .map(|(name, flows)| {
-            let d = irr::irr_detail(flows, a.rate);
-            Row {
-                name: name.clone(),
-                irr: d.irr,
-                npv: irr::npv(flows, a.rate),
-                payback_years: irr::payback(flows),
-                multiple_roots: d.multiple_roots,
-                reason: d.reason,
-            }
-        })
-        .collect();
+    let rows = solve(&a)?;
     if a.json {
-        let mut s = serde_json::to_string_pretty(&rows)?;
-        s.push('\n');
-        print(&s)?;
+        print(&pretty_list(&rows)?)?;
     } else {
         let header = vec![
             "series".to_string(),
@@ -86,8 +82,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
             "payback (yr)".into(),
             "note".into(),
         ];
+        use rayon::prelude::*;
         let body: Vec<Vec<String>> = rows
-            .iter()
+            .par_iter()
             .map(|r| {
                 let note = match (r.reason, r.multiple_roots) {
                     (Some(Reason::NoSignChange), _) => "flows never change sign".to_string(),
@@ -111,4 +108,57 @@ pub fn run(a: Args) -> Result<ExitCode> {
         print(&grid(&header, &body))?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `serde_json::to_string_pretty(rows)` and a newline, the rows written in parallel: an
+/// element of a pretty list is its own pretty text indented by two spaces (JSON strings hold
+/// no raw newline, so every newline in it is the printer's).
+fn pretty_list(rows: &[Row]) -> Result<String> {
+    use rayon::prelude::*;
+    if rows.is_empty() {
+        return Ok("[]\n".into());
+    }
+    let parts: Vec<String> = rows
+        .par_chunks(1024)
+        .map(|chunk| {
+            let mut out = String::new();
+            for r in chunk {
+                let text = serde_json::to_string_pretty(r)?;
+                out.push_str(",\n  ");
+                out.push_str(&text.replace('\n', "\n  "));
+            }
+            Ok(out)
+        })
+        .collect::<Result<_, serde_json::Error>>()?;
+    let mut s = String::with_capacity(parts.iter().map(String::len).sum::<usize>() + 4);
+    s.push('[');
+    for p in &parts {
+        s.push_str(p);
+    }
+    // the first element's separator is the opening line break only
+    s.replace_range(1..2, "");
+    s.push_str("\n]\n");
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_parallel_list_is_serde_json_pretty_text() {
+        let row = |k: usize| Row {
+            name: format!("s{k} \"q\"\n名"),
+            irr: (!k.is_multiple_of(3)).then_some(k as f64 * 0.001),
+            npv: -1.5e9 + k as f64,
+            payback_years: k.is_multiple_of(2).then_some(12.25),
+            multiple_roots: k.is_multiple_of(5),
+            reason: k.is_multiple_of(3).then_some(Reason::NoRoot),
+        };
+        for n in [0, 1, 2, 1023, 1024, 1025, 3000] {
+            let rows: Vec<Row> = (0..n).map(row).collect();
+            let want = serde_json::to_string_pretty(&rows).unwrap() + "\n";
+            assert_eq!(pretty_list(&rows).unwrap(), want, "{n} rows");
+        }
+    }
 }

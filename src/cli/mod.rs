@@ -234,13 +234,55 @@ pub fn read_input(path: &Path, what: &str, max: u64, stdin_ok: bool) -> Result<V
     if meta.len() > max {
         return Err(too_big(&shown));
     }
-    std::fs::File::open(path)
-        .and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
+    let file = std::fs::File::open(path)
+        .map_err(|e| bad_input(format!("{shown}: cannot read the {what}: {e}")))?;
+    if let Some(whole) = read_in_parts(&file, meta.len()) {
+        return Ok(whole);
+    }
+    // sized once from the metadata: growing by doubling copies a large file several times
+    bytes.reserve_exact(meta.len() as usize + 1);
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
         .map_err(|e| bad_input(format!("{shown}: cannot read the {what}: {e}")))?;
     if bytes.len() as u64 > max {
         return Err(too_big(&shown));
     }
     Ok(bytes)
+}
+
+/// A large file read by several threads at once, each its part (the copy from the page cache
+/// and the page faults of the new buffer are most of reading it): `None` for a small file, on
+/// any error, or when the file's length is not `len` (it changed while read), so the caller
+/// reads it the plain way and reports what happens then.
+#[cfg(unix)]
+fn read_in_parts(file: &std::fs::File, len: u64) -> Option<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
+    const PART: usize = 8 << 20;
+    let n = usize::try_from(len).ok()?;
+    if n < 2 * PART {
+        return None;
+    }
+    let mut buf = vec![0u8; n];
+    let ok = std::thread::scope(|s| {
+        let parts: Vec<_> = buf
+            .chunks_mut(n.div_ceil(std::thread::available_parallelism().map_or(2, |p| p.get())))
+            .scan(0u64, |at, part| {
+                let from = *at;
+                *at += part.len() as u64;
+                Some((from, part))
+            })
+            .map(|(from, part)| s.spawn(move || file.read_exact_at(part, from).is_ok()))
+            .collect();
+        parts.into_iter().all(|p| p.join().unwrap_or(false))
+    });
+    // nothing past the expected end: the file did not grow
+    let grown = file.read_at(&mut [0u8], len).map_or(true, |k| k > 0);
+    (ok && !grown).then_some(buf)
+}
+
+#[cfg(not(unix))]
+fn read_in_parts(_: &std::fs::File, _: u64) -> Option<Vec<u8>> {
+    None
 }
 
 /// [`read_input`] as UTF-8 text.
@@ -360,5 +402,33 @@ pub fn print(text: &str) -> Result<()> {
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => r.context("cannot write to stdout"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file large enough to be read in parts reads as `fs::read` reads it; a small one is
+    /// left to the plain reader.
+    #[test]
+    fn a_large_file_read_in_parts_is_the_file() {
+        let dir = std::env::temp_dir().join(format!("shanglou-parts-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("big.csv");
+        let text: Vec<u8> = (0..(17u32 << 20) + 12_345)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+            .collect();
+        std::fs::write(&path, &text).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        let len = text.len() as u64;
+        assert!(read_in_parts(&file, len).unwrap() == text);
+        // a length that is not the file's (it changed after the metadata) is refused
+        assert!(read_in_parts(&file, len - 1).is_none());
+        assert!(read_in_parts(&file, len + 1).is_none());
+        assert!(read_in_parts(&file, 1000).is_none());
+        let got = read_input(&path, "CSV of cash flows", MAX_CSV_BYTES, false).unwrap();
+        assert!(got == text);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

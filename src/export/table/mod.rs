@@ -29,14 +29,6 @@ pub fn width(s: &str) -> usize {
         .sum()
 }
 
-pub fn pad_right(s: &str, w: usize) -> String {
-    format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
-}
-
-pub fn pad_left(s: &str, w: usize) -> String {
-    format!("{}{s}", " ".repeat(w.saturating_sub(width(s))))
-}
-
 /// 1234567.891 → "1,234,567.89"
 pub fn thousands(v: f64, decimals: usize) -> String {
     if !v.is_finite() {
@@ -192,33 +184,60 @@ pub fn irr_stats(i: &shanglou::mc::stats::IrrStats) -> Vec<String> {
 
 /// A table with a header row; the first column is left-aligned, the rest right-aligned.
 pub fn grid(header: &[String], rows: &[Vec<String>]) -> String {
+    use rayon::prelude::*;
     let ncol = header.len();
-    let mut w = vec![0; ncol];
-    for r in std::iter::once(header).chain(rows.iter().map(|r| r.as_slice())) {
+    let widths = |r: &[String]| -> Vec<usize> {
+        let mut w = vec![0; ncol];
         for (i, c) in r.iter().enumerate().take(ncol) {
-            w[i] = w[i].max(width(c));
+            w[i] = width(c);
         }
-    }
-    let line = |r: &[String]| {
-        let cells: Vec<String> = r
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                if i == 0 {
-                    pad_right(c, w[0])
-                } else {
-                    pad_left(c, w[i])
-                }
-            })
-            .collect();
-        format!("  {}\n", cells.join("  ").trim_end())
+        w
     };
-    let mut out = line(header);
+    let wider = |mut a: Vec<usize>, b: Vec<usize>| {
+        a.iter_mut().zip(b).for_each(|(x, y)| *x = (*x).max(y));
+        a
+    };
+    // a table of 100,000 series (`irr`) is measured and written in parallel blocks of rows
+    let w = rows
+        .par_chunks(1024)
+        .map(|c| c.iter().map(|r| widths(r)).fold(vec![0; ncol], wider))
+        .reduce(|| widths(header), wider);
+    // each line written straight into the text (a table of 100,000 series is one string)
+    let spaces = |out: &mut String, n: usize| out.extend(std::iter::repeat_n(' ', n));
+    let line = |out: &mut String, r: &[String]| {
+        out.push_str("  ");
+        let start = out.len();
+        for (i, c) in r.iter().enumerate() {
+            if i > 0 {
+                out.push_str("  ");
+            }
+            let pad = w.get(i).copied().unwrap_or(0).saturating_sub(width(c));
+            if i == 0 {
+                out.push_str(c);
+                spaces(out, pad);
+            } else {
+                spaces(out, pad);
+                out.push_str(c);
+            }
+        }
+        let kept = out[start..].trim_end().len();
+        out.truncate(start + kept);
+        out.push('\n');
+    };
+    let mut out = String::new();
+    line(&mut out, header);
     let total: usize = w.iter().sum::<usize>() + 2 * (ncol - 1);
     out.push_str(&format!("  {}\n", "─".repeat(total)));
-    for r in rows {
-        out.push_str(&line(r));
-    }
+    let blocks: Vec<String> = rows
+        .par_chunks(1024)
+        .map(|c| {
+            let mut text = String::new();
+            c.iter().for_each(|r| line(&mut text, r));
+            text
+        })
+        .collect();
+    out.reserve(blocks.iter().map(String::len).sum());
+    blocks.iter().for_each(|b| out.push_str(b));
     out
 }
 
@@ -244,6 +263,22 @@ mod tests {
         assert_eq!(thousands(-0.001, 2), "0.00");
         assert_eq!(thousands(999.0, 0), "999");
         assert_eq!(width("土地 Land"), 9);
-        assert_eq!(pad_left("万元", 6), "  万元");
+    }
+
+    #[test]
+    fn grid_pads_by_display_width_and_trims_line_ends() {
+        let h = vec!["名".to_string(), "万元".to_string(), String::new()];
+        let rows = vec![
+            vec!["a".to_string(), "1".to_string(), String::new()],
+            vec![
+                "土地 Land".to_string(),
+                "12,345".to_string(),
+                "x".to_string(),
+            ],
+        ];
+        assert_eq!(
+            grid(&h, &rows),
+            "  名           万元\n  ────────────────────\n  a               1\n  土地 Land  12,345  x\n"
+        );
     }
 }
