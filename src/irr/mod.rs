@@ -394,6 +394,49 @@ mod tests {
         );
     }
 
+    /// The proven-alone path gives the isolation's answer to the bit: the same root list,
+    /// directions and choice, on realistic project series with several sign changes.
+    #[test]
+    fn a_root_proven_alone_is_the_isolations_root_to_the_bit() {
+        let mut state = 0x0DDB_1A5E_5BAD_5EEDu64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let (mut several, mut proven) = (0, 0);
+        for case in 0..4000 {
+            let n = 20 + case % 40;
+            let mut f = vec![0.0; n];
+            f[0] = -(5e8 + 1.5e9 * next());
+            f[1] = -(2e8 + 6e8 * next());
+            f[2] = 6e8 * next() - 6e8 * next();
+            f[3] = 1.3e9 * next() - 1e8;
+            f[4] = 9e8 * next();
+            f[5] = 9e8 * next() - 6e8;
+            let (rent, g) = (1e7 + 5e7 * next(), 0.05 * next());
+            for (t, v) in f.iter_mut().enumerate().skip(6) {
+                *v = rent * (1.0 + g).powi(t as i32 - 6) - 3e7 * next() * f64::from(next() < 0.2);
+            }
+            f[n - 1] += 1e9 * next() - 4e8 * f64::from(case % 4 == 0);
+            if sign_changes(&f) < 2 {
+                continue;
+            }
+            several += 1;
+            proven += usize::from(proven_alone(&f, 0.045).is_some());
+            let fast = detail(&f, 0.045, SCAN_POINTS, true);
+            let full = detail(&f, 0.045, SCAN_POINTS, false);
+            assert_eq!(
+                fast.irr.map(f64::to_bits),
+                full.irr.map(f64::to_bits),
+                "{f:?}"
+            );
+            assert_eq!(fast, full, "{f:?}");
+        }
+        assert!(several > 1500 && proven > several / 2, "{several} {proven}");
+    }
+
     #[test]
     fn a_settlement_after_the_sales_keeps_one_root_and_newton_proves_it() {
         // outlays, presales, a large 土地增值税 settlement, then rent: three sign changes
