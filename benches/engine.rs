@@ -64,6 +64,44 @@ fn engine(c: &mut Criterion) {
                 .sum::<f64>()
         })
     });
+    // what `irr --rows` does after reading the file: plain CSV text of project-shaped series
+    // (outlays, presales, a LAT settlement year that adds sign changes, grown rents) parsed and
+    // solved on every core; whole-process figures are in the issue notes
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut text = String::new();
+    for i in 0..n_rows {
+        let mut f = [0.0f64; 53];
+        f[0] = -(6e8 + 1.5e9 * next());
+        f[1] = -(2e8 + 6e8 * next());
+        f[2] = 6e8 * next() - 5e8 * next();
+        f[3] = 1.3e9 * next() - 1e8;
+        f[4] = 9e8 * next();
+        f[5] = 9e8 * next() - 6e8;
+        let (rent, growth) = (1e7 + 5e7 * next(), 0.05 * next());
+        for (t, v) in f.iter_mut().enumerate().skip(6) {
+            *v = rent * (1.0 + growth).powi(t as i32 - 6);
+        }
+        text.push_str(&format!("p{i}"));
+        for v in f {
+            text.push_str(&format!(",{v:.2}"));
+        }
+        text.push('\n');
+    }
+    g.bench_function("read_csv_and_irr_detail_all_cores", |b| {
+        b.iter(|| {
+            shanglou::flows::read_csv_map(black_box(text.as_bytes()), true, |(_, f)| {
+                irr::irr_detail(&f, 0.045).irr
+            })
+            .unwrap()
+            .len()
+        })
+    });
     g.finish();
 }
 
