@@ -51,38 +51,9 @@ const EXACT_POW10: [f64; 23] = [
 /// parser returns. Anything else is `None`, for the standard parser.
 #[inline]
 fn simple_decimal(b: &[u8]) -> Option<f64> {
-    let (negative, digits) = match b.first()? {
-        b'-' => (true, &b[1..]),
-        b'+' => (false, &b[1..]),
-        _ => (false, b),
-    };
-    let mut m: u64 = 0;
-    let mut seen = 0usize;
-    let mut point: Option<usize> = None;
-    for (i, &c) in digits.iter().enumerate() {
-        match c {
-            b'0'..=b'9' => {
-                seen += 1;
-                if seen > 16 {
-                    return None;
-                }
-                m = m * 10 + u64::from(c - b'0');
-            }
-            b'.' if point.is_none() && i > 0 => point = Some(i),
-            _ => return None,
-        }
-    }
-    let decimals = match point {
-        Some(p) if p + 1 == digits.len() => return None,
-        Some(p) => digits.len() - p - 1,
-        None if digits.is_empty() => return None,
-        None => 0,
-    };
-    if m >= 1 << 53 || decimals >= EXACT_POW10.len() {
-        return None;
-    }
-    let v = m as f64 / EXACT_POW10[decimals];
-    Some(if negative { -v } else { v })
+    simple_decimal_cell(b, 0)
+        .filter(|&(_, end)| end == b.len())
+        .map(|(v, _)| v)
 }
 
 /// What is wrong with a cell that is not a number, for `FILE:LINE:COLUMN:` messages.
@@ -290,29 +261,23 @@ fn simple_decimal_cell(raw: &[u8], at: usize) -> Option<(f64, usize)> {
     if negative || raw.get(i) == Some(&b'+') {
         i += 1;
     }
+    // a run of digits from i onto m, eight at a time where it can; more than 16 digits could
+    // wrap, and the check below sends such cells to the std parser
+    let digits = |mut i: usize, mut m: u64| {
+        while let Some(d) = eight_digits(raw, i) {
+            (m, i) = (m.wrapping_mul(100_000_000).wrapping_add(d), i + 8);
+        }
+        while let Some(d) = digit(i) {
+            (m, i) = (m.wrapping_mul(10).wrapping_add(u64::from(d)), i + 1);
+        }
+        (i, m)
+    };
     let start = i;
-    let mut m: u64 = 0;
-    // more than 16 digits could wrap; the check below sends such cells to the std parser
-    while let Some(d) = eight_digits(raw, i) {
-        m = m.wrapping_mul(100_000_000).wrapping_add(d);
-        i += 8;
-    }
-    while let Some(d) = digit(i) {
-        m = m.wrapping_mul(10).wrapping_add(u64::from(d));
-        i += 1;
-    }
+    let (mut i, mut m) = digits(i, 0);
     let whole = i - start;
     let mut decimals = 0;
     if whole > 0 && raw.get(i) == Some(&b'.') {
-        i += 1;
-        while let Some(d) = eight_digits(raw, i) {
-            m = m.wrapping_mul(100_000_000).wrapping_add(d);
-            i += 8;
-        }
-        while let Some(d) = digit(i) {
-            m = m.wrapping_mul(10).wrapping_add(u64::from(d));
-            i += 1;
-        }
+        (i, m) = digits(i + 1, m);
         decimals = i - start - whole - 1;
         if decimals == 0 {
             return None;
