@@ -38,12 +38,6 @@ fn plain_number(cell: &str) -> Option<f64> {
     c.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
-/// Powers of ten a double holds exactly.
-const EXACT_POW10: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-];
-
 /// A cell of the form the flows of a spreadsheet export almost always take, an optional sign,
 /// digits and optionally a point and more digits, whose digits make an integer below 2^53 and
 /// whose decimals are at most 22: then the value is that integer divided by an exact power of
@@ -101,13 +95,12 @@ fn plain(bytes: &[u8]) -> bool {
     if bytes.par_chunks(1 << 20).all(neither) {
         return true;
     }
-    // `contains` on bytes is a vectorised search: most files have no CR to check one by one
+    // a quote, or a CR: every CR must end a line with LF
     !bytes.contains(&b'"')
-        && (!bytes.contains(&b'\r')
-            || bytes
-                .iter()
-                .enumerate()
-                .all(|(i, b)| *b != b'\r' || bytes.get(i + 1) == Some(&b'\n')))
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| *b != b'\r' || bytes.get(i + 1) == Some(&b'\n'))
 }
 
 /// One series per row of plain text (see [`plain`]), rows read in parallel chunks split at
@@ -158,19 +151,19 @@ fn read_plain_rows<R: Send>(
                     .iter()
                     .position(|b| *b == b'\n')
                     .map_or(chunk.len(), |k| pos + k);
-                let raw = &chunk[pos..end];
+                let (raw, this) = (&chunk[pos..end], line);
                 (pos, line) = (end + 1, line + 1);
                 let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
                 if raw.is_empty() {
                     continue;
                 }
-                let line = line - 1;
+                let line = this;
                 let text = std::str::from_utf8(raw).map_err(|_| CsvError {
                     line: Some(line),
                     column: None,
                     message: "not a readable CSV: invalid UTF-8".into(),
                 })?;
-                out.push(each(row_series(cells(text), line, plain_number)?));
+                out.push(each(row_series(text.split(','), line, plain_number)?));
             }
             Ok(out)
         })
@@ -284,32 +277,11 @@ fn simple_decimal_cell(raw: &[u8], at: usize) -> Option<(f64, usize)> {
         }
     }
     let ends = matches!(raw.get(i), None | Some(b',' | b'\n' | b'\r'));
-    if !ends || whole == 0 || whole + decimals > 16 || m >= 1 << 53 || decimals >= EXACT_POW10.len()
-    {
+    if !ends || whole == 0 || whole + decimals > 16 {
         return None;
     }
-    let v = m as f64 / EXACT_POW10[decimals];
+    let v = crate::num::exact_quotient(m, decimals)?;
     Some((if negative { -v } else { v }, i))
-}
-
-/// The cells of a line split at commas, as `str::split(',')` gives them: a byte loop, cheaper
-/// than the general pattern search on cells of a dozen bytes.
-fn cells(text: &str) -> impl Iterator<Item = &str> {
-    let mut start = Some(0);
-    std::iter::from_fn(move || {
-        let from = start?;
-        let rest = &text.as_bytes()[from..];
-        match rest.iter().position(|&b| b == b',') {
-            Some(k) => {
-                start = Some(from + k + 1);
-                Some(&text[from..from + k])
-            }
-            None => {
-                start = None;
-                Some(&text[from..])
-            }
-        }
-    })
 }
 
 /// One row's series: an optional name in the first cell, then numbers.
@@ -525,25 +497,13 @@ mod tests {
             );
         }
         assert!(!plain(b"\"a\",1\n"));
-        for line in ["a,1,,2,", "", ",", "x", "1,2", "名,３,4"] {
-            assert_eq!(
-                cells(line).collect::<Vec<_>>(),
-                line.split(',').collect::<Vec<_>>()
-            );
-        }
         assert!(!plain(b"a,1\r2\n"));
     }
 
     /// The fast path gives the standard parser's double, or leaves the cell to it.
     #[test]
     fn simple_decimals_parse_as_the_standard_parser_does() {
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::xorshift(0x9E37_79B9_7F4A_7C15u64);
         let mut taken = 0;
         for k in 0..200_000 {
             let digits = 1 + (next() % 19) as usize;

@@ -25,3 +25,21 @@ pub fn load(
 ) -> Result<scenario::Scenario, scenario::ScenarioError> {
     scenario::load_with(src, overrides, &policy::BuiltIn)
 }
+
+/// Test data: a xorshift64 stream of bits, the same numbers on every machine.
+#[cfg(test)]
+pub(crate) fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
+}
+
+/// [`xorshift`] as uniform numbers on [0, 1), 53 bits each.
+#[cfg(test)]
+pub(crate) fn uniform_stream(seed: u64) -> impl FnMut() -> f64 {
+    let mut bits = xorshift(seed);
+    move || (bits() >> 11) as f64 / (1u64 << 53) as f64
+}

@@ -328,6 +328,14 @@ const POW10: [f64; 23] = [
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
+/// m / 10^scale when Clinger's fast path makes it exact: a mantissa below 2^53 and a power of
+/// ten up to 10^22 are both exact in f64, and one IEEE division rounds their quotient
+/// correctly, the value the decimal text gives. `None` otherwise.
+#[inline]
+pub fn exact_quotient(m: u64, scale: usize) -> Option<f64> {
+    (m < 1 << 53 && scale < POW10.len()).then(|| m as f64 / POW10[scale])
+}
+
 impl Num for Decimal {
     type Elem = Decimal;
     #[inline]
@@ -363,16 +371,17 @@ impl Num for Decimal {
         Decimal::from(v as u64)
     }
     fn to_f64(self) -> f64 {
-        // Exact fast path (Clinger): a mantissa below 2^53 over a power of ten up to 10^22 are
-        // both exact in f64, and one IEEE division rounds their quotient correctly — the same
-        // value the text gives. Trailing zeros are shed first (exact).
+        // Exact fast path ([`exact_quotient`]); trailing zeros are shed first (exact).
         let (mut m, mut s) = (self.mantissa(), self.scale());
         while s > 0 && m % 10 == 0 && m != 0 {
             m /= 10;
             s -= 1;
         }
-        if m.unsigned_abs() < (1u128 << 53) && s <= 22 {
-            return m as f64 / POW10[s as usize];
+        let fast = u64::try_from(m.unsigned_abs())
+            .ok()
+            .and_then(|a| exact_quotient(a, s as usize));
+        if let Some(v) = fast {
+            return if m < 0 { -v } else { v };
         }
         // Exact in integers for any scale: m / 10^s = (m / 5^s) · 2^−s, and 5^28 < 2^66, so
         // |m| shifted to fill 127 bits over 5^s leaves a quotient of at least 61 significant
@@ -437,11 +446,9 @@ mod tests {
     #[test]
     fn decimal_to_f64_fast_path_equals_the_correctly_rounded_text() {
         use std::str::FromStr;
-        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = crate::xorshift(0x9E37_79B9_7F4A_7C15);
         for _ in 0..200_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            let x = next();
             let m = (x >> (x % 40)) as i64 * if x & 1 == 0 { 1 } else { -1 };
             let scale = (x >> 50) as u32 % 29;
             let d = Decimal::new(m, scale.min(28));
@@ -457,7 +464,7 @@ mod tests {
 
     #[test]
     fn decimal_from_f64_fast_paths_equal_the_text() {
-        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = crate::xorshift(0x9E37_79B9_7F4A_7C15);
         let mut cases = vec![
             0.0,
             -0.0,
@@ -476,9 +483,7 @@ mod tests {
             0.045,
         ];
         for _ in 0..100_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            let x = next();
             let v = f64::from_bits(x);
             if v.is_finite() {
                 cases.push(v);
@@ -522,13 +527,7 @@ mod tests {
     /// and values that round to a signed zero.
     #[test]
     fn money_is_round_dp_bit_for_bit() {
-        let mut x = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = crate::xorshift(0x9E37_79B9_7F4A_7C15u64);
         let mut cases = Vec::new();
         for _ in 0..200_000 {
             let bits = next() % 97;

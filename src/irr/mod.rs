@@ -231,13 +231,10 @@ pub fn irr(flows: &[f64], discount_rate: f64) -> Option<f64> {
     }
 }
 
-/// [`irr`] for flows whose Newton root (from another guess) was not proven alone: straight to
-/// the isolation.
+/// [`irr`] for flows whose Newton root (from another guess) was not proven alone: with several
+/// sign changes, straight to the isolation.
 pub(crate) fn irr_isolated(flows: &[f64], discount_rate: f64) -> Option<f64> {
-    match sign_changes(flows) {
-        0 | 1 => irr(flows, discount_rate),
-        _ => detail(flows, discount_rate, SCAN_POINTS, false).irr,
-    }
+    detail(flows, discount_rate, SCAN_POINTS, false).irr
 }
 
 /// Static payback in years from the start of t = 0 (Chinese convention, docs/model.md §8): the first
@@ -339,13 +336,7 @@ mod tests {
     fn isolation_finds_every_root_a_fine_scan_finds() {
         // deterministic pseudo-random series with several sign changes: outlays, income,
         // a large mid-life payment (a LAT settlement), a terminal cost
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = crate::uniform_stream(0x2545_F491_4F6C_DD1Du64);
         let mut with_several = 0;
         let mut proven = 0;
         for case in 0..300 {
@@ -398,13 +389,7 @@ mod tests {
     /// directions and choice, on realistic project series with several sign changes.
     #[test]
     fn a_root_proven_alone_is_the_isolations_root_to_the_bit() {
-        let mut state = 0x0DDB_1A5E_5BAD_5EEDu64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = crate::uniform_stream(0x0DDB_1A5E_5BAD_5EEDu64);
         let (mut several, mut proven) = (0, 0);
         for case in 0..4000 {
             let n = 20 + case % 40;
@@ -524,13 +509,7 @@ mod tests {
         use crate::num::{Lanes, LANES};
         // a xorshift stream of flows shaped like schemes: outlays, sales, a settlement
         // outflow, rents; some with extra sign changes anywhere
-        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = crate::uniform_stream(0x2545_F491_4F6C_DD1D);
         let mut proofs = [0usize; 2];
         for round in 0..300 {
             let n = 8 + (round % 50);

@@ -186,22 +186,21 @@ pub fn irr_stats(i: &shanglou::mc::stats::IrrStats) -> Vec<String> {
 pub fn grid(header: &[String], rows: &[Vec<String>]) -> String {
     use rayon::prelude::*;
     let ncol = header.len();
-    let widths = |r: &[String]| -> Vec<usize> {
-        let mut w = vec![0; ncol];
+    let widen = |mut w: Vec<usize>, r: &[String]| {
         for (i, c) in r.iter().enumerate().take(ncol) {
-            w[i] = width(c);
+            w[i] = w[i].max(width(c));
         }
         w
-    };
-    let wider = |mut a: Vec<usize>, b: Vec<usize>| {
-        a.iter_mut().zip(b).for_each(|(x, y)| *x = (*x).max(y));
-        a
     };
     // a table of 100,000 series (`irr`) is measured and written in parallel blocks of rows
     let w = rows
         .par_chunks(1024)
-        .map(|c| c.iter().map(|r| widths(r)).fold(vec![0; ncol], wider))
-        .reduce(|| widths(header), wider);
+        .map(|c| c.iter().fold(vec![0; ncol], |w, r| widen(w, r)))
+        .reduce(
+            || vec![0; ncol],
+            |a, b| a.into_iter().zip(b).map(|(x, y)| x.max(y)).collect(),
+        );
+    let w = widen(w, header);
     // each line written straight into the text (a table of 100,000 series is one string)
     let spaces = |out: &mut String, n: usize| out.extend(std::iter::repeat_n(' ', n));
     let line = |out: &mut String, r: &[String]| {
