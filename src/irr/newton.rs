@@ -305,35 +305,37 @@ fn no_root_in_unit_lanes(a: &mut [Lanes], b: &mut [Lanes], live: [bool; LANES]) 
     let mut open = live;
     let mut tail_sign = [0.0f64; LANES];
     for _ in 0..SUMMATIONS {
-        let (mut sa, mut sb) = (Lanes::zero(), Lanes::zero());
-        for t in 0..n {
-            sa += a[t];
-            sb += b[t];
-            a[t] = sa;
-            b[t] = sb;
-        }
-        // each lane's verdict on this order from three running extremes, which vectorise: a
-        // positive sum (max > 0), a negative one (min < 0), and an uncertain non-zero one
-        // (min of |a| − 1e-12·b ≤ 0, exact zeros left out); for finite sums, x − y ≤ 0
-        // exactly when x ≤ y, so this is the scalar test
+        // one pass per order: the running sums, and each lane's verdict on them from three
+        // running extremes, which vectorise: a positive sum (max > 0), a negative one
+        // (min < 0), and an uncertain non-zero one (min of |a| − 1e-12·b ≤ 0). A sum of the
+        // |a| is zero only where every a before it is, so b = 0 alone marks the exact zeros
+        // the scalar test skips. A lane whose sums meet an infinity or a NaN ends with a
+        // non-finite sum and is closed below before its extremes are read, so the plain
+        // comparisons (no NaN rules) decide only finite lanes, as the scalar test does.
+        let (mut sa, mut sb) = ([0.0f64; LANES], [0.0f64; LANES]);
         let (mut lo, mut hi, mut margin) = (
             [f64::INFINITY; LANES],
             [f64::NEG_INFINITY; LANES],
             [f64::INFINITY; LANES],
         );
         for t in 0..n {
-            let (av, bv) = (a[t].0, b[t].0);
+            let (av, bv) = (&mut a[t].0, &mut b[t].0);
             for l in 0..LANES {
-                lo[l] = lo[l].min(av[l]);
-                hi[l] = hi[l].max(av[l]);
-                let m = if av[l] == 0.0 && bv[l] == 0.0 {
+                sa[l] += av[l];
+                sb[l] += bv[l];
+                av[l] = sa[l];
+                bv[l] = sb[l];
+                lo[l] = if sa[l] < lo[l] { sa[l] } else { lo[l] };
+                hi[l] = if sa[l] > hi[l] { sa[l] } else { hi[l] };
+                let m = if sb[l] == 0.0 {
                     f64::INFINITY
                 } else {
-                    av[l].abs() - 1e-12 * bv[l]
+                    sa[l].abs() - 1e-12 * sb[l]
                 };
-                margin[l] = margin[l].min(m);
+                margin[l] = if m < margin[l] { m } else { margin[l] };
             }
         }
+        let (sa, sb) = (Lanes(sa), Lanes(sb));
         let pos: [bool; LANES] = std::array::from_fn(|l| hi[l] > 0.0);
         let neg: [bool; LANES] = std::array::from_fn(|l| lo[l] < 0.0);
         let bad: [bool; LANES] = std::array::from_fn(|l| margin[l] <= 0.0);

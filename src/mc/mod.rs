@@ -309,12 +309,21 @@ impl Caps {
         let operating = n.saturating_sub(self.schedule + delay);
         for (vi, cap) in self.year.iter().enumerate() {
             let Some(c) = *cap else { continue };
-            let first_used = self.year_first_used[vi];
-            for (k, x) in years[vi * n..(vi + 1) * n].iter_mut().enumerate() {
-                if *x > c {
-                    *x = c;
-                    clipped |= k >= first_used && k < operating;
-                }
+            let first_used = self.year_first_used[vi].min(n);
+            let used = first_used.max(operating.min(n));
+            let row = &mut years[vi * n..(vi + 1) * n];
+            // without branches on the draws (a clipped year is a coin toss): the years that
+            // enter the flows, then the rest
+            let (before, rest) = row.split_at_mut(first_used);
+            let (inside, after) = rest.split_at_mut(used - first_used);
+            let mut hit = false;
+            for x in inside.iter_mut() {
+                hit |= *x > c;
+                *x = if *x > c { c } else { *x };
+            }
+            clipped |= hit;
+            for x in before.iter_mut().chain(after.iter_mut()) {
+                *x = if *x > c { c } else { *x };
             }
         }
         clipped

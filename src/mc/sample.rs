@@ -33,12 +33,17 @@ pub struct PertTable {
     min: f64,
     range: f64,
     cdf: Vec<f64>,
-    /// `start[b]`: the first cell whose CDF can reach u = b / BUCKETS, so a lookup scans a few
-    /// cells near the answer instead of binary-searching the whole (128 KB) table.
-    start: Vec<u32>,
+    /// `start[b]`: the first cell whose CDF can reach u = b / BUCKETS, so a lookup scans about
+    /// one cell near the answer instead of binary-searching the whole (128 KB) table; as many
+    /// buckets as cells, in 16 bits each, keep the index in 32 KB.
+    start: Vec<u16>,
 }
 
-const BUCKETS: usize = 4096;
+const BUCKETS: usize = PERT_CELLS;
+const _: () = assert!(
+    PERT_CELLS < u16::MAX as usize,
+    "cell indices must fit the 16-bit index"
+);
 
 const PERT_CELLS: usize = 1 << 14;
 
@@ -64,7 +69,7 @@ impl PertTable {
         let start = (0..=BUCKETS)
             .map(|b| {
                 cdf.partition_point(|&c| c <= b as f64 / BUCKETS as f64)
-                    .saturating_sub(1) as u32
+                    .saturating_sub(1) as u16
             })
             .collect();
         PertTable {
@@ -320,18 +325,35 @@ impl YearVar {
                 *o = self.drawer.draw(rng).clamp(lo, hi);
             }
         } else {
-            // z_k = φ z_{k−1} + √(1−φ²) e_k keeps every year's score standard normal
-            let phi = self.ar1;
-            let s = (1.0 - phi * phi).sqrt();
-            let mut zk: f64 = rng.sample(StandardNormal);
-            for (k, o) in out.iter_mut().enumerate() {
-                if k > 0 {
-                    let e: f64 = rng.sample(StandardNormal);
-                    zk = phi * zk + s * e;
-                }
-                *o = self.drawer.from_z(zk).clamp(lo, hi);
+            // the normal's arithmetic written out (the operations of `from_z`), so the loop
+            // does not dispatch on the distribution each year
+            match self.drawer {
+                Drawer::Normal {
+                    mean,
+                    sd,
+                    lo: dlo,
+                    hi: dhi,
+                } => ar1_years(self.ar1, rng, out, |z| {
+                    (mean + sd * z).clamp(dlo, dhi).clamp(lo, hi)
+                }),
+                _ => ar1_years(self.ar1, rng, out, |z| self.drawer.from_z(z).clamp(lo, hi)),
             }
         }
+    }
+}
+
+/// AR(1) normal scores z_k = φ z_{k−1} + √(1−φ²) e_k, which keep every year's score standard
+/// normal, each turned into a value by `value`.
+#[inline(always)]
+fn ar1_years(phi: f64, rng: &mut Xoshiro256PlusPlus, out: &mut [f64], value: impl Fn(f64) -> f64) {
+    let s = (1.0 - phi * phi).sqrt();
+    let mut zk: f64 = rng.sample(StandardNormal);
+    for (k, o) in out.iter_mut().enumerate() {
+        if k > 0 {
+            let e: f64 = rng.sample(StandardNormal);
+            zk = phi * zk + s * e;
+        }
+        *o = value(zk);
     }
 }
 
