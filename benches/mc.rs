@@ -44,10 +44,18 @@ fn monte_carlo(c: &mut Criterion) {
             })
         });
     }
-    // the lockstep engine (the default) against the scalar reference, one core each
+    // the lockstep engine (the default: the widest vector instructions the processor has),
+    // its portable build and the scalar reference, one core each
     let sampler = mc::sample::Sampler::new(&sc);
     for (name, engine) in [
         ("lockstep", mc::Engine::DEFAULT),
+        (
+            "lockstep_portable",
+            mc::Engine::Lockstep {
+                block: mc::block::BLOCK,
+                simd: mc::block::Simd::Portable,
+            },
+        ),
         ("scalar", mc::Engine::Scalar),
     ] {
         for all_metrics in [false, true] {

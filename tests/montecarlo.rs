@@ -748,6 +748,7 @@ fn engine_cases() -> Vec<(String, scenario::Scenario)> {
 
 #[test]
 fn the_lockstep_engine_equals_the_scalar_engine_bit_for_bit() {
+    use mc::block::Simd;
     use mc::{Engine, Shard};
     for (name, sc) in engine_cases() {
         let sampler = Sampler::new(&sc);
@@ -768,23 +769,27 @@ fn the_lockstep_engine_equals_the_scalar_engine_bit_for_bit() {
                 &Silent,
             )
             .unwrap();
-            for (threads, block) in [
-                (1, mc::block::BLOCK),
-                (2, mc::block::BLOCK),
-                (1, 37),
-                (2, 37),
+            // the widest instructions this processor has and the portable ones
+            for (threads, block, simd) in [
+                (1, mc::block::BLOCK, Simd::Best),
+                (2, mc::block::BLOCK, Simd::Best),
+                (1, 37, Simd::Best),
+                (2, 37, Simd::Best),
+                (1, mc::block::BLOCK, Simd::Portable),
+                (2, 37, Simd::Portable),
             ] {
                 let got = mc::simulate_engine(
                     &sc,
                     &sampler,
                     settings(threads),
                     Shard::WHOLE,
-                    Engine::Lockstep { block },
+                    Engine::Lockstep { block, simd },
                     &Silent,
                 )
                 .unwrap();
-                let label =
-                    format!("{name}, all_metrics {all_metrics}, {threads} threads, block {block}");
+                let label = format!(
+                    "{name}, all_metrics {all_metrics}, {threads} threads, block {block}, {simd:?}"
+                );
                 let first_difference = |a: Vec<u64>, b: Vec<u64>| {
                     assert_eq!(a.len(), b.len());
                     a.iter().zip(&b).position(|(x, y)| x != y)

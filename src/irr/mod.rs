@@ -66,7 +66,7 @@ fn signed_pv(flows: &[f64], r: f64) -> f64 {
 }
 
 /// Σ c_t x^t as four interleaved Horner chains (see `poly_and_slope`).
-#[inline]
+#[inline(always)]
 fn poly<T: crate::num::Num>(c: &[T], x: T) -> T {
     let y = x * x * x * x;
     let mut p = [T::zero(); 4];

@@ -9,7 +9,7 @@ pub const MC_SCAN_POINTS: usize = 256;
 
 /// p(x) = Σ c_t x^t and p'(x), as four interleaved Horner chains in y = x⁴ so the CPU can
 /// overlap them: a single chain is one dependent multiply-add per year.
-#[inline]
+#[inline(always)]
 pub(super) fn poly_and_slope<T: Num>(c: &[T], x: T) -> (T, T) {
     let y = x * x * x * x;
     let mut p = [T::zero(); 4];
@@ -209,6 +209,7 @@ fn decide(
 /// [`newton`] for [`LANES`] series at once, `flows[t]` holding year t of each: every lane
 /// takes exactly the steps, in the same floating-point order, that [`newton`] takes on it
 /// alone, so each lane's answer is bit for bit the scalar one.
+#[inline(always)]
 pub fn newton_lanes(flows: &[Lanes], guess: f64) -> [Option<f64>; LANES] {
     let mut out = [None; LANES];
     if flows.len() > MAX_NEWTON_YEARS || !(guess > R_MIN && guess < R_MAX) {
@@ -243,6 +244,7 @@ pub fn newton_lanes(flows: &[Lanes], guess: f64) -> [Option<f64>; LANES] {
 }
 
 /// [`npv`] for [`LANES`] series at once, each lane bit for bit the scalar value.
+#[inline(always)]
 pub fn npv_lanes(flows: &[Lanes], r: f64) -> Lanes {
     let (one, r) = (Lanes::one(), Lanes::splat(r));
     poly(flows, one / (one + r)) / (one + r)
@@ -251,6 +253,7 @@ pub fn npv_lanes(flows: &[Lanes], r: f64) -> Lanes {
 /// [`sole_root`] for [`LANES`] series at once, at each lane's root `r` (a lane without one
 /// answers false): the running sums run over lanes together, and each lane's answer is the
 /// scalar one.
+#[inline(always)]
 pub fn sole_root_lanes(flows: &[Lanes], r: [Option<f64>; LANES]) -> [bool; LANES] {
     let n = flows.len();
     let mut live = [false; LANES];
@@ -299,6 +302,7 @@ pub fn sole_root_lanes(flows: &[Lanes], r: [Option<f64>; LANES]) -> [bool; LANES
 /// [`no_root_in_unit`] lane by lane for the lanes in `live`, the sums taken over lanes at
 /// once; a lane's answer follows the scalar rule exactly (every non-zero sum certain and of
 /// the sign the tail allows; otherwise the last sum joins the tail).
+#[inline(always)]
 fn no_root_in_unit_lanes(a: &mut [Lanes], b: &mut [Lanes], live: [bool; LANES]) -> [bool; LANES] {
     let n = a.len();
     let mut out = [false; LANES];

@@ -38,10 +38,55 @@ pub struct BlockWorker<'a> {
     lane_flows: Array2<f64>,
     scratch: BlockScratch,
     guess: f64,
+    isa: Isa,
+}
+
+/// Which vector instructions the lockstep kernels may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Simd {
+    /// The widest this processor has (AVX-512, else AVX2 with FMA, else the portable code).
+    Best,
+    /// The portable build's instructions only: the reference the others are tested against.
+    Portable,
+}
+
+/// The kernels' instruction set, chosen once per worker. Every variant runs the same f64
+/// operations in the same order (Rust never fuses a multiply and an add by itself, so FMA
+/// being available changes no result), only in wider registers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Isa {
+    Portable,
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+}
+
+impl Isa {
+    fn of(simd: Simd) -> Isa {
+        #[cfg(target_arch = "x86_64")]
+        if simd == Simd::Best {
+            let avx2 = is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma");
+            if avx2 && is_x86_feature_detected!("avx512f") {
+                return Isa::Avx512;
+            }
+            if avx2 {
+                return Isa::Avx2;
+            }
+        }
+        let _ = simd;
+        Isa::Portable
+    }
 }
 
 impl<'a> BlockWorker<'a> {
-    pub fn new(sc: &'a Scenario, sampler: &'a Sampler, guess: f64, block: usize) -> Self {
+    pub fn new(
+        sc: &'a Scenario,
+        sampler: &'a Sampler,
+        guess: f64,
+        block: usize,
+        simd: Simd,
+    ) -> Self {
         let scalar = Worker::with_guess(sc, sampler, guess);
         let mut inputs: Inputs<Lanes> = scalar.inputs.convert();
         // per-year keys hold one value per year of the term, as in the scalar worker
@@ -71,6 +116,7 @@ impl<'a> BlockWorker<'a> {
             lane_flows: Array2::zeros((LANES, n)),
             scratch: BlockScratch::default(),
             guess,
+            isa: Isa::of(simd),
         }
     }
 
@@ -126,8 +172,39 @@ impl<'a> BlockWorker<'a> {
         }
     }
 
-    /// Runs one group: the paths at block columns `lanes`.
+    /// Runs one group: the paths at block columns `lanes`, with the worker's instruction set.
     fn group(&mut self, lanes: &[usize; LANES], ns: usize, all: bool) -> [PathResult; LANES] {
+        match self.isa {
+            Isa::Portable => self.group_body(lanes, ns, all),
+            // SAFETY: `Isa::of` chose these only where the processor has the features
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => unsafe { self.group_avx2(lanes, ns, all) },
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => unsafe { self.group_avx512(lanes, ns, all) },
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    fn group_avx2(&mut self, lanes: &[usize; LANES], ns: usize, all: bool) -> [PathResult; LANES] {
+        self.group_body(lanes, ns, all)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx2,fma")]
+    fn group_avx512(
+        &mut self,
+        lanes: &[usize; LANES],
+        ns: usize,
+        all: bool,
+    ) -> [PathResult; LANES] {
+        self.group_body(lanes, ns, all)
+    }
+
+    /// The group's work; inlined, with the model and the IRR kernels, into each of the
+    /// functions above, so each is compiled for its instruction set.
+    #[inline(always)]
+    fn group_body(&mut self, lanes: &[usize; LANES], ns: usize, all: bool) -> [PathResult; LANES] {
         let sampler = self.scalar.sampler;
         for (j, v) in sampler.scalars.iter().enumerate() {
             for (l, &k) in lanes.iter().enumerate() {
@@ -152,7 +229,7 @@ impl<'a> BlockWorker<'a> {
         } else {
             Need::for_basis(pol.irr_basis)
         };
-        model::run_into(&self.inputs, &mut self.ledger, need);
+        model::run_into_inlined(&self.inputs, &mut self.ledger, need);
         let basis = self.ledger.series(pol.irr_basis);
         let irrs = lane_irrs(basis, &mut self.lane_flows, self.guess, dr);
         let (floor, cap) = (pol.irr_floor, pol.irr_cap);
@@ -195,6 +272,7 @@ impl<'a> BlockWorker<'a> {
 /// Each lane's IRR of `series`, by the scalar rule ([`irr::irr_guess`]): Newton, the
 /// uniqueness proof and the NPVs in lockstep, the decision per lane. Leaves each lane's flows
 /// as a row of `lane_flows`.
+#[inline(always)]
 fn lane_irrs(
     series: &[Lanes],
     lane_flows: &mut Array2<f64>,
@@ -212,6 +290,7 @@ fn lane_irrs(
 }
 
 /// Writes lanes-by-year `series` as one row per lane.
+#[inline(always)]
 fn transpose(series: &[Lanes], mut out: ArrayViewMut2<f64>) {
     for (l, mut row) in out.axis_iter_mut(Axis(0)).enumerate() {
         for (dst, v) in row.iter_mut().zip(series) {

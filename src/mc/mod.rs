@@ -392,8 +392,9 @@ impl Shard {
 /// reference the lockstep engine is tested against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
-    /// [`block::BlockWorker`] over blocks of this many paths.
-    Lockstep { block: usize },
+    /// [`block::BlockWorker`] over blocks of `block` paths, with the vector instructions
+    /// `simd` allows.
+    Lockstep { block: usize, simd: block::Simd },
     /// [`Worker::path`] per path.
     Scalar,
 }
@@ -401,6 +402,7 @@ pub enum Engine {
 impl Engine {
     pub const DEFAULT: Engine = Engine::Lockstep {
         block: block::BLOCK,
+        simd: block::Simd::Best,
     };
 }
 
@@ -433,7 +435,7 @@ pub fn simulate_engine(
     let done = AtomicU64::new(0);
     let stop = AtomicBool::new(false);
     let chunk = match engine {
-        Engine::Lockstep { block } => block.max(1),
+        Engine::Lockstep { block, .. } => block.max(1),
         Engine::Scalar => CHUNK,
     };
     // one chunk: results for paths base … base + len − 1 of the shard
@@ -479,9 +481,9 @@ pub fn simulate_engine(
     };
     let make = || match engine {
         Engine::Scalar => Either::Scalar(Box::new(Worker::with_guess(sc, sampler, guess))),
-        Engine::Lockstep { block } => {
-            Either::Lockstep(Box::new(block::BlockWorker::new(sc, sampler, guess, block)))
-        }
+        Engine::Lockstep { block, simd } => Either::Lockstep(Box::new(block::BlockWorker::new(
+            sc, sampler, guess, block, simd,
+        ))),
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.threads)

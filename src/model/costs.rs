@@ -4,6 +4,7 @@
 use super::*;
 
 /// The construction subsidy 建设补助 paid (docs/model.md §5), after its cap.
+#[inline(always)]
 pub fn construction_subsidy<T: Num>(inp: &Inputs<T>, a: &Areas<T>) -> T {
     let s = &inp.subsidy;
     let base = match s.construction_base {
@@ -20,11 +21,13 @@ pub fn construction_subsidy<T: Num>(inp: &Inputs<T>, a: &Areas<T>) -> T {
 
 /// The input VAT on construction per unit of schedule share: the VAT stage books
 /// `schedule[t]` of it in year t, and ΣIVb is the sum of those credits.
+#[inline(always)]
 pub fn build_credit<T: Num>(c: &crate::scenario::Construction<T>, vatable_build: T) -> T {
     (vatable_build * (c.input_vat_rate / (T::one() + c.input_vat_rate))).money()
 }
 
 /// The basement subsidy 地下室补助 paid (docs/model.md §5), after its cap.
+#[inline(always)]
 pub fn basement_subsidy<T: Num>(inp: &Inputs<T>, a: &Areas<T>) -> T {
     let amount = (inp.subsidy.basement_per_m2 * a.basement).money();
     match inp.subsidy.basement_cap {
@@ -34,6 +37,7 @@ pub fn basement_subsidy<T: Num>(inp: &Inputs<T>, a: &Areas<T>) -> T {
 }
 
 /// Stage 2, costs (§3): land at t = 0 and the construction spending by schedule.
+#[inline(always)]
 pub fn costs<T: Num>(inp: &Inputs<T>, a: &Areas<T>, l: &mut Ledger<T>) -> Costs<T> {
     let c = &inp.construction;
     let one = T::one();
@@ -75,6 +79,7 @@ pub fn costs<T: Num>(inp: &Inputs<T>, a: &Areas<T>, l: &mut Ledger<T>) -> Costs<
 }
 
 /// Subsidies (§5) and the terminal value (§4), which carry no VAT.
+#[inline(always)]
 pub fn subsidies<T: Num>(inp: &Inputs<T>, a: &Areas<T>, l: &mut Ledger<T>) {
     let n = l.years();
     let t_op = inp.t_op();

@@ -4,6 +4,7 @@
 use super::*;
 
 /// Stage 6, the project cash flow before income tax (§7).
+#[inline(always)]
 pub fn pre_tax_flow<T: Num>(l: &mut Ledger<T>) {
     let n = l.years();
     // equal-length slices let the compiler drop the bounds checks
@@ -39,6 +40,7 @@ pub fn pre_tax_flow<T: Num>(l: &mut Ledger<T>) {
 }
 
 /// Tax on `base` with losses carried forward `carry` years, oldest first (§7).
+#[inline(always)]
 fn income_tax<T: Num>(base: &[T], rate: T, carry: usize, losses: &mut [T], out: &mut [T]) {
     let n = base.len();
     for v in losses.iter_mut() {
@@ -69,6 +71,7 @@ fn income_tax<T: Num>(base: &[T], rate: T, carry: usize, losses: &mut [T], out: 
 
 /// Depreciation years `n = min(depreciation_years, N − t_op)` and the share of K disposed
 /// of by sale or resettlement, σ.
+#[inline(always)]
 fn depreciation_terms<T: Num>(inp: &Inputs<T>, a: &Areas<T>, n: usize) -> (usize, T) {
     let dep_years = inp.tax.depreciation_years.min(n - inp.t_op().min(n));
     let disposed = (a.factory_sold + a.factory_resettled + a.residential).ratio(a.gfa);
@@ -76,6 +79,7 @@ fn depreciation_terms<T: Num>(inp: &Inputs<T>, a: &Areas<T>, n: usize) -> (usize
 }
 
 /// Stage 7, adjusted income tax (调整所得税) and the project flow after it (§7).
+#[inline(always)]
 pub fn income_tax_adjusted<T: Num>(inp: &Inputs<T>, a: &Areas<T>, k: &Costs<T>, l: &mut Ledger<T>) {
     let n = l.years();
     let t_op = inp.t_op();
@@ -136,6 +140,7 @@ pub fn income_tax_adjusted<T: Num>(inp: &Inputs<T>, a: &Areas<T>, k: &Costs<T>, 
 
 /// Stage 8a, the loan (§7): draws during construction, interest (start-of-year or mid-year,
 /// paid or capitalised), grace years and the repayment method. Returns ΣIcap.
+#[inline(always)]
 pub fn loan<T: Num>(inp: &Inputs<T>, l: &mut Ledger<T>) -> T {
     let n = l.years();
     let t_op = inp.t_op();
@@ -192,6 +197,7 @@ pub fn loan<T: Num>(inp: &Inputs<T>, l: &mut Ledger<T>) -> T {
 }
 
 /// The constant 等额本息 payment on `b` over `m` years at rate `i` (at a zero rate, b / m).
+#[inline(always)]
 fn annuity<S: Num>(b: S, i: S, m: usize) -> S {
     if i.is_zero() {
         b / S::from_usize(m)
@@ -203,6 +209,7 @@ fn annuity<S: Num>(b: S, i: S, m: usize) -> S {
 
 /// Stage 8b, equity (资本金) income tax on EBIT less cash interest and the capitalised
 /// interest released with cost of sales and depreciation, and the equity flow (§7).
+#[inline(always)]
 pub fn equity<T: Num>(inp: &Inputs<T>, a: &Areas<T>, icap: T, l: &mut Ledger<T>) {
     let n = l.years();
     let t_op = inp.t_op();

@@ -37,6 +37,7 @@ pub struct Areas<T> {
 }
 
 /// Stage 1, areas: GFA and its split by use and factory tenure.
+#[inline(always)]
 pub fn areas<T: Num>(inp: &Inputs<T>) -> Areas<T> {
     let gfa = inp.site.land_area_m2 * inp.site.far;
     let factory = gfa * inp.mix.factory;
@@ -310,6 +311,7 @@ impl<T: Num> Ledger<T> {
     }
 
     /// The columns each group of stages writes in full (every year).
+    #[inline(always)]
     fn pre_tax_columns(&mut self) -> [&mut Vec<T>; 26] {
         [
             &mut self.land,
@@ -340,6 +342,7 @@ impl<T: Num> Ledger<T> {
             &mut self.sales_net,
         ]
     }
+    #[inline(always)]
     fn after_tax_columns(&mut self) -> [&mut Vec<T>; 7] {
         [
             &mut self.cost_of_sales,
@@ -351,6 +354,7 @@ impl<T: Num> Ledger<T> {
             &mut self.losses,
         ]
     }
+    #[inline(always)]
     fn equity_columns(&mut self) -> [&mut Vec<T>; 9] {
         [
             &mut self.loan_draw,
@@ -367,6 +371,7 @@ impl<T: Num> Ledger<T> {
 
     /// Sizes every column to `n` years. The stages a run performs overwrite their columns in
     /// full; the columns of skipped stages are zeroed only if the previous run filled them.
+    #[inline(always)]
     fn reset(&mut self, n: usize, need: Need) {
         let resized = self.cf_pre_tax.len() != n;
         let last = if resized { None } else { self.last };
@@ -383,6 +388,7 @@ impl<T: Num> Ledger<T> {
 
 /// Sizes the columns of a group of stages: to be overwritten when the stages run, else zeroed
 /// when a previous run may have filled them.
+#[inline(always)]
 fn prepare<T: Num, const K: usize>(cols: [&mut Vec<T>; K], written: bool, stale: bool, n: usize) {
     for v in cols {
         if written {
@@ -395,6 +401,7 @@ fn prepare<T: Num, const K: usize>(cols: [&mut Vec<T>; K], written: bool, stale:
 }
 
 /// Gives `v` length `n` without touching its values when it already has it.
+#[inline(always)]
 fn size_to<T: Num>(v: &mut Vec<T>, n: usize) {
     if v.len() != n {
         v.clear();
@@ -402,13 +409,14 @@ fn size_to<T: Num>(v: &mut Vec<T>, n: usize) {
     }
 }
 
-#[inline]
+#[inline(always)]
 fn at<T: Num>(v: &[T], i: usize) -> T {
     v.get(i).copied().unwrap_or_default()
 }
 
 /// Zeroes `col`, then writes `value × share` in the years a schedule starting at `start`
 /// covers: the stages touch only the years where something happens.
+#[inline(always)]
 fn fill_schedule<T: Num>(col: &mut [T], schedule: &[T], start: usize, value: T) {
     col.fill(T::zero());
     if let Some(dst) = col.get_mut(start..) {
@@ -419,6 +427,7 @@ fn fill_schedule<T: Num>(col: &mut [T], schedule: &[T], start: usize, value: T) 
 }
 
 /// Adds `value × share` in the years a schedule starting at `start` covers.
+#[inline(always)]
 fn add_schedule<T: Num>(col: &mut [T], schedule: &[T], start: usize, value: T) {
     if let Some(dst) = col.get_mut(start..) {
         for (d, s) in dst.iter_mut().zip(schedule) {
@@ -437,6 +446,13 @@ pub fn run<T: Num>(inp: &Inputs<T>) -> Ledger<T> {
 /// Runs the stages `need` asks for into `l`, reusing its buffers (no allocation once they
 /// are large enough); the columns of skipped stages read as zero.
 pub fn run_into<T: Num>(inp: &Inputs<T>, l: &mut Ledger<T>, need: Need) {
+    run_into_inlined(inp, l, need)
+}
+
+/// [`run_into`] with every stage inlined: the lockstep engine calls it from functions compiled
+/// for wider vector units, which reach only the code inlined into them.
+#[inline(always)]
+pub fn run_into_inlined<T: Num>(inp: &Inputs<T>, l: &mut Ledger<T>, need: Need) {
     let n = inp.years();
     l.reset(n, need);
     l.start_year = inp.project.start_year;

@@ -6,7 +6,7 @@ use super::*;
 /// Leased revenue of one use in operating year k. `full` is the year's rent at full occupancy
 /// (area × 12 × rent), booked as money and advanced by one year's growth: growing the unit rent
 /// instead would carry its 28 digits into every year's product.
-#[inline]
+#[inline(always)]
 fn lease_revenue<T: Num>(lease: &Lease<T>, k: usize, full: &mut T) -> T {
     if k > 0 {
         let g = if lease.rent_growth_by_year.is_empty() {
@@ -27,6 +27,7 @@ fn lease_revenue<T: Num>(lease: &Lease<T>, k: usize, full: &mut T) -> T {
 }
 
 /// Stage 3, revenues (§4): rents of the three leased uses and the two kinds of sales.
+#[inline(always)]
 pub fn revenues<T: Num>(inp: &Inputs<T>, a: &Areas<T>, l: &mut Ledger<T>) {
     let t_op = inp.t_op();
     let twelve = T::from_usize(12);

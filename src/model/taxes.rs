@@ -6,6 +6,7 @@ use super::*;
 
 /// Output VAT on one kind of sale: on the price less the land under the area sold when the
 /// land deduction applies (`land_per_share` per unit of schedule share), never below zero.
+#[inline(always)]
 fn sales_vat<T: Num>(
     vat: &mut [T],
     sales: &[T],
@@ -30,6 +31,7 @@ fn sales_vat<T: Num>(
 
 /// Stage 4a, output VAT (§6): on rent, and on each kind of sale after the land-price
 /// deduction (差额征税) when it applies.
+#[inline(always)]
 pub fn output_vat<T: Num>(inp: &Inputs<T>, a: &Areas<T>, k: &Costs<T>, l: &mut Ledger<T>) {
     let tx = &inp.tax;
     let one = T::one();
@@ -73,6 +75,7 @@ pub fn output_vat<T: Num>(inp: &Inputs<T>, a: &Areas<T>, k: &Costs<T>, l: &mut L
 
 /// Stage 4b, operating costs (§3): a share of net rent plus a fixed cost per leased m², with
 /// the input VAT they carry.
+#[inline(always)]
 pub fn opex<T: Num>(inp: &Inputs<T>, a: &Areas<T>, l: &mut Ledger<T>) {
     let t_op = inp.t_op();
     let o = &inp.opex;
@@ -97,6 +100,7 @@ pub fn opex<T: Num>(inp: &Inputs<T>, a: &Areas<T>, l: &mut Ledger<T>) {
 
 /// Stage 4c, VAT payable with the carried credit (§6), surcharges on the VAT paid, property
 /// tax on net rent and land use tax.
+#[inline(always)]
 pub fn vat_and_other_taxes<T: Num>(inp: &Inputs<T>, k: &Costs<T>, l: &mut Ledger<T>) {
     let tx = &inp.tax;
     let c = &inp.construction;
@@ -137,6 +141,7 @@ pub fn vat_and_other_taxes<T: Num>(inp: &Inputs<T>, k: &Costs<T>, l: &mut Ledger
 }
 
 /// The progressive tax on a gain over its deductions (土地增值税暂行条例 第七条).
+#[inline(always)]
 pub fn lat_tiers<T: crate::num::Scalar>(gain: T, ded: T, ordinary: bool) -> (T, Option<T>) {
     let f = T::from_f64;
     if gain <= T::zero() {
@@ -162,6 +167,7 @@ pub fn lat_tiers<T: crate::num::Scalar>(gain: T, ded: T, ordinary: bool) -> (T, 
 
 /// Stage 5, 土地增值税 (§6): the cash paid (`lat`) and the accrual income tax deducts
 /// (`lat_accrued`), effective or progressive per sold object with prepayment and settlement.
+#[inline(always)]
 pub fn land_appreciation_tax<T: Num>(
     inp: &Inputs<T>,
     a: &Areas<T>,
