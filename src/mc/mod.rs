@@ -6,6 +6,7 @@
 pub mod block;
 pub mod sample;
 pub mod stats;
+pub mod stream;
 
 use crate::irr;
 use crate::metrics::{self, Status};

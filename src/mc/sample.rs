@@ -2,11 +2,12 @@
 //! the Gaussian copula (Cholesky of the correlation matrix), and per-path random streams that
 //! depend only on (seed, path) so results do not depend on the thread count.
 
+use super::stream::{LaneRngs, PathRng};
+use crate::num::LANES;
 use crate::scenario::psd::cholesky;
 use crate::scenario::{Dist, KeySpec, Kind, Scenario, KEYS};
 use ndarray::Array2;
-use rand::rngs::Xoshiro256PlusPlus;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 use rand_distr::StandardNormal;
 use std::sync::Arc;
 
@@ -17,12 +18,12 @@ pub fn phi(z: f64) -> f64 {
 }
 
 /// A random stream for one path: a SplitMix64-style mix of (seed, path) seeds xoshiro256++.
-pub fn path_rng(seed: u64, path: u64) -> Xoshiro256PlusPlus {
+pub fn path_rng(seed: u64, path: u64) -> PathRng {
     let mut z = seed ^ 0x9E37_79B9_7F4A_7C15u64.wrapping_mul(path.wrapping_add(1));
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^= z >> 31;
-    Xoshiro256PlusPlus::seed_from_u64(z ^ seed.rotate_left(17))
+    PathRng::seed_from_u64(z ^ seed.rotate_left(17))
 }
 
 /// Beta-PERT (λ = 4) quantile table: the CDF integrated on a fine grid and inverted by
@@ -218,7 +219,7 @@ impl Drawer {
     #[inline]
     pub fn from_z(&self, z: f64) -> f64 {
         match self {
-            Drawer::Normal { mean, sd, lo, hi } => (mean + sd * z).clamp(*lo, *hi),
+            Drawer::Normal { mean, sd, lo, hi } => within(mean + sd * z, *lo, *hi),
             Drawer::Lognormal { mu, s } => (mu + s * z).exp(),
             Drawer::Fixed(v) => *v,
             _ => self.from_u(phi(z).min(1.0 - f64::EPSILON)),
@@ -227,7 +228,7 @@ impl Drawer {
 
     /// One independent draw.
     #[inline]
-    pub fn draw(&self, rng: &mut Xoshiro256PlusPlus) -> f64 {
+    pub fn draw(&self, rng: &mut PathRng) -> f64 {
         if self.wants_normal() {
             let z: f64 = rng.sample(StandardNormal);
             self.from_z(z)
@@ -318,11 +319,11 @@ impl YearVar {
     /// One path's draws for every year into `out`, uncorrelated with other keys: independent
     /// years, or AR(1) scores. Per-year keys are real-valued (rent growth, occupancy), so
     /// clamping alone keeps the rounding of whole-number keys out of this loop.
-    fn draw_years(&self, rng: &mut Xoshiro256PlusPlus, out: &mut [f64]) {
+    fn draw_years(&self, rng: &mut PathRng, out: &mut [f64]) {
         let (lo, hi) = (self.key.lo, self.key.hi);
         if self.ar1 == 0.0 {
             for o in out {
-                *o = self.drawer.draw(rng).clamp(lo, hi);
+                *o = within(self.drawer.draw(rng), lo, hi);
             }
         } else {
             // the normal's arithmetic written out (the operations of `from_z`), so the loop
@@ -334,9 +335,90 @@ impl YearVar {
                     lo: dlo,
                     hi: dhi,
                 } => ar1_years(self.ar1, rng, out, |z| {
-                    (mean + sd * z).clamp(dlo, dhi).clamp(lo, hi)
+                    within(within(mean + sd * z, dlo, dhi), lo, hi)
                 }),
-                _ => ar1_years(self.ar1, rng, out, |z| self.drawer.from_z(z).clamp(lo, hi)),
+                _ => ar1_years(self.ar1, rng, out, |z| {
+                    within(self.drawer.from_z(z), lo, hi)
+                }),
+            }
+        }
+    }
+}
+
+impl YearVar {
+    /// Whether each year's value is a function of one normal score, drawn straight from the
+    /// stream (AR(1) scores, or independent normal-type draws): the case
+    /// [`YearVar::draw_years_lanes`] draws for several paths at once.
+    fn is_normal_scores(&self) -> bool {
+        self.ar1 != 0.0 || self.drawer.wants_normal()
+    }
+
+    /// [`YearVar::draw_years`] for the paths of `rngs` (up to [`LANES`]), whose years go to
+    /// columns `col … col + h − 1` of rows `first …` of `out`: the scores of every lane drawn
+    /// together, each lane's values and stream exactly its own path's.
+    fn draw_years_lanes(
+        &self,
+        rngs: &mut [PathRng],
+        out: &mut Array2<f64>,
+        first: usize,
+        col: usize,
+        h: usize,
+    ) {
+        let mut lanes = LaneRngs::load(rngs);
+        let (lo, hi) = (self.key.lo, self.key.hi);
+        let count = rngs.len().min(LANES);
+        match self.drawer {
+            Drawer::Normal {
+                mean,
+                sd,
+                lo: dlo,
+                hi: dhi,
+            } => self.lane_years(&mut lanes, count, out, first, col, h, |z| {
+                within(within(mean + sd * z, dlo, dhi), lo, hi)
+            }),
+            _ => self.lane_years(&mut lanes, count, out, first, col, h, |z| {
+                within(self.drawer.from_z(z), lo, hi)
+            }),
+        }
+        lanes.store(rngs);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn lane_years(
+        &self,
+        lanes: &mut LaneRngs,
+        count: usize,
+        out: &mut Array2<f64>,
+        first: usize,
+        col: usize,
+        h: usize,
+        value: impl Fn(f64) -> f64,
+    ) {
+        let phi = self.ar1;
+        // the scalar order of the stream: AR(1) draws its first score even with no years,
+        // independent years draw one score a year
+        if h == 0 {
+            if phi != 0.0 {
+                lanes.normals();
+            }
+            return;
+        }
+        let s = (1.0 - phi * phi).sqrt();
+        let mut z = lanes.normals();
+        for t in 0..h {
+            if t > 0 {
+                let e = lanes.normals();
+                if phi == 0.0 {
+                    z = e;
+                } else {
+                    for l in 0..LANES {
+                        z[l] = phi * z[l] + s * e[l];
+                    }
+                }
+            }
+            for (l, zl) in z.iter().enumerate().take(count) {
+                out[[first + l, col + t]] = value(*zl);
             }
         }
     }
@@ -345,7 +427,7 @@ impl YearVar {
 /// AR(1) normal scores z_k = φ z_{k−1} + √(1−φ²) e_k, which keep every year's score standard
 /// normal, each turned into a value by `value`.
 #[inline(always)]
-fn ar1_years(phi: f64, rng: &mut Xoshiro256PlusPlus, out: &mut [f64], value: impl Fn(f64) -> f64) {
+fn ar1_years(phi: f64, rng: &mut PathRng, out: &mut [f64], value: impl Fn(f64) -> f64) {
     let s = (1.0 - phi * phi).sqrt();
     let mut zk: f64 = rng.sample(StandardNormal);
     for (k, o) in out.iter_mut().enumerate() {
@@ -497,7 +579,7 @@ impl Sampler {
 /// A block's random streams and copula scores, reused from block to block.
 #[derive(Debug, Default)]
 pub struct BlockScratch {
-    rngs: Vec<Xoshiro256PlusPlus>,
+    rngs: Vec<PathRng>,
     /// The copula's independent normals, then its scores: [variable × path].
     raw: Array2<f64>,
     z: Array2<f64>,
@@ -562,6 +644,12 @@ impl Sampler {
                 continue;
             }
             let rows = ns + vi * h;
+            if v.is_normal_scores() {
+                for (c, rngs) in s.rngs.chunks_mut(LANES).enumerate() {
+                    v.draw_years_lanes(rngs, out, c * LANES, rows, h);
+                }
+                continue;
+            }
             for (k, rng) in s.rngs.iter_mut().enumerate() {
                 let mut row = out.row_mut(k);
                 let row = row.as_slice_mut().expect("rows of a standard-layout array");
@@ -588,7 +676,7 @@ impl Sampler {
     /// writing year t of per-year variable v through `put(v, t, value)`.
     fn correlated_years(
         &self,
-        rng: &mut Xoshiro256PlusPlus,
+        rng: &mut PathRng,
         raw: &mut [f64],
         z: &mut [f64],
         carry: &mut [f64],
@@ -619,16 +707,30 @@ impl Sampler {
             }
             for (vi, v) in self.years.iter().enumerate() {
                 if let Some(c) = v.corr {
-                    put(vi, k, v.drawer.from_z(z[c]).clamp(v.key.lo, v.key.hi));
+                    put(vi, k, within(v.drawer.from_z(z[c]), v.key.lo, v.key.hi));
                 }
             }
         }
     }
 }
 
+/// `x.clamp(lo, hi)` for bounds already known to be ordered (a key's range, a distribution's
+/// validated min and max): the same value, NaN included, without clamp's check of the bounds on
+/// every draw of the hot loops.
+#[inline(always)]
+fn within(x: f64, lo: f64, hi: f64) -> f64 {
+    debug_assert!(lo <= hi);
+    let x = if x < lo { lo } else { x };
+    if x > hi {
+        hi
+    } else {
+        x
+    }
+}
+
 #[inline]
 fn clip(key: &KeySpec, x: f64) -> f64 {
-    let x = x.clamp(key.lo, key.hi);
+    let x = within(x, key.lo, key.hi);
     if key.kind == Kind::Int {
         crate::scenario::keys::round_whole(x)
     } else {
