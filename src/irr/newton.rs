@@ -253,8 +253,19 @@ pub fn npv_lanes(flows: &[Lanes], r: f64) -> Lanes {
 /// [`sole_root`] for [`LANES`] series at once, at each lane's root `r` (a lane without one
 /// answers false): the running sums run over lanes together, and each lane's answer is the
 /// scalar one.
-#[inline(always)]
 pub fn sole_root_lanes(flows: &[Lanes], r: [Option<f64>; LANES]) -> [bool; LANES] {
+    let mut scratch = vec![Lanes::zero(); 2 * flows.len()];
+    sole_root_lanes_in(flows, r, &mut scratch)
+}
+
+/// [`sole_root_lanes`] with its working space given: `scratch` holds at least twice as many
+/// values as `flows` (the engine keeps one per worker, so a proof clears no memory).
+#[inline(always)]
+pub fn sole_root_lanes_in(
+    flows: &[Lanes],
+    r: [Option<f64>; LANES],
+    scratch: &mut [Lanes],
+) -> [bool; LANES] {
     let n = flows.len();
     let mut live = [false; LANES];
     let (mut up, mut down) = (Lanes::zero(), Lanes::zero());
@@ -269,20 +280,9 @@ pub fn sole_root_lanes(flows: &[Lanes], r: [Option<f64>; LANES]) -> [bool; LANES
     if !live.contains(&true) {
         return live;
     }
-    let mut a = [Lanes::zero(); MAX_NEWTON_YEARS];
-    let mut b = [Lanes::zero(); MAX_NEWTON_YEARS];
-    let load = |rate: Lanes, reversed: bool, a: &mut [Lanes], b: &mut [Lanes]| {
-        let x = Lanes::one() / (Lanes::one() + rate);
-        let mut k = Lanes::one();
-        for (t, c) in flows.iter().enumerate() {
-            let i = if reversed { n - 1 - t } else { t };
-            a[i] = *c * k;
-            b[i] = a[i].abs();
-            k = k * x;
-        }
-    };
-    load(up, false, &mut a[..n], &mut b[..n]);
-    let above = no_root_in_unit_lanes(&mut a[..n], &mut b[..n], live);
+    let (a, b) = scratch[..2 * n].split_at_mut(n);
+    load_discounted(flows, up, false, a, b);
+    let above = no_root_in_unit_lanes(a, b, live);
     let mut live2 = [false; LANES];
     for l in 0..LANES {
         live2[l] = live[l] && above[l];
@@ -290,13 +290,28 @@ pub fn sole_root_lanes(flows: &[Lanes], r: [Option<f64>; LANES]) -> [bool; LANES
     if !live2.contains(&true) {
         return live2;
     }
-    load(down, true, &mut a[..n], &mut b[..n]);
-    let below = no_root_in_unit_lanes(&mut a[..n], &mut b[..n], live2);
+    load_discounted(flows, down, true, a, b);
+    let below = no_root_in_unit_lanes(a, b, live2);
     let mut out = [false; LANES];
     for l in 0..LANES {
         out[l] = live2[l] && below[l];
     }
     out
+}
+
+/// Each lane's flows discounted at its `rate` into `a` (reversed: year t at n − 1 − t), their
+/// magnitudes into `b`: the coefficients [`no_root_in_unit_lanes`] sums.
+#[inline(always)]
+fn load_discounted(flows: &[Lanes], rate: Lanes, reversed: bool, a: &mut [Lanes], b: &mut [Lanes]) {
+    let n = flows.len();
+    let x = Lanes::one() / (Lanes::one() + rate);
+    let mut k = Lanes::one();
+    for (t, c) in flows.iter().enumerate() {
+        let i = if reversed { n - 1 - t } else { t };
+        a[i] = *c * k;
+        b[i] = a[i].abs();
+        k = k * x;
+    }
 }
 
 /// [`no_root_in_unit`] lane by lane for the lanes in `live`, the sums taken over lanes at

@@ -10,7 +10,7 @@ use super::{PathResult, Sampler, Worker};
 use crate::irr;
 use crate::metrics::{self, Status};
 use crate::model::{self, Ledger, Need};
-use crate::num::{Lanes, LANES};
+use crate::num::{Lanes, Num, LANES};
 use crate::scenario::{Inputs, Kind, Scenario};
 use ndarray::{Array2, ArrayViewMut2, Axis};
 
@@ -36,6 +36,8 @@ pub struct BlockWorker<'a> {
     structural: Vec<usize>,
     /// One lane's series, contiguous, for the per-lane decisions ([`irr::irr_after_newton`]).
     lane_flows: Array2<f64>,
+    /// Working space of the uniqueness proof ([`irr::sole_root_lanes_in`]).
+    proof: Vec<Lanes>,
     scratch: BlockScratch,
     guess: f64,
     isa: Isa,
@@ -114,6 +116,7 @@ impl<'a> BlockWorker<'a> {
             order: Vec::with_capacity(block.max(1)),
             structural,
             lane_flows: Array2::zeros((LANES, n)),
+            proof: vec![Lanes::zero(); 2 * n],
             scratch: BlockScratch::default(),
             guess,
             isa: Isa::of(simd),
@@ -231,7 +234,7 @@ impl<'a> BlockWorker<'a> {
         };
         model::run_into_inlined(&self.inputs, &mut self.ledger, need);
         let basis = self.ledger.series(pol.irr_basis);
-        let irrs = lane_irrs(basis, &mut self.lane_flows, self.guess, dr);
+        let irrs = lane_irrs(basis, &mut self.lane_flows, &mut self.proof, self.guess, dr);
         let (floor, cap) = (pol.irr_floor, pol.irr_cap);
         let (npv_floor, npv_cap) = (irr::npv_lanes(basis, floor), irr::npv_lanes(basis, cap));
         let mut out = [PathResult {
@@ -258,7 +261,14 @@ impl<'a> BlockWorker<'a> {
                 let irrs = if b == pol.irr_basis {
                     irrs
                 } else {
-                    lane_irrs(self.ledger.series(b), &mut self.lane_flows, self.guess, dr)
+                    let series = self.ledger.series(b);
+                    lane_irrs(
+                        series,
+                        &mut self.lane_flows,
+                        &mut self.proof,
+                        self.guess,
+                        dr,
+                    )
                 };
                 for (o, r) in out.iter_mut().zip(irrs) {
                     o.extra[e] = r.unwrap_or(f64::NAN);
@@ -276,11 +286,15 @@ impl<'a> BlockWorker<'a> {
 fn lane_irrs(
     series: &[Lanes],
     lane_flows: &mut Array2<f64>,
+    proof: &mut Vec<Lanes>,
     guess: f64,
     dr: f64,
 ) -> [Option<f64>; LANES] {
     let newton = irr::newton_lanes(series, guess);
-    let alone = irr::sole_root_lanes(series, newton);
+    if proof.len() < 2 * series.len() {
+        proof.resize(2 * series.len(), Lanes::zero());
+    }
+    let alone = irr::sole_root_lanes_in(series, newton, proof);
     transpose(series, lane_flows.view_mut());
     std::array::from_fn(|l| {
         let flows = lane_flows.row(l);

@@ -38,11 +38,21 @@ pub fn output_vat<T: Num>(inp: &Inputs<T>, a: &Areas<T>, k: &Costs<T>, l: &mut L
     let n = l.years();
     let vr = tx.vat_rent_rate / (one + tx.vat_rent_rate);
     let vs = tx.vat_sale_rate / (one + tx.vat_sale_rate);
-    for t in 0..n {
-        let rent = l.rent_factory[t] + l.rent_dormitory[t] + l.rent_supporting[t];
-        let vat = (rent * vr).money();
-        l.vat_rent[t] = vat;
-        l.rent_net[t] = rent - vat;
+    // equal-length slices let the compiler drop the bounds checks and vectorise
+    let (rf, rd, rs) = (
+        &l.rent_factory[..n],
+        &l.rent_dormitory[..n],
+        &l.rent_supporting[..n],
+    );
+    for (((vat, net), (f, d)), s) in l.vat_rent[..n]
+        .iter_mut()
+        .zip(&mut l.rent_net[..n])
+        .zip(rf.iter().zip(rd))
+        .zip(rs)
+    {
+        let rent = *f + *d + *s;
+        *vat = (rent * vr).money();
+        *net = rent - *vat;
     }
     // the land price under the area sold, per unit of schedule share (spread over GFA)
     let deduct = |area: T| {
@@ -66,10 +76,17 @@ pub fn output_vat<T: Num>(inp: &Inputs<T>, a: &Areas<T>, k: &Costs<T>, l: &mut L
         deduct(a.residential),
         vs,
     );
+    let (vf, vres, vrent) = (
+        &l.vat_sales_factory[..n],
+        &l.vat_sales_residential[..n],
+        &l.vat_rent[..n],
+    );
+    let (sf, sr) = (&l.sales_factory[..n], &l.sales_residential[..n]);
+    let (out, net) = (&mut l.vat_output[..n], &mut l.sales_net[..n]);
     for t in 0..n {
-        let vs = l.vat_sales_factory[t] + l.vat_sales_residential[t];
-        l.vat_output[t] = l.vat_rent[t] + vs;
-        l.sales_net[t] = l.sales_factory[t] + l.sales_residential[t] - vs;
+        let vs = vf[t] + vres[t];
+        out[t] = vrent[t] + vs;
+        net[t] = sf[t] + sr[t] - vs;
     }
 }
 
@@ -121,20 +138,26 @@ pub fn vat_and_other_taxes<T: Num>(inp: &Inputs<T>, k: &Costs<T>, l: &mut Ledger
             build_credit(c, k.vatable_build),
         );
         let mut credit = T::zero();
+        let (input, opex_in, output) = (
+            &mut l.vat_input[..n],
+            &l.vat_input_opex[..n],
+            &l.vat_output[..n],
+        );
+        let (vat, carried) = (&mut l.vat[..n], &mut l.vat_credit[..n]);
         for t in 0..n {
-            l.vat_input[t] += l.vat_input_opex[t];
-            let due = l.vat_output[t] - l.vat_input[t] - credit;
+            input[t] += opex_in[t];
+            let due = output[t] - input[t] - credit;
             let paid = due.max0();
             credit = (-due).max0();
-            l.vat[t] = paid;
-            l.vat_credit[t] = credit;
+            vat[t] = paid;
+            carried[t] = credit;
         }
     }
     for (s, v) in l.surcharges[..n].iter_mut().zip(&l.vat) {
         *s = (*v * tx.surcharge_rate).money();
     }
-    for t in 0..n {
-        l.property_tax[t] = (l.rent_net[t] * tx.property_tax_rent_rate).money();
+    for (p, r) in l.property_tax[..n].iter_mut().zip(&l.rent_net[..n]) {
+        *p = (*r * tx.property_tax_rent_rate).money();
     }
     l.land_use_tax
         .fill((tx.land_use_tax_per_m2 * inp.site.land_area_m2).money());
