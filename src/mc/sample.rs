@@ -315,6 +315,29 @@ pub struct YearVar {
     pub ar1: f64,
 }
 
+/// Runs `$body` with `$value` the function from a normal score to a year's value clipped
+/// into [`$lo`, `$hi`]: for a normal, its arithmetic written out (the operations of
+/// `Drawer::from_z`), so a loop over years does not dispatch on the distribution each year.
+macro_rules! score_value {
+    ($var:expr, $lo:expr, $hi:expr, |$value:ident| $body:expr) => {
+        match $var.drawer {
+            Drawer::Normal {
+                mean,
+                sd,
+                lo: dlo,
+                hi: dhi,
+            } => {
+                let $value = |z: f64| within(within(mean + sd * z, dlo, dhi), $lo, $hi);
+                $body
+            }
+            _ => {
+                let $value = |z: f64| within($var.drawer.from_z(z), $lo, $hi);
+                $body
+            }
+        }
+    };
+}
+
 impl YearVar {
     /// One path's draws for every year into `out`, uncorrelated with other keys: independent
     /// years, or AR(1) scores. Per-year keys are real-valued (rent growth, occupancy), so
@@ -326,26 +349,10 @@ impl YearVar {
                 *o = within(self.drawer.draw(rng), lo, hi);
             }
         } else {
-            // the normal's arithmetic written out (the operations of `from_z`), so the loop
-            // does not dispatch on the distribution each year
-            match self.drawer {
-                Drawer::Normal {
-                    mean,
-                    sd,
-                    lo: dlo,
-                    hi: dhi,
-                } => ar1_years(self.ar1, rng, out, |z| {
-                    within(within(mean + sd * z, dlo, dhi), lo, hi)
-                }),
-                _ => ar1_years(self.ar1, rng, out, |z| {
-                    within(self.drawer.from_z(z), lo, hi)
-                }),
-            }
+            score_value!(self, lo, hi, |value| ar1_years(self.ar1, rng, out, value));
         }
     }
-}
 
-impl YearVar {
     /// Whether each year's value is a function of one normal score, drawn straight from the
     /// stream (AR(1) scores, or independent normal-type draws): the case
     /// [`YearVar::draw_years_lanes`] draws for several paths at once.
@@ -367,19 +374,9 @@ impl YearVar {
         let mut lanes = LaneRngs::load(rngs);
         let (lo, hi) = (self.key.lo, self.key.hi);
         let count = rngs.len().min(LANES);
-        match self.drawer {
-            Drawer::Normal {
-                mean,
-                sd,
-                lo: dlo,
-                hi: dhi,
-            } => self.lane_years(&mut lanes, count, out, first, col, h, |z| {
-                within(within(mean + sd * z, dlo, dhi), lo, hi)
-            }),
-            _ => self.lane_years(&mut lanes, count, out, first, col, h, |z| {
-                within(self.drawer.from_z(z), lo, hi)
-            }),
-        }
+        score_value!(self, lo, hi, |value| {
+            self.lane_years(&mut lanes, count, out, first, col, h, value)
+        });
         lanes.store(rngs);
     }
 
