@@ -354,7 +354,6 @@ fn no_root_in_unit_lanes(a: &mut [Lanes], b: &mut [Lanes], live: [bool; LANES]) 
                 margin[l] = if m < margin[l] { m } else { margin[l] };
             }
         }
-        let (sa, sb) = (Lanes(sa), Lanes(sb));
         let pos: [bool; LANES] = std::array::from_fn(|l| hi[l] > 0.0);
         let neg: [bool; LANES] = std::array::from_fn(|l| lo[l] < 0.0);
         let bad: [bool; LANES] = std::array::from_fn(|l| margin[l] <= 0.0);
@@ -362,7 +361,7 @@ fn no_root_in_unit_lanes(a: &mut [Lanes], b: &mut [Lanes], live: [bool; LANES]) 
             if !open[l] {
                 continue;
             }
-            if !sa.0[l].is_finite() || !sb.0[l].is_finite() {
+            if !sa[l].is_finite() || !sb[l].is_finite() {
                 open[l] = false;
                 continue;
             }

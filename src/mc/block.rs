@@ -36,7 +36,7 @@ pub struct BlockWorker<'a> {
     structural: Vec<usize>,
     /// One lane's series, contiguous, for the per-lane decisions ([`irr::irr_after_newton`]).
     lane_flows: Array2<f64>,
-    /// Working space of the uniqueness proof ([`irr::sole_root_lanes_in`]).
+    /// Working space of the uniqueness proof ([`irr::sole_root_lanes_in`]), sized on first use.
     proof: Vec<Lanes>,
     scratch: BlockScratch,
     guess: f64,
@@ -116,7 +116,7 @@ impl<'a> BlockWorker<'a> {
             order: Vec::with_capacity(block.max(1)),
             structural,
             lane_flows: Array2::zeros((LANES, n)),
-            proof: vec![Lanes::zero(); 2 * n],
+            proof: Vec::new(),
             scratch: BlockScratch::default(),
             guess,
             isa: Isa::of(simd),

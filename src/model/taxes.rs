@@ -44,15 +44,11 @@ pub fn output_vat<T: Num>(inp: &Inputs<T>, a: &Areas<T>, k: &Costs<T>, l: &mut L
         &l.rent_dormitory[..n],
         &l.rent_supporting[..n],
     );
-    for (((vat, net), (f, d)), s) in l.vat_rent[..n]
-        .iter_mut()
-        .zip(&mut l.rent_net[..n])
-        .zip(rf.iter().zip(rd))
-        .zip(rs)
-    {
-        let rent = *f + *d + *s;
-        *vat = (rent * vr).money();
-        *net = rent - *vat;
+    let (vat, net) = (&mut l.vat_rent[..n], &mut l.rent_net[..n]);
+    for t in 0..n {
+        let rent = rf[t] + rd[t] + rs[t];
+        vat[t] = (rent * vr).money();
+        net[t] = rent - vat[t];
     }
     // the land price under the area sold, per unit of schedule share (spread over GFA)
     let deduct = |area: T| {
