@@ -68,21 +68,19 @@ impl LaneRngs {
     /// The streams of `rngs` (up to [`LANES`]; spare lanes get a fixed stream whose numbers
     /// are dropped).
     pub fn load(rngs: &[PathRng]) -> LaneRngs {
-        let mut s = [[0x9e37_79b9_7f4a_7c15u64; LANES]; 4];
+        let mut lanes = LaneRngs {
+            s: [[0x9e37_79b9_7f4a_7c15u64; LANES]; 4],
+        };
         for (l, r) in rngs.iter().enumerate().take(LANES) {
-            for (word, v) in s.iter_mut().zip(r.s) {
-                word[l] = v;
-            }
+            put(&mut lanes.s, l, r);
         }
-        LaneRngs { s }
+        lanes
     }
 
     /// Writes the streams back, where they continue as if drawn alone.
     pub fn store(&self, rngs: &mut [PathRng]) {
         for (l, r) in rngs.iter_mut().enumerate().take(LANES) {
-            for (v, word) in r.s.iter_mut().zip(&self.s) {
-                *v = word[l];
-            }
+            *r = lane(&self.s, l);
         }
     }
 
@@ -119,17 +117,29 @@ impl LaneRngs {
         if !accepted.iter().all(|a| *a) {
             for l in 0..LANES {
                 if !accepted[l] {
-                    let mut r = PathRng {
-                        s: [before[0][l], before[1][l], before[2][l], before[3][l]],
-                    };
+                    let mut r = lane(&before, l);
                     out[l] = r.sample(StandardNormal);
-                    for (word, v) in self.s.iter_mut().zip(r.s) {
-                        word[l] = v;
-                    }
+                    put(&mut self.s, l, &r);
                 }
             }
         }
         out
+    }
+}
+
+/// Lane `l`'s stream out of the lane layout.
+#[inline]
+fn lane(s: &[[u64; LANES]; 4], l: usize) -> PathRng {
+    PathRng {
+        s: [s[0][l], s[1][l], s[2][l], s[3][l]],
+    }
+}
+
+/// Puts `r` into lane `l` of the lane layout.
+#[inline]
+fn put(s: &mut [[u64; LANES]; 4], l: usize, r: &PathRng) {
+    for (word, v) in s.iter_mut().zip(r.s) {
+        word[l] = v;
     }
 }
 
