@@ -1,7 +1,7 @@
 //! The indicators and the 保本微利 verdict of docs/model.md §8, and the summary object of `run --json` built
 //! from an exact ledger.
 
-use crate::irr::{self, IrrDetail};
+use crate::irr::{self, IrrDetail, Signs};
 use crate::model::{Areas, LatObject, Ledger, SoldObject};
 use crate::num::Num;
 use crate::scenario::{Basis, Inputs};
@@ -43,17 +43,22 @@ impl Status {
 
 /// The verdict read from NPV signs, defined even when the IRR is not unique.
 pub fn verdict(flows: &[f64], floor: f64, cap: f64) -> Status {
-    verdict_from(flows, || irr::npv(flows, floor), || irr::npv(flows, cap))
+    verdict_from(
+        Signs::of(flows),
+        || irr::npv(flows, floor),
+        || irr::npv(flows, cap),
+    )
 }
 
-/// [`verdict`] with the NPVs at the floor and at the cap given (the lockstep engine computes
-/// them for several paths at once).
+/// [`verdict`] with the flows' signs and the NPVs at the floor and at the cap given (the
+/// lockstep engine computes them for several paths at once).
 pub fn verdict_from(
-    flows: &[f64],
+    signs: Signs,
     npv_floor: impl FnOnce() -> f64,
     npv_cap: impl FnOnce() -> f64,
 ) -> Status {
-    if flows.iter().all(|v| *v == 0.0) {
+    if signs.first == 0.0 {
+        // every flow is zero
         Status::Undefined
     } else if npv_floor() < 0.0 {
         Status::BelowFloor
@@ -69,20 +74,23 @@ pub fn verdict_from(
 /// they lie (NPV falls through the root when the first flow is an outlay). Ties and every
 /// other case fall back to the NPV signs.
 pub fn verdict_with_irr(flows: &[f64], irr: Option<f64>, floor: f64, cap: f64) -> Status {
-    verdict_with_irr_from(flows, irr, floor, cap, || verdict(flows, floor, cap))
+    let signs = Signs::of(flows);
+    verdict_with_irr_from(signs, irr, floor, cap, || {
+        verdict_from(signs, || irr::npv(flows, floor), || irr::npv(flows, cap))
+    })
 }
 
-/// [`verdict_with_irr`] with the NPV-sign verdict, where it is needed, from `by_npv`.
+/// [`verdict_with_irr`] given the flows' signs, with the NPV-sign verdict, where it is
+/// needed, from `by_npv`.
 pub fn verdict_with_irr_from(
-    flows: &[f64],
+    signs: Signs,
     irr: Option<f64>,
     floor: f64,
     cap: f64,
     by_npv: impl FnOnce() -> Status,
 ) -> Status {
     if let Some(r) = irr {
-        let first = flows.iter().copied().find(|v| *v != 0.0).unwrap_or(0.0);
-        if first < 0.0 && irr::sign_changes(flows) == 1 && r != floor && r != cap {
+        if signs.first < 0.0 && signs.changes == 1 && r != floor && r != cap {
             return if r < floor {
                 Status::BelowFloor
             } else if r > cap {

@@ -82,6 +82,24 @@ fn poly<T: crate::num::Num>(c: &[T], x: T) -> T {
     p[0] + x * (p[1] + x * (p[2] + x * p[3]))
 }
 
+/// What the IRR rules read off a series' signs before any root is sought.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Signs {
+    /// The first non-zero flow; 0 when every flow is zero.
+    pub first: f64,
+    /// [`sign_changes`].
+    pub changes: usize,
+}
+
+impl Signs {
+    pub fn of(flows: &[f64]) -> Signs {
+        Signs {
+            first: flows.iter().copied().find(|v| *v != 0.0).unwrap_or(0.0),
+            changes: sign_changes(flows),
+        }
+    }
+}
+
 /// Sign changes in the flows, zeros skipped: Descartes' bound on the number of roots.
 pub fn sign_changes(flows: &[f64]) -> usize {
     let mut last = 0.0f64;
@@ -505,6 +523,40 @@ mod tests {
     }
 
     #[test]
+    fn lane_signs_equal_the_scalar_ones_on_zeros_and_non_numbers() {
+        use crate::num::{Lanes, LANES};
+        let series: [&[f64]; LANES] = [
+            &[0.0, 0.0, 0.0],
+            &[-0.0, 0.0, -0.0],
+            &[0.0, -1.0, 0.0, 2.0],
+            &[3.0, 0.0, -0.0, -1.0],
+            &[f64::NAN, 1.0, -1.0],
+            &[-1.0, f64::NAN, -1.0],
+            &[-1.0, f64::INFINITY, f64::NEG_INFINITY, 0.0],
+            &[0.0, 5.0, -5.0, 5.0],
+        ];
+        let n = series.iter().map(|s| s.len()).max().unwrap();
+        let at = |l: usize, t: usize| series[l].get(t).copied().unwrap_or(0.0);
+        let lanes: Vec<Lanes> = (0..n)
+            .map(|t| Lanes(std::array::from_fn(|l| at(l, t))))
+            .collect();
+        let got = signs_lanes(&lanes);
+        for (l, got) in got.iter().enumerate() {
+            let f: Vec<f64> = (0..n).map(|t| at(l, t)).collect();
+            let want = Signs::of(&f);
+            // NaN is a first flow too, and equal to nothing: compare its bits
+            assert_eq!(want.changes, got.changes, "lane {l}");
+            assert!(
+                want.first.to_bits() == got.first.to_bits() || want.first == got.first,
+                "lane {l}: {want:?} {got:?}"
+            );
+        }
+        assert_eq!(got[0].first, 0.0);
+        assert_eq!((got[2].first, got[2].changes), (-1.0, 1));
+        assert_eq!(got[7].changes, 2);
+    }
+
+    #[test]
     fn lockstep_kernels_equal_the_scalar_ones_lane_by_lane() {
         use crate::num::{Lanes, LANES};
         // a xorshift stream of flows shaped like schemes: outlays, sales, a settlement
@@ -534,8 +586,10 @@ mod tests {
             let newton_l = newton_lanes(&lanes, guess);
             let alone_l = sole_root_lanes(&lanes, newton_l);
             let npv_l = npv_lanes(&lanes, 0.045);
+            let signs_l = signs_lanes(&lanes);
             for l in 0..LANES {
                 let f = &series[l][..n];
+                assert_eq!(Signs::of(f), signs_l[l], "round {round}");
                 let r = newton(f, guess);
                 assert_eq!(
                     r.map(f64::to_bits),

@@ -174,18 +174,23 @@ pub fn irr_guess(flows: &[f64], discount_rate: f64, guess: f64) -> Option<f64> {
 /// [`irr_guess`] given what Newton's method from the guess found on these flows (the lockstep
 /// engine runs Newton for several series at once, then decides each series here).
 pub fn irr_after_newton(flows: &[f64], discount_rate: f64, newton: Option<f64>) -> Option<f64> {
-    irr_after_proof(flows, discount_rate, newton, |r| sole_root(flows, r))
+    let changes = sign_changes(flows);
+    irr_after_proof(flows, discount_rate, changes, newton, |r| {
+        sole_root(flows, r)
+    })
 }
 
-/// [`irr_after_newton`] with the proof that Newton's root is alone given ([`sole_root`], or
-/// its lockstep form [`sole_root_lanes`], which is asked only when the flows need it).
+/// [`irr_after_newton`] with the flows' sign changes and the proof that Newton's root is
+/// alone given ([`signs_lanes`]; [`sole_root`] or its lockstep form [`sole_root_lanes`],
+/// which is asked only when the flows need it).
 pub fn irr_after_proof(
     flows: &[f64],
     discount_rate: f64,
+    changes: usize,
     newton: Option<f64>,
     alone: impl FnOnce(f64) -> bool,
 ) -> Option<f64> {
-    decide(flows, discount_rate, sign_changes(flows), newton, alone)
+    decide(flows, discount_rate, changes, newton, alone)
 }
 
 /// The rule of [`irr_guess`] given the flows' sign changes.
@@ -241,6 +246,30 @@ pub fn newton_lanes(flows: &[Lanes], guess: f64) -> [Option<f64>; LANES] {
         r = next;
     }
     out
+}
+
+/// [`Signs::of`] for [`LANES`] series at once, each lane's exactly the scalar one: the same
+/// comparisons, made without branches so they run over lanes together.
+#[inline(always)]
+pub fn signs_lanes(flows: &[Lanes]) -> [Signs; LANES] {
+    let mut first = [0.0f64; LANES];
+    let mut last = [0.0f64; LANES];
+    let mut changes = [0u64; LANES];
+    for f in flows {
+        for l in 0..LANES {
+            let cf = f.0[l];
+            let live = cf != 0.0;
+            // `&` rather than `&&`: no branch, so the lanes run as one vector
+            let change = live & (last[l] != 0.0) & ((cf > 0.0) != (last[l] > 0.0));
+            changes[l] += u64::from(change);
+            last[l] = if live { cf } else { last[l] };
+            first[l] = if first[l] == 0.0 { cf } else { first[l] };
+        }
+    }
+    std::array::from_fn(|l| Signs {
+        first: first[l],
+        changes: changes[l] as usize,
+    })
 }
 
 /// [`npv`] for [`LANES`] series at once, each lane bit for bit the scalar value.

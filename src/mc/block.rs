@@ -234,7 +234,15 @@ impl<'a> BlockWorker<'a> {
         };
         model::run_into_inlined(&self.inputs, &mut self.ledger, need);
         let basis = self.ledger.series(pol.irr_basis);
-        let irrs = lane_irrs(basis, &mut self.lane_flows, &mut self.proof, self.guess, dr);
+        let signs = irr::signs_lanes(basis);
+        let irrs = lane_irrs(
+            basis,
+            signs,
+            &mut self.lane_flows,
+            &mut self.proof,
+            self.guess,
+            dr,
+        );
         let (floor, cap) = (pol.irr_floor, pol.irr_cap);
         let (npv_floor, npv_cap) = (irr::npv_lanes(basis, floor), irr::npv_lanes(basis, cap));
         let mut out = [PathResult {
@@ -247,8 +255,8 @@ impl<'a> BlockWorker<'a> {
             let flows = self.lane_flows.row(l);
             let flows = flows.as_slice().expect("rows of a standard-layout array");
             o.irr = irrs[l];
-            o.status = metrics::verdict_with_irr_from(flows, o.irr, floor, cap, || {
-                metrics::verdict_from(flows, || npv_floor.0[l], || npv_cap.0[l])
+            o.status = metrics::verdict_with_irr_from(signs[l], o.irr, floor, cap, || {
+                metrics::verdict_from(signs[l], || npv_floor.0[l], || npv_cap.0[l])
             });
             o.clipped = self.clipped[lanes[l]];
             if all {
@@ -264,6 +272,7 @@ impl<'a> BlockWorker<'a> {
                     let series = self.ledger.series(b);
                     lane_irrs(
                         series,
+                        irr::signs_lanes(series),
                         &mut self.lane_flows,
                         &mut self.proof,
                         self.guess,
@@ -285,6 +294,7 @@ impl<'a> BlockWorker<'a> {
 #[inline(always)]
 fn lane_irrs(
     series: &[Lanes],
+    signs: [irr::Signs; LANES],
     lane_flows: &mut Array2<f64>,
     proof: &mut Vec<Lanes>,
     guess: f64,
@@ -294,12 +304,15 @@ fn lane_irrs(
     if proof.len() < 2 * series.len() {
         proof.resize(2 * series.len(), Lanes::zero());
     }
-    let alone = irr::sole_root_lanes_in(series, newton, proof);
+    // the proof is asked only of lanes whose flows change sign more than once (as the scalar
+    // rule asks it)
+    let ask = std::array::from_fn(|l| newton[l].filter(|_| signs[l].changes > 1));
+    let alone = irr::sole_root_lanes_in(series, ask, proof);
     transpose(series, lane_flows.view_mut());
     std::array::from_fn(|l| {
         let flows = lane_flows.row(l);
         let flows = flows.as_slice().expect("rows of a standard-layout array");
-        irr::irr_after_proof(flows, dr, newton[l], |_| alone[l])
+        irr::irr_after_proof(flows, dr, signs[l].changes, newton[l], |_| alone[l])
     })
 }
 
