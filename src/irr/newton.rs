@@ -360,29 +360,32 @@ fn no_root_in_unit_lanes(a: &mut [Lanes], b: &mut [Lanes], live: [bool; LANES]) 
         // the scalar test skips. A lane whose sums meet an infinity or a NaN ends with a
         // non-finite sum and is closed below before its extremes are read, so the plain
         // comparisons (no NaN rules) decide only finite lanes, as the scalar test does.
-        let (mut sa, mut sb) = ([0.0f64; LANES], [0.0f64; LANES]);
+        // whole-lane operations: written lane by lane, the compiler split these sums into
+        // pieces of different widths and shuffled between them
+        let (mut sa, mut sb) = (Lanes::zero(), Lanes::zero());
         let (mut lo, mut hi, mut margin) = (
-            [f64::INFINITY; LANES],
-            [f64::NEG_INFINITY; LANES],
-            [f64::INFINITY; LANES],
+            Lanes::splat(f64::INFINITY),
+            Lanes::splat(f64::NEG_INFINITY),
+            Lanes::splat(f64::INFINITY),
         );
-        for t in 0..n {
-            let (av, bv) = (&mut a[t].0, &mut b[t].0);
-            for l in 0..LANES {
-                sa[l] += av[l];
-                sb[l] += bv[l];
-                av[l] = sa[l];
-                bv[l] = sb[l];
-                lo[l] = if sa[l] < lo[l] { sa[l] } else { lo[l] };
-                hi[l] = if sa[l] > hi[l] { sa[l] } else { hi[l] };
-                let m = if sb[l] == 0.0 {
+        let smaller = |x: f64, y: f64| if x < y { x } else { y };
+        for (av, bv) in a.iter_mut().zip(b.iter_mut()) {
+            sa = sa + *av;
+            sb = sb + *bv;
+            *av = sa;
+            *bv = sb;
+            lo = Lanes::map2(sa, lo, smaller);
+            hi = Lanes::map2(sa, hi, |x, y| if x > y { x } else { y });
+            let m = Lanes::map2(sa, sb, |s, w| {
+                if w == 0.0 {
                     f64::INFINITY
                 } else {
-                    sa[l].abs() - 1e-12 * sb[l]
-                };
-                margin[l] = if m < margin[l] { m } else { margin[l] };
-            }
+                    s.abs() - 1e-12 * w
+                }
+            });
+            margin = Lanes::map2(m, margin, smaller);
         }
+        let (sa, sb, lo, hi, margin) = (sa.0, sb.0, lo.0, hi.0, margin.0);
         let pos: [bool; LANES] = std::array::from_fn(|l| hi[l] > 0.0);
         let neg: [bool; LANES] = std::array::from_fn(|l| lo[l] < 0.0);
         let bad: [bool; LANES] = std::array::from_fn(|l| margin[l] <= 0.0);
