@@ -56,12 +56,22 @@ pub fn npv(flows: &[f64], r: f64) -> f64 {
 /// series: for r < 0 the powers of 1/(1+r) grow, so it evaluates (1+r)^(n−1)·pv instead.
 #[inline]
 fn signed_pv(flows: &[f64], r: f64) -> f64 {
-    if r >= 0.0 || flows.len() < 2 {
-        poly(flows, 1.0 / (1.0 + r))
+    signed_pv_by(flows, flows, r, r >= 0.0 || flows.len() < 2)
+}
+
+/// [`signed_pv`] for `r` of any [`Num`](crate::num::Num) (lanes: several rates at once, each
+/// lane the scalar value to the bit), with `coeffs` the flows as that type and `right` the form
+/// (r ≥ 0, or a series too short for the reversed form).
+#[inline(always)]
+fn signed_pv_by<T: crate::num::Num>(flows: &[f64], coeffs: &[T], r: T, right: bool) -> T {
+    if right {
+        poly(coeffs, T::one() / (T::one() + r))
     } else {
         // Σ CF_t (1+r)^(n−1−t): the reversed polynomial in 1 + r
-        let y = 1.0 + r;
-        flows.iter().fold(0.0, |acc, cf| acc * y + cf)
+        let y = T::one() + r;
+        flows
+            .iter()
+            .fold(T::zero(), |acc, cf| acc * y + T::from_f64(*cf))
     }
 }
 

@@ -370,8 +370,8 @@ fn no_root_in_unit_lanes(a: &mut [Lanes], b: &mut [Lanes], live: [bool; LANES]) 
         );
         let smaller = |x: f64, y: f64| if x < y { x } else { y };
         for (av, bv) in a.iter_mut().zip(b.iter_mut()) {
-            sa = sa + *av;
-            sb = sb + *bv;
+            sa += *av;
+            sb += *bv;
             *av = sa;
             *bv = sb;
             lo = Lanes::map2(sa, lo, smaller);

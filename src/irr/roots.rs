@@ -2,6 +2,7 @@
 //! certified subdivision, with a fixed grid scan as the fallback.
 
 use super::*;
+use crate::num::{Lanes, Num, LANES};
 
 /// A root of `f` on [a, b] (f(a), f(b) of opposite signs) by Brent's method, to |Δx| ≤
 /// `tol` (relative to |x| + 1).
@@ -151,26 +152,80 @@ pub(super) fn scan_roots(flows: &[f64], points: usize, roots: &mut Vec<(f64, Dir
 /// A bound on |d signed_pv / dr| over [a, b], a cell that lies on one side of r = 0 (each side
 /// has its own polynomial form, see `signed_pv`).
 fn slope_bound(flows: &[f64], a: f64, b: f64) -> f64 {
+    slope_bound_by(flows, a, b, a >= 0.0)
+}
+
+/// [`slope_bound`] for cells given as any [`Num`] (lanes: several cells of one side at once,
+/// each lane the scalar bound to the bit); `right`: the cells lie at r ≥ 0.
+#[inline(always)]
+fn slope_bound_by<T: Num>(flows: &[f64], a: T, b: T, right: bool) -> T {
     let n = flows.len();
-    if a >= 0.0 {
+    if right {
         // Σ c_t y^t, y = 1/(1+r) ≤ y(a): |d/dr| = y²·|Σ t c_t y^(t−1)| ≤ Σ t |c_t| y^(t+1)
-        let y = 1.0 / (1.0 + a);
+        let y = T::one() / (T::one() + a);
         flows
             .iter()
             .enumerate()
             .rev()
-            .fold(0.0, |acc, (t, c)| acc * y + t as f64 * c.abs())
+            .fold(T::zero(), |acc, (t, c)| {
+                acc * y + T::from_f64(t as f64 * c.abs())
+            })
             * y
             * y
     } else {
         // Σ c_t u^(n−1−t), u = 1+r ≤ 1+b: |d/dr| ≤ Σ (n−1−t) |c_t| u^(n−2−t)
-        let u = 1.0 + b;
-        let mut acc = 0.0;
+        let u = T::one() + b;
+        let mut acc = T::zero();
         for (t, c) in flows.iter().enumerate().take(n.saturating_sub(1)) {
-            acc = acc * u + (n - 1 - t) as f64 * c.abs();
+            acc = acc * u + T::from_f64((n - 1 - t) as f64 * c.abs());
         }
         acc
     }
+}
+
+/// `signed_pv` at the grid's points and [`slope_bound`] on its cells, [`LANES`] points or
+/// cells of one side of r = 0 at a time: every lane runs the scalar operations, so the figures
+/// are the scalar ones to the bit, but eight Horner chains overlap where one would wait on each
+/// multiply and add. Most cells of the first grid are settled by these alone.
+fn first_cells(flows: &[f64], grid: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let coeffs: Vec<Lanes> = flows.iter().map(|c| Lanes::splat(*c)).collect();
+    let right = |r: f64| r >= 0.0 || flows.len() < 2;
+    let values = by_side(
+        grid.len(),
+        |i| right(grid[i]),
+        |ix, right| signed_pv_by(flows, &coeffs, Lanes(ix.map(|i| grid[i])), right),
+    );
+    let bounds = by_side(
+        grid.len() - 1,
+        |i| grid[i] >= 0.0,
+        |ix, right| {
+            let (a, b) = (ix.map(|i| grid[i]), ix.map(|i| grid[i + 1]));
+            slope_bound_by(flows, Lanes(a), Lanes(b), right)
+        },
+    );
+    (values, bounds)
+}
+
+/// `f` over the indices 0..count, [`LANES`] at a time among those on the same side (`right`);
+/// a short last group repeats its last index.
+fn by_side(
+    count: usize,
+    right: impl Fn(usize) -> bool,
+    f: impl Fn([usize; LANES], bool) -> Lanes,
+) -> Vec<f64> {
+    let mut out = vec![0.0; count];
+    for side in [false, true] {
+        let indices: Vec<usize> = (0..count).filter(|&i| right(i) == side).collect();
+        for group in indices.chunks(LANES) {
+            let mut ix = [group[group.len() - 1]; LANES];
+            ix[..group.len()].copy_from_slice(group);
+            let v = f(ix, side);
+            for (&i, v) in group.iter().zip(v.0) {
+                out[i] = v;
+            }
+        }
+    }
+    out
 }
 
 /// The first cells of [`isolate_roots`]: 32 cells of the log grid (and r = 0), made once.
@@ -191,14 +246,15 @@ pub(super) fn isolate_roots(flows: &[f64], roots: &mut Vec<(f64, Direction)>) ->
     let f = |r: f64| signed_pv(flows, r);
     let grid = isolation_grid();
     let mut evals = grid.len();
-    let values: Vec<f64> = grid.iter().map(|r| f(*r)).collect();
-    // cells still to examine, left to right (a stack popped from the end, pushed reversed)
-    let mut stack: Vec<(f64, f64, f64, f64)> = (0..grid.len() - 1)
+    let (values, bounds) = first_cells(flows, grid);
+    // cells still to examine, left to right (a stack popped from the end, pushed reversed),
+    // with their slope bound where it is known (NaN: not yet)
+    let mut stack: Vec<(f64, f64, f64, f64, f64)> = (0..grid.len() - 1)
         .rev()
-        .map(|i| (grid[i], grid[i + 1], values[i], values[i + 1]))
+        .map(|i| (grid[i], grid[i + 1], values[i], values[i + 1], bounds[i]))
         .collect();
     let mut prev_sign = 0.0f64;
-    while let Some((a, b, fa, fb)) = stack.pop() {
+    while let Some((a, b, fa, fb, bound)) = stack.pop() {
         if evals > ISOLATION_BUDGET {
             roots.clear();
             return false;
@@ -238,7 +294,12 @@ pub(super) fn isolate_roots(flows: &[f64], roots: &mut Vec<(f64, Direction)>) ->
         }
         let width = b - a;
         // a root c inside would need |f(a)| ≤ B(c − a) and |f(b)| ≤ B(b − c)
-        if fa.abs() + fb.abs() > slope_bound(flows, a, b) * width {
+        let bound = if bound.is_nan() {
+            slope_bound(flows, a, b)
+        } else {
+            bound
+        };
+        if fa.abs() + fb.abs() > bound * width {
             prev_sign = fb.signum();
             continue;
         }
@@ -251,8 +312,51 @@ pub(super) fn isolate_roots(flows: &[f64], roots: &mut Vec<(f64, Direction)>) ->
         let m = 0.5 * (a + b);
         let fm = f(m);
         evals += 1;
-        stack.push((m, b, fm, fb));
-        stack.push((a, m, fa, fm));
+        // both halves' bounds in one pass over the flows: two chains side by side cost about
+        // the time of one
+        let pick = |x: f64, y: f64| Lanes(std::array::from_fn(|l| [x, y][l % 2]));
+        let halves = slope_bound_by(flows, pick(a, m), pick(m, b), a >= 0.0);
+        stack.push((m, b, fm, fb, halves.0[1]));
+        stack.push((a, m, fa, fm, halves.0[0]));
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lane_values_and_bounds_equal_the_scalar_ones_to_the_bit() {
+        let mut next = crate::uniform_stream(0x5EED_0FCE_1150u64);
+        let grid = isolation_grid();
+        for case in 0..200 {
+            // short series (the one-form case below two flows) and scheme-like long ones
+            let n = [1, 2, 3, 17, 53][case % 5];
+            let flows: Vec<f64> = (0..n)
+                .map(|t| (next() - if t < 2 { 0.9 } else { 0.3 }) * 1e9)
+                .collect();
+            let (values, bounds) = first_cells(&flows, grid);
+            for (r, v) in grid.iter().zip(&values) {
+                assert_eq!(
+                    signed_pv(&flows, *r).to_bits(),
+                    v.to_bits(),
+                    "{flows:?} at {r}"
+                );
+            }
+            for (i, b) in bounds.iter().enumerate() {
+                let want = slope_bound(&flows, grid[i], grid[i + 1]);
+                assert_eq!(want.to_bits(), b.to_bits(), "{flows:?} on cell {i}");
+            }
+            // the halves' bounds, as subdivision computes them in one pass
+            for i in [0, grid.len() / 2, grid.len() - 2] {
+                let (a, b) = (grid[i], grid[i + 1]);
+                let m = 0.5 * (a + b);
+                let pick = |x: f64, y: f64| Lanes(std::array::from_fn(|l| [x, y][l % 2]));
+                let h = slope_bound_by(&flows, pick(a, m), pick(m, b), a >= 0.0);
+                assert_eq!(h.0[0].to_bits(), slope_bound(&flows, a, m).to_bits());
+                assert_eq!(h.0[1].to_bits(), slope_bound(&flows, m, b).to_bits());
+            }
+        }
+    }
 }
