@@ -58,11 +58,15 @@ impl PertTable {
         cdf.push(0.0);
         let h = 1.0 / PERT_CELLS as f64;
         let mut acc = 0.0;
+        // a cell's right end is the next cell's left one: its density is computed once
+        let mut left = pdf(0.0);
         for i in 0..PERT_CELLS {
             let (x0, x1) = (i as f64 * h, (i + 1) as f64 * h);
+            let right = pdf(x1);
             // Simpson on each cell
-            acc += h / 6.0 * (pdf(x0) + 4.0 * pdf(0.5 * (x0 + x1)) + pdf(x1));
+            acc += h / 6.0 * (left + 4.0 * pdf(0.5 * (x0 + x1)) + right);
             cdf.push(acc);
+            left = right;
         }
         for v in cdf.iter_mut() {
             *v /= acc;
