@@ -166,35 +166,16 @@ pub fn irr_guess(flows: &[f64], discount_rate: f64, guess: f64) -> Option<f64> {
     let changes = sign_changes(flows);
     // no sign change needs no Newton
     let newton = (changes > 0).then(|| newton(flows, guess)).flatten();
-    decide(flows, discount_rate, changes, newton, |r| {
-        sole_root(flows, r)
-    })
-}
-
-/// [`irr_guess`] given what Newton's method from the guess found on these flows (the lockstep
-/// engine runs Newton for several series at once, then decides each series here).
-pub fn irr_after_newton(flows: &[f64], discount_rate: f64, newton: Option<f64>) -> Option<f64> {
-    let changes = sign_changes(flows);
     irr_after_proof(flows, discount_rate, changes, newton, |r| {
         sole_root(flows, r)
     })
 }
 
-/// [`irr_after_newton`] with the flows' sign changes and the proof that Newton's root is
-/// alone given ([`signs_lanes`]; [`sole_root`] or its lockstep form [`sole_root_lanes`],
-/// which is asked only when the flows need it).
+/// The rule of [`irr_guess`] given the flows' sign changes, what Newton's method from the guess
+/// found, and the proof that its root is alone ([`sole_root`]; asked only when the flows change
+/// sign more than once). The lockstep engine runs Newton and the proof for several series at
+/// once ([`signs_lanes`], [`newton_lanes`], [`sole_root_lanes`]), then decides each series here.
 pub fn irr_after_proof(
-    flows: &[f64],
-    discount_rate: f64,
-    changes: usize,
-    newton: Option<f64>,
-    alone: impl FnOnce(f64) -> bool,
-) -> Option<f64> {
-    decide(flows, discount_rate, changes, newton, alone)
-}
-
-/// The rule of [`irr_guess`] given the flows' sign changes.
-fn decide(
     flows: &[f64],
     discount_rate: f64,
     changes: usize,

@@ -34,7 +34,7 @@ pub struct BlockWorker<'a> {
     /// Scalar variables with whole-number values (delays, start years): they decide the
     /// timeline, so only paths that agree on them share a group.
     structural: Vec<usize>,
-    /// One lane's series, contiguous, for the per-lane decisions ([`irr::irr_after_newton`]).
+    /// One lane's series, contiguous, for the per-lane decisions ([`irr::irr_after_proof`]).
     lane_flows: Array2<f64>,
     /// Working space of the uniqueness proof ([`irr::sole_root_lanes_in`]), sized on first use.
     proof: Vec<Lanes>,
