@@ -189,43 +189,32 @@ fn slope_bound_by<T: Num>(flows: &[f64], a: T, b: T, right: bool) -> T {
 /// multiply and add. Most cells of the first grid are settled by these alone.
 fn first_cells(flows: &[f64], grid: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let coeffs: Vec<Lanes> = flows.iter().map(|c| Lanes::splat(*c)).collect();
-    let right = |r: f64| r >= 0.0 || flows.len() < 2;
-    let values = by_side(
-        grid.len(),
-        |i| right(grid[i]),
-        |ix, right| signed_pv_by(flows, &coeffs, Lanes(ix.map(|i| grid[i])), right),
-    );
-    let bounds = by_side(
-        grid.len() - 1,
-        |i| grid[i] >= 0.0,
-        |ix, right| {
-            let (a, b) = (ix.map(|i| grid[i]), ix.map(|i| grid[i + 1]));
-            slope_bound_by(flows, Lanes(a), Lanes(b), right)
-        },
-    );
+    let at = |ix: [usize; LANES]| Lanes(ix.map(|i| grid[i]));
+    // the grid ascends through r = 0: the points and cells left of it take one form, the
+    // rest the other (a series of under two flows has only the first-year form)
+    let zero = grid.partition_point(|r| *r < 0.0);
+    let left = if flows.len() < 2 { 0 } else { zero };
+    let mut values = vec![0.0; grid.len()];
+    let (l, r) = values.split_at_mut(left);
+    in_lanes(l, 0, |ix| signed_pv_by(flows, &coeffs, at(ix), false));
+    in_lanes(r, left, |ix| signed_pv_by(flows, &coeffs, at(ix), true));
+    let mut bounds = vec![0.0; grid.len() - 1];
+    let bound =
+        |ix: [usize; LANES], right| slope_bound_by(flows, at(ix), at(ix.map(|i| i + 1)), right);
+    let (l, r) = bounds.split_at_mut(zero);
+    in_lanes(l, 0, |ix| bound(ix, false));
+    in_lanes(r, zero, |ix| bound(ix, true));
     (values, bounds)
 }
 
-/// `f` over the indices 0..count, [`LANES`] at a time among those on the same side (`right`);
-/// a short last group repeats its last index.
-fn by_side(
-    count: usize,
-    right: impl Fn(usize) -> bool,
-    f: impl Fn([usize; LANES], bool) -> Lanes,
-) -> Vec<f64> {
-    let mut out = vec![0.0; count];
-    for side in [false, true] {
-        let indices: Vec<usize> = (0..count).filter(|&i| right(i) == side).collect();
-        for group in indices.chunks(LANES) {
-            let mut ix = [group[group.len() - 1]; LANES];
-            ix[..group.len()].copy_from_slice(group);
-            let v = f(ix, side);
-            for (&i, v) in group.iter().zip(v.0) {
-                out[i] = v;
-            }
-        }
+/// `out[k] = f(first + k)`, [`LANES`] indices at a time (a short last group repeats its last
+/// index in the spare lanes).
+fn in_lanes(out: &mut [f64], first: usize, f: impl Fn([usize; LANES]) -> Lanes) {
+    for (g, chunk) in out.chunks_mut(LANES).enumerate() {
+        let base = first + g * LANES;
+        let v = f(std::array::from_fn(|l| base + l.min(chunk.len() - 1)));
+        chunk.copy_from_slice(&v.0[..chunk.len()]);
     }
-    out
 }
 
 /// The first cells of [`isolate_roots`]: 32 cells of the log grid (and r = 0), made once.
