@@ -335,14 +335,14 @@ fn no_root_in_unit_lanes(a: &mut [Lanes], b: &mut [Lanes], live: [bool; LANES]) 
     let mut tail_sign = [0.0f64; LANES];
     for _ in 0..SUMMATIONS {
         // one pass per order: the running sums, and each lane's verdict on them from three
-        // running extremes, which vectorise: a positive sum (max > 0), a negative one
-        // (min < 0), and an uncertain non-zero one (min of |a| − 1e-12·b ≤ 0). A sum of the
-        // |a| is zero only where every a before it is, so b = 0 alone marks the exact zeros
-        // the scalar test skips. A lane whose sums meet an infinity or a NaN ends with a
-        // non-finite sum and is closed below before its extremes are read, so the plain
-        // comparisons (no NaN rules) decide only finite lanes, as the scalar test does.
-        // whole-lane operations: written lane by lane, the compiler split these sums into
-        // pieces of different widths and shuffled between them
+        // running extremes: a positive sum (max > 0), a negative one (min < 0), and an
+        // uncertain non-zero one (min of |a| − 1e-12·b ≤ 0). A sum of the |a| is zero only
+        // where every a before it is, so b = 0 alone marks the exact zeros the scalar test
+        // skips. A lane whose sums meet an infinity or a NaN ends with a non-finite sum and is
+        // closed below before its extremes are read, so the plain comparisons (no NaN rules)
+        // decide only finite lanes, as the scalar test does. The pass is written in whole-lane
+        // operations: written lane by lane, the compiler split it into pieces of different
+        // widths and shuffled between them.
         let (mut sa, mut sb) = (Lanes::zero(), Lanes::zero());
         let (mut lo, mut hi, mut margin) = (
             Lanes::splat(f64::INFINITY),
