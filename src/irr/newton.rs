@@ -166,17 +166,23 @@ pub fn irr_guess(flows: &[f64], discount_rate: f64, guess: f64) -> Option<f64> {
     let changes = sign_changes(flows);
     // no sign change needs no Newton
     let newton = (changes > 0).then(|| newton(flows, guess)).flatten();
-    irr_after_proof(flows, discount_rate, changes, newton, |r| {
-        sole_root(flows, r)
-    })
+    irr_after_proof(
+        || flows,
+        discount_rate,
+        changes,
+        newton,
+        |r| sole_root(flows, r),
+    )
 }
 
 /// The rule of [`irr_guess`] given the flows' sign changes, what Newton's method from the guess
 /// found, and the proof that its root is alone ([`sole_root`]; asked only when the flows change
 /// sign more than once). The lockstep engine runs Newton and the proof for several series at
 /// once ([`signs_lanes`], [`newton_lanes`], [`sole_root_lanes`]), then decides each series here.
-pub fn irr_after_proof(
-    flows: &[f64],
+/// `flows` is asked for only when the full solver runs: the engine holds the series in lanes
+/// and lays one out contiguously only then.
+pub fn irr_after_proof<'f>(
+    flows: impl FnOnce() -> &'f [f64],
     discount_rate: f64,
     changes: usize,
     newton: Option<f64>,
@@ -184,10 +190,10 @@ pub fn irr_after_proof(
 ) -> Option<f64> {
     match changes {
         0 => None,
-        1 => newton.or_else(|| single_root(flows)),
+        1 => newton.or_else(|| single_root(flows())),
         _ => match newton {
             Some(r) if alone(r) => Some(r),
-            _ => irr_isolated(flows, discount_rate),
+            _ => irr_isolated(flows(), discount_rate),
         },
     }
 }

@@ -251,16 +251,15 @@ impl<'a> BlockWorker<'a> {
             clipped: false,
             extra: [f64::NAN; 4],
         }; LANES];
+        let npv = all.then(|| irr::npv_lanes(basis, dr));
         for (l, o) in out.iter_mut().enumerate() {
-            let flows = self.lane_flows.row(l);
-            let flows = flows.as_slice().expect("rows of a standard-layout array");
             o.irr = irrs[l];
             o.status = metrics::verdict_with_irr_from(signs[l], o.irr, floor, cap, || {
                 metrics::verdict_from(signs[l], || npv_floor.0[l], || npv_cap.0[l])
             });
             o.clipped = self.clipped[lanes[l]];
-            if all {
-                o.extra[3] = irr::npv(flows, dr);
+            if let Some(npv) = npv {
+                o.extra[3] = npv.0[l];
             }
         }
         if all {
@@ -308,12 +307,25 @@ fn lane_irrs(
     // rule asks it)
     let ask = std::array::from_fn(|l| newton[l].filter(|_| signs[l].changes > 1));
     let alone = irr::sole_root_lanes_in(series, ask, proof);
-    transpose(series, lane_flows.view_mut());
-    std::array::from_fn(|l| {
-        let flows = lane_flows.row(l);
-        let flows = flows.as_slice().expect("rows of a standard-layout array");
-        irr::irr_after_proof(flows, dr, signs[l].changes, newton[l], |_| alone[l])
-    })
+    // the lanes' series are laid out one per row only if some lane goes to the full solver
+    let mut laid_out = false;
+    let mut out = [None; LANES];
+    for (l, o) in out.iter_mut().enumerate() {
+        let (rows, done) = (&mut *lane_flows, &mut laid_out);
+        let flows = move || {
+            if !*done {
+                transpose(series, rows.view_mut());
+                *done = true;
+            }
+            // moved out (not reborrowed), so the row may outlive the closure
+            let rows = { rows };
+            rows.row(l)
+                .to_slice()
+                .expect("rows of a standard-layout array")
+        };
+        *o = irr::irr_after_proof(flows, dr, signs[l].changes, newton[l], |_| alone[l]);
+    }
+    out
 }
 
 /// Writes lanes-by-year `series` as one row per lane.
