@@ -39,10 +39,11 @@ fn plain_number(cell: &str) -> Option<f64> {
 }
 
 /// A cell of the form the flows of a spreadsheet export almost always take, an optional sign,
-/// digits and optionally a point and more digits, whose digits make an integer below 2^53 and
-/// whose decimals are at most 22: then the value is that integer divided by an exact power of
+/// digits and optionally a point and more digits. When the digits make an integer below 2^53
+/// and the decimals are at most 22, the value is that integer divided by an exact power of
 /// ten, one correctly rounded division (Clinger's fast path), which is the double the standard
-/// parser returns. Anything else is `None`, for the standard parser.
+/// parser returns; with more digits, the standard parser reads the cell. Anything else is
+/// `None`, for the general reader.
 #[inline]
 fn simple_decimal(b: &[u8]) -> Option<f64> {
     simple_decimal_cell(b, 0)
@@ -277,10 +278,23 @@ fn simple_decimal_cell(raw: &[u8], at: usize) -> Option<(f64, usize)> {
         }
     }
     let ends = matches!(raw.get(i), None | Some(b',' | b'\n' | b'\r'));
-    if !ends || whole == 0 || whole + decimals > 16 {
+    if !ends || whole == 0 {
         return None;
     }
-    let v = crate::num::exact_quotient(m, decimals)?;
+    let exact = (whole + decimals <= 16)
+        .then(|| crate::num::exact_quotient(m, decimals))
+        .flatten();
+    let v = match exact {
+        Some(v) => v,
+        // more digits than the exact quotient takes (a spreadsheet's or a program's full
+        // 17-digit double, say): the standard parser on this cell alone, as the general
+        // reader would parse it, so the row stays on this path
+        None => std::str::from_utf8(&raw[start..i])
+            .ok()?
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())?,
+    };
     Some((if negative { -v } else { v }, i))
 }
 
@@ -534,24 +548,28 @@ mod tests {
             }
         }
         assert!(taken > 50_000, "{taken}");
-        for odd in [
-            "",
-            "-",
-            "+",
-            ".",
-            "1.",
-            ".5",
-            "1.2.3",
-            "1e5",
-            "0x10",
-            " 1",
-            "1 ",
-            "inf",
-            "NaN",
-            "1,0",
-            "--1",
+        // more digits than the exact quotient takes: the standard parser's double, in a row
+        // too; a cell too large for a double is left to the general reader's error
+        let huge = format!("1{}", "0".repeat(400));
+        for long in [
             "9007199254740993",
             "12345678901234567",
+            "-985749147.2497436",
+            "-0.12345678901234567890123",
+            huge.as_str(),
+        ] {
+            let std = long.parse::<f64>().ok().filter(|v| v.is_finite());
+            assert_eq!(simple_decimal(long.as_bytes()), std, "{long}");
+            let cell = format!("x,{long}\n");
+            assert_eq!(
+                simple_decimal_cell(cell.as_bytes(), 2).map(|(v, end)| (v.to_bits(), end)),
+                std.map(|v| (v.to_bits(), long.len() + 2)),
+                "{long}"
+            );
+        }
+        for odd in [
+            "", "-", "+", ".", "1.", ".5", "1.2.3", "1e5", "0x10", " 1", "1 ", "inf", "NaN", "1,0",
+            "--1",
         ] {
             assert_eq!(simple_decimal(odd.as_bytes()), None, "{odd}");
             if !odd.contains(',') {
