@@ -57,6 +57,8 @@ pub trait Num:
     }
     /// True when the value is above zero (for lanes: in every lane).
     fn all_positive(self) -> bool;
+    /// True when the value is finite (for lanes: in every lane); a `Decimal` always is.
+    fn all_finite(self) -> bool;
     fn max0(self) -> Self;
     fn min(self, other: Self) -> Self;
     fn abs(self) -> Self;
@@ -149,6 +151,10 @@ macro_rules! scalar_order {
 impl Num for f64 {
     type Elem = f64;
     scalar_order!();
+    #[inline(always)]
+    fn all_finite(self) -> bool {
+        self.is_finite()
+    }
     #[inline(always)]
     fn zero() -> Self {
         0.0
@@ -283,6 +289,10 @@ impl Num for Lanes {
         self.0.iter().all(|v| *v > 0.0)
     }
     #[inline(always)]
+    fn all_finite(self) -> bool {
+        self.0.iter().all(|v| v.is_finite())
+    }
+    #[inline(always)]
     fn max0(self) -> Self {
         self.map(Num::max0)
     }
@@ -358,6 +368,9 @@ impl Num for Decimal {
         d
     }
     scalar_order!();
+    fn all_finite(self) -> bool {
+        true
+    }
     fn zero() -> Self {
         Decimal::ZERO
     }
@@ -502,6 +515,18 @@ mod tests {
             assert_eq!(got, want, "{v}");
             assert_eq!(got.to_string(), want.to_string(), "{v}");
         }
+    }
+
+    #[test]
+    fn all_finite_asks_every_lane() {
+        let mut l = Lanes::splat(1.0);
+        assert!(l.all_finite());
+        l.0[LANES - 1] = f64::NAN;
+        assert!(!l.all_finite());
+        l.0[LANES - 1] = f64::NEG_INFINITY;
+        assert!(!l.all_finite());
+        assert!(!f64::INFINITY.all_finite() && 0.0f64.all_finite());
+        assert!(Decimal::MAX.all_finite());
     }
 
     #[test]

@@ -258,13 +258,12 @@ pub fn land_appreciation_tax<T: Num>(
             .rposition(|s| s.all_positive())
             .map_or(start, |i| start + i);
         let settlement_year = (last_sale + 1).min(n - 1);
-        // a year without net sales adds ±0 to each sum below when the amounts are finite
-        // (x − x is zero only for a finite x), and sums that start at +0 are never −0, so
-        // adding it changes nothing: the year is skipped (most years sell nothing, and the
-        // accrual divides)
+        // a year without net sales adds ±0 to each sum below when the amounts are finite, and
+        // sums that start at +0 are never −0, so adding it changes nothing: the year is
+        // skipped (most years sell nothing, and the accrual divides)
         let finite = [lat, rev, tx.lat_prepay_rate]
             .iter()
-            .all(|&v| (v - v).is_zero());
+            .all(|v| v.all_finite());
         let mut prepaid = T::zero();
         for t in 0..n {
             let snet = sales[t] - vat[t];
