@@ -73,7 +73,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     }
     let rows = solve(&a)?;
     if a.json {
-        print(&pretty_list(&rows)?)?;
+        super::print_all(&pretty_list(&rows)?)?;
     } else {
         let header = vec![
             "series".to_string(),
@@ -110,35 +110,34 @@ pub fn run(a: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `serde_json::to_string_pretty(rows)` and a newline, the rows written in parallel: an
-/// element of a pretty list is its own pretty text indented by two spaces (JSON strings hold
-/// no raw newline, so every newline in it is the printer's).
-fn pretty_list(rows: &[Row]) -> Result<String> {
+/// `serde_json::to_string_pretty(rows)` and a newline, in pieces to print one after another,
+/// the rows written in parallel: an element of a pretty list is its own pretty text indented by
+/// two spaces (JSON strings hold no raw newline, so every newline in it is the printer's). The
+/// pieces are printed as they are rather than joined, which would copy the whole text once more.
+fn pretty_list(rows: &[Row]) -> Result<Vec<String>> {
     use rayon::prelude::*;
     if rows.is_empty() {
-        return Ok("[]\n".into());
+        return Ok(vec!["[]\n".into()]);
     }
-    let parts: Vec<String> = rows
+    let body: Vec<String> = rows
         .par_chunks(1024)
-        .map(|chunk| {
+        .enumerate()
+        .map(|(c, chunk)| {
             let mut out = String::new();
-            for r in chunk {
+            for (k, r) in chunk.iter().enumerate() {
                 let text = serde_json::to_string_pretty(r)?;
-                out.push_str(",\n  ");
+                // the first element's separator is the opening line break only
+                out.push_str(if c == 0 && k == 0 { "\n  " } else { ",\n  " });
                 out.push_str(&text.replace('\n', "\n  "));
             }
             Ok(out)
         })
         .collect::<Result<_, serde_json::Error>>()?;
-    let mut s = String::with_capacity(parts.iter().map(String::len).sum::<usize>() + 4);
-    s.push('[');
-    for p in &parts {
-        s.push_str(p);
-    }
-    // the first element's separator is the opening line break only
-    s.replace_range(1..2, "");
-    s.push_str("\n]\n");
-    Ok(s)
+    let mut parts = Vec::with_capacity(body.len() + 2);
+    parts.push("[".to_string());
+    parts.extend(body);
+    parts.push("\n]\n".into());
+    Ok(parts)
 }
 
 #[cfg(test)]
@@ -158,7 +157,7 @@ mod tests {
         for n in [0, 1, 2, 1023, 1024, 1025, 3000] {
             let rows: Vec<Row> = (0..n).map(row).collect();
             let want = serde_json::to_string_pretty(&rows).unwrap() + "\n";
-            assert_eq!(pretty_list(&rows).unwrap(), want, "{n} rows");
+            assert_eq!(pretty_list(&rows).unwrap().concat(), want, "{n} rows");
         }
     }
 }
