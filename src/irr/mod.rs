@@ -154,8 +154,9 @@ fn detail(flows: &[f64], discount_rate: f64, points: usize, newton_first: bool) 
     }
     let mut found = Vec::new();
     if bound == 1 {
-        if let Some(r) = single_root(flows) {
-            let dir = if signed_pv(flows, R_MIN) > 0.0 {
+        let (root, f_lo) = single_root_from_low(flows);
+        if let Some(r) = root {
+            let dir = if f_lo > 0.0 {
                 Direction::Down
             } else {
                 Direction::Up
@@ -236,18 +237,24 @@ fn choose(roots: &[(f64, Direction)], discount_rate: f64) -> f64 {
 /// With one sign change there is exactly one root on (−1, ∞) (Descartes); find it if it lies in
 /// (−0.99, 10). Splitting at r = 0 keeps each bracket inside one form of `signed_pv`.
 fn single_root(flows: &[f64]) -> Option<f64> {
+    single_root_from_low(flows).0
+}
+
+/// [`single_root`] and the value at the low end, `signed_pv(flows, R_MIN)`, which tells the
+/// root's direction: computed once (for r < 0 it is a serial chain over every year).
+fn single_root_from_low(flows: &[f64]) -> (Option<f64>, f64) {
     let f = |r: f64| signed_pv(flows, r);
     let (f_lo, f0, f_hi) = (f(R_MIN), f(0.0), f(R_MAX));
-    if f0 == 0.0 {
-        return Some(0.0);
-    }
-    if (f_lo > 0.0) != (f0 > 0.0) && f_lo != 0.0 {
+    let root = if f0 == 0.0 {
+        Some(0.0)
+    } else if (f_lo > 0.0) != (f0 > 0.0) && f_lo != 0.0 {
         Some(brent(f, R_MIN, 0.0, f_lo, f0))
     } else if (f0 > 0.0) != (f_hi > 0.0) && f_hi != 0.0 {
         Some(brent(f, 0.0, R_MAX, f0, f_hi))
     } else {
         None
-    }
+    };
+    (root, f_lo)
 }
 
 /// The IRR alone: the common case (one sign change) without allocating.
