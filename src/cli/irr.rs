@@ -112,31 +112,38 @@ pub fn run(a: Args) -> Result<ExitCode> {
 
 /// `serde_json::to_string_pretty(rows)` and a newline, in pieces to print one after another,
 /// the rows written in parallel: an element of a pretty list is its own pretty text indented by
-/// two spaces (JSON strings hold no raw newline, so every newline in it is the printer's). The
-/// pieces are printed as they are rather than joined, which would copy the whole text once more.
-fn pretty_list(rows: &[Row]) -> Result<Vec<String>> {
+/// two spaces (JSON strings hold no raw newline, so every newline in it is the printer's). Each
+/// row is written into one reused buffer and indented as it is copied out (no allocation per
+/// row), and the pieces are printed as they are rather than joined into one more copy.
+fn pretty_list(rows: &[Row]) -> Result<Vec<Vec<u8>>> {
     use rayon::prelude::*;
     if rows.is_empty() {
-        return Ok(vec!["[]\n".into()]);
+        return Ok(vec![b"[]\n".to_vec()]);
     }
-    let body: Vec<String> = rows
+    let body: Vec<Vec<u8>> = rows
         .par_chunks(1024)
         .enumerate()
         .map(|(c, chunk)| {
-            let mut out = String::new();
+            let (mut out, mut text) = (Vec::new(), Vec::new());
             for (k, r) in chunk.iter().enumerate() {
-                let text = serde_json::to_string_pretty(r)?;
+                text.clear();
+                serde_json::to_writer_pretty(&mut text, r)?;
                 // the first element's separator is the opening line break only
-                out.push_str(if c == 0 && k == 0 { "\n  " } else { ",\n  " });
-                out.push_str(&text.replace('\n', "\n  "));
+                out.extend_from_slice(if c == 0 && k == 0 { b"\n  " } else { b",\n  " });
+                for line in text.split_inclusive(|b| *b == b'\n') {
+                    out.extend_from_slice(line);
+                    if line.ends_with(b"\n") {
+                        out.extend_from_slice(b"  ");
+                    }
+                }
             }
             Ok(out)
         })
         .collect::<Result<_, serde_json::Error>>()?;
     let mut parts = Vec::with_capacity(body.len() + 2);
-    parts.push("[".to_string());
+    parts.push(b"[".to_vec());
     parts.extend(body);
-    parts.push("\n]\n".into());
+    parts.push(b"\n]\n".to_vec());
     Ok(parts)
 }
 
@@ -157,7 +164,11 @@ mod tests {
         for n in [0, 1, 2, 1023, 1024, 1025, 3000] {
             let rows: Vec<Row> = (0..n).map(row).collect();
             let want = serde_json::to_string_pretty(&rows).unwrap() + "\n";
-            assert_eq!(pretty_list(&rows).unwrap().concat(), want, "{n} rows");
+            assert_eq!(
+                pretty_list(&rows).unwrap().concat(),
+                want.as_bytes(),
+                "{n} rows"
+            );
         }
     }
 }

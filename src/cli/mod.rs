@@ -425,12 +425,12 @@ pub fn print(text: &str) -> Result<()> {
 }
 
 /// [`print`] of texts one after another, as if joined.
-pub fn print_all(texts: &[impl AsRef<str>]) -> Result<()> {
+pub fn print_all(texts: &[impl AsRef<[u8]>]) -> Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     let written = texts
         .iter()
-        .try_for_each(|t| out.write_all(t.as_ref().as_bytes()))
+        .try_for_each(|t| out.write_all(t.as_ref()))
         .and_then(|_| out.flush());
     match written {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
