@@ -187,8 +187,7 @@ fn slope_bound_by<T: Num>(flows: &[f64], a: T, b: T, right: bool) -> T {
 /// cells of one side of r = 0 at a time: every lane runs the scalar operations, so the figures
 /// are the scalar ones to the bit, but eight Horner chains overlap where one would wait on each
 /// multiply and add. Most cells of the first grid are settled by these alone.
-fn first_cells(flows: &[f64], grid: &[f64]) -> (Vec<f64>, Vec<f64>) {
-    let coeffs: Vec<Lanes> = flows.iter().map(|c| Lanes::splat(*c)).collect();
+fn first_cells(flows: &[f64], coeffs: &[Lanes], grid: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let at = |ix: [usize; LANES]| Lanes(ix.map(|i| grid[i]));
     // the grid ascends through r = 0: the points and cells left of it take one form, the
     // rest the other (a series of under two flows has only the first-year form)
@@ -196,8 +195,8 @@ fn first_cells(flows: &[f64], grid: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let left = if flows.len() < 2 { 0 } else { zero };
     let mut values = vec![0.0; grid.len()];
     let (l, r) = values.split_at_mut(left);
-    in_lanes(l, 0, |ix| signed_pv_by(flows, &coeffs, at(ix), false));
-    in_lanes(r, left, |ix| signed_pv_by(flows, &coeffs, at(ix), true));
+    in_lanes(l, 0, |ix| signed_pv_by(flows, coeffs, at(ix), false));
+    in_lanes(r, left, |ix| signed_pv_by(flows, coeffs, at(ix), true));
     let mut bounds = vec![0.0; grid.len() - 1];
     let bound =
         |ix: [usize; LANES], right| slope_bound_by(flows, at(ix), at(ix.map(|i| i + 1)), right);
@@ -217,12 +216,32 @@ fn in_lanes(out: &mut [f64], first: usize, f: impl Fn([usize; LANES]) -> Lanes) 
     }
 }
 
-/// [`slope_bound`] on [a, m] and on [m, b], the halves of a cell, in one pass over the flows:
-/// two chains side by side cost about the time of one.
-fn halves_bounds(flows: &[f64], a: f64, m: f64, b: f64) -> (f64, f64) {
-    let pick = |x: f64, y: f64| Lanes(std::array::from_fn(|l| [x, y][l % 2]));
-    let h = slope_bound_by(flows, pick(a, m), pick(m, b), a >= 0.0);
-    (h.0[0], h.0[1])
+/// What halving a cell takes: the value at its midpoint and its halves' slope bounds.
+#[derive(Debug, Clone, Copy)]
+struct Split {
+    mid: f64,
+    left: f64,
+    right: f64,
+}
+
+/// The [`Split`] of the cell [a, b] and those of both its halves, in one pass over the flows
+/// for the three midpoints' values and one for the six cells' bounds: chains side by side cost
+/// about the time of one, and every lane runs the scalar operations ([`signed_pv`],
+/// [`slope_bound`]), so the figures are the scalar ones to the bit whichever cells are split
+/// later. `coeffs` are the flows as lanes.
+fn splits(flows: &[f64], coeffs: &[Lanes], a: f64, b: f64) -> [Split; 3] {
+    let m = 0.5 * (a + b);
+    let (q1, q3) = (0.5 * (a + m), 0.5 * (m + b));
+    // a cell lies on one side of r = 0, and so do its points
+    let points = Lanes([m, q1, q3, m, m, m, m, m]);
+    let mids = signed_pv_by(flows, coeffs, points, m >= 0.0 || flows.len() < 2).0;
+    let (lo, hi) = ([a, m, a, q1, m, q3, a, a], [m, b, q1, m, q3, b, m, m]);
+    let bounds = slope_bound_by(flows, Lanes(lo), Lanes(hi), a >= 0.0).0;
+    std::array::from_fn(|k| Split {
+        mid: mids[k],
+        left: bounds[2 * k],
+        right: bounds[2 * k + 1],
+    })
 }
 
 /// The first cells of [`isolate_roots`]: 32 cells of the log grid (and r = 0), made once.
@@ -243,15 +262,26 @@ pub(super) fn isolate_roots(flows: &[f64], roots: &mut Vec<(f64, Direction)>) ->
     let f = |r: f64| signed_pv(flows, r);
     let grid = isolation_grid();
     let mut evals = grid.len();
-    let (values, bounds) = first_cells(flows, grid);
+    let coeffs: Vec<Lanes> = flows.iter().map(|c| Lanes::splat(*c)).collect();
+    let (values, bounds) = first_cells(flows, &coeffs, grid);
     // cells still to examine, left to right (a stack popped from the end, pushed reversed),
-    // with their slope bound where it is known (NaN: not yet)
-    let mut stack: Vec<(f64, f64, f64, f64, f64)> = (0..grid.len() - 1)
+    // with their slope bound where it is known (NaN: not yet) and, for a half of a cell just
+    // split, its own split, made with its parent's
+    let mut stack: Vec<(f64, f64, f64, f64, f64, Option<Split>)> = (0..grid.len() - 1)
         .rev()
-        .map(|i| (grid[i], grid[i + 1], values[i], values[i + 1], bounds[i]))
+        .map(|i| {
+            (
+                grid[i],
+                grid[i + 1],
+                values[i],
+                values[i + 1],
+                bounds[i],
+                None,
+            )
+        })
         .collect();
     let mut prev_sign = 0.0f64;
-    while let Some((a, b, fa, fb, bound)) = stack.pop() {
+    while let Some((a, b, fa, fb, bound, split)) = stack.pop() {
         if evals > ISOLATION_BUDGET {
             roots.clear();
             return false;
@@ -307,11 +337,17 @@ pub(super) fn isolate_roots(flows: &[f64], roots: &mut Vec<(f64, Direction)>) ->
             continue;
         }
         let m = 0.5 * (a + b);
-        let fm = f(m);
+        let (this, halves) = match split {
+            Some(s) => (s, [None; 2]),
+            None => {
+                let [s, l, r] = splits(flows, &coeffs, a, b);
+                (s, [Some(l), Some(r)])
+            }
+        };
+        let fm = this.mid;
         evals += 1;
-        let (left, right) = halves_bounds(flows, a, m, b);
-        stack.push((m, b, fm, fb, right));
-        stack.push((a, m, fa, fm, left));
+        stack.push((m, b, fm, fb, this.right, halves[1]));
+        stack.push((a, m, fa, fm, this.left, halves[0]));
     }
     true
 }
@@ -330,7 +366,8 @@ mod tests {
             let flows: Vec<f64> = (0..n)
                 .map(|t| (next() - if t < 2 { 0.9 } else { 0.3 }) * 1e9)
                 .collect();
-            let (values, bounds) = first_cells(&flows, grid);
+            let coeffs: Vec<Lanes> = flows.iter().map(|c| Lanes::splat(*c)).collect();
+            let (values, bounds) = first_cells(&flows, &coeffs, grid);
             for (r, v) in grid.iter().zip(&values) {
                 assert_eq!(
                     signed_pv(&flows, *r).to_bits(),
@@ -342,13 +379,17 @@ mod tests {
                 let want = slope_bound(&flows, grid[i], grid[i + 1]);
                 assert_eq!(want.to_bits(), b.to_bits(), "{flows:?} on cell {i}");
             }
-            // the halves' bounds, as subdivision computes them in one pass
-            for i in [0, grid.len() / 2, grid.len() - 2] {
+            // a cell's split and its halves' splits, as subdivision makes them in one pass
+            for i in [0, 1, grid.len() / 2 - 1, grid.len() / 2, grid.len() - 2] {
                 let (a, b) = (grid[i], grid[i + 1]);
                 let m = 0.5 * (a + b);
-                let (left, right) = halves_bounds(&flows, a, m, b);
-                assert_eq!(left.to_bits(), slope_bound(&flows, a, m).to_bits());
-                assert_eq!(right.to_bits(), slope_bound(&flows, m, b).to_bits());
+                let [this, left, right] = splits(&flows, &coeffs, a, b);
+                for (s, (a, b)) in [(this, (a, b)), (left, (a, m)), (right, (m, b))] {
+                    let m = 0.5 * (a + b);
+                    assert_eq!(s.mid.to_bits(), signed_pv(&flows, m).to_bits(), "{a} {b}");
+                    assert_eq!(s.left.to_bits(), slope_bound(&flows, a, m).to_bits());
+                    assert_eq!(s.right.to_bits(), slope_bound(&flows, m, b).to_bits());
+                }
             }
         }
     }
