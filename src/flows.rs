@@ -79,7 +79,11 @@ pub fn read_csv_map<R: Send>(
         .strip_prefix(b"\xEF\xBB\xBF".as_slice())
         .unwrap_or(bytes);
     if rows && plain(bytes) {
-        return read_plain_rows(bytes, &each);
+        let (out, _) = read_plain_rows(bytes, 1, &each)?;
+        if out.is_empty() {
+            return Err(no_flows());
+        }
+        return Ok(out);
     }
     Ok(read_general(bytes, rows)?
         .into_par_iter()
@@ -113,12 +117,37 @@ fn plain(bytes: &[u8]) -> bool {
             .all(|(i, b)| *b != b'\r' || bytes.get(i + 1) == Some(&b'\n'))
 }
 
-/// One series per row of plain text (see [`plain`]), rows read in parallel chunks split at
-/// newlines; the same series and the same first error as the general reader.
+/// One piece of a file of series in rows, read as [`read_csv_map`] reads a whole file: `piece`
+/// holds whole lines (it ends at a newline or at the end of the file), the first on line
+/// `first_line`, the file's byte-order mark already taken off. The results, possibly none, and
+/// how many lines the piece holds; `Ok(None)` when the piece is not plain text (a quote, or a
+/// CR that does not end a line), which only the whole file read at once decides. Reading a
+/// large file piece by piece gives the same series and the same first error as reading it
+/// whole, and the memory of one piece instead of the file's.
+pub fn read_rows_piece<R: Send>(
+    piece: &[u8],
+    first_line: usize,
+    each: impl Fn(Series) -> R + Sync,
+) -> Result<Option<(Vec<R>, usize)>, CsvError> {
+    if !plain(piece) {
+        return Ok(None);
+    }
+    read_plain_rows(piece, first_line, &each).map(Some)
+}
+
+/// The error of a file without a single series (for a caller that reads it in pieces).
+pub fn no_series() -> CsvError {
+    no_flows()
+}
+
+/// One series per row of plain text (see [`plain`]) whose first line is `first_line`, rows
+/// read in parallel chunks split at newlines; the same series and the same first error as the
+/// general reader, and the number of lines.
 fn read_plain_rows<R: Send>(
     bytes: &[u8],
+    first_line: usize,
     each: &(impl Fn(Series) -> R + Sync),
-) -> Result<Vec<R>, CsvError> {
+) -> Result<(Vec<R>, usize), CsvError> {
     use rayon::prelude::*;
     const CHUNK: usize = 1 << 20;
     let mut bounds = vec![0usize];
@@ -138,12 +167,13 @@ fn read_plain_rows<R: Send>(
     let chunks: Vec<&[u8]> = bounds.windows(2).map(|w| &bytes[w[0]..w[1]]).collect();
     // the line each chunk starts on
     let newlines: Vec<usize> = chunks.par_iter().map(|c| count_newlines(c)).collect();
-    let mut first_line = Vec::with_capacity(chunks.len());
-    let mut line = 1;
-    for n in &newlines {
-        first_line.push(line);
-        line += n;
-    }
+    let lines: usize = newlines.iter().sum();
+    let starts = newlines.iter().scan(first_line, |line, n| {
+        let this = *line;
+        *line += n;
+        Some(this)
+    });
+    let first_line: Vec<usize> = starts.collect();
     let parts: Vec<Result<Vec<R>, CsvError>> = chunks
         .par_iter()
         .zip(first_line.par_iter())
@@ -182,10 +212,7 @@ fn read_plain_rows<R: Send>(
     for p in parts {
         out.extend(p?);
     }
-    if out.is_empty() {
-        return Err(no_flows());
-    }
-    Ok(out)
+    Ok((out, lines))
 }
 
 /// Newlines in `bytes`, counted in blocks a byte counter cannot overflow (which vectorises).
@@ -536,7 +563,7 @@ mod tests {
         for c in cases {
             assert!(plain(&c));
             assert_eq!(
-                read_plain_rows(&c, &|s| s),
+                read_csv_map(&c, true, |s| s),
                 read_general(&c, true),
                 "{:?}",
                 String::from_utf8_lossy(&c[..c.len().min(60)])

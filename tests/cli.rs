@@ -625,6 +625,51 @@ fn irr_command_rows_and_several_roots() {
     assert!((v[1]["irr"].as_f64().unwrap() - 0.1).abs() < 1e-10);
 }
 
+/// A file of rows too large to read at once is read in pieces: every series is there, in
+/// order, unnamed rows named by their line, and a bad cell far into the file is named at its
+/// line; a quote anywhere sends the file to the whole-text reader, which gives the same.
+#[test]
+fn irr_command_large_rows_file_reads_in_pieces() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("big.csv");
+    let mut text = String::from("\u{feff}");
+    // rows of a 50-year term, so the file is large with few rows
+    let years = vec!["61.25"; 50].join(",");
+    let mut k = 0;
+    while text.len() < 17 << 20 {
+        text.push_str(&format!("s{k},-1000,{},{years}\n", 300 + k % 7));
+        k += 1;
+    }
+    text.push_str("-100,110\n");
+    std::fs::write(&f, &text).unwrap();
+    let run = |f: &Path| {
+        let a = bin()
+            .args(["irr", "--rows", "--json"])
+            .arg(f)
+            .assert()
+            .success();
+        serde_json::from_slice::<Value>(&a.get_output().stdout).unwrap()
+    };
+    let v = run(&f);
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), k + 1);
+    assert_eq!(
+        (rows[0]["name"].as_str(), rows[k - 1]["name"].as_str()),
+        (Some("s0"), Some(format!("s{}", k - 1).as_str()))
+    );
+    assert_eq!(rows[k]["name"], format!("row{}", k + 1));
+    assert!((rows[k]["irr"].as_f64().unwrap() - 0.1).abs() < 1e-10);
+    // the same file with a quoted name: read whole, the same figures
+    let quoted = dir.path().join("quoted.csv");
+    std::fs::write(&quoted, text.replacen("s0,", "\"s0\",", 1)).unwrap();
+    assert_eq!(run(&quoted), v);
+    text.push_str("bad,1,x\n");
+    std::fs::write(&f, &text).unwrap();
+    let a = bin().args(["irr", "--rows"]).arg(&f).assert().code(2);
+    let e = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(e.contains(&format!("big.csv:{}:3:", k + 2)), "{e}");
+}
+
 #[test]
 fn irr_command_bad_cell_names_line_and_column() {
     let dir = tempfile::tempdir().unwrap();

@@ -7,7 +7,7 @@ use clap::Args as ClapArgs;
 use serde::Serialize;
 use shanglou::flows;
 use shanglou::irr::{self, Reason};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(ClapArgs)]
@@ -39,8 +39,8 @@ struct Row {
 /// Each series of the file (or standard input) solved as it is read, in file order; errors as
 /// `FILE:LINE:COLUMN: what`.
 fn solve(a: &Args) -> Result<Vec<Row>> {
+    const WHAT: &str = "CSV of cash flows";
     let file = a.file.display().to_string();
-    let bytes = super::read_input(&a.file, "CSV of cash flows", super::MAX_CSV_BYTES, true)?;
     let rate = a.rate;
     // series are independent: solved on every core as the reader hands them over
     let row = |(name, flows): flows::Series| {
@@ -54,14 +54,106 @@ fn solve(a: &Args) -> Result<Vec<Row>> {
             reason: d.reason,
         }
     };
-    flows::read_csv_map(&bytes, a.rows, row).map_err(|e| {
+    let blame = |e: flows::CsvError| {
         let at = match (e.line, e.column) {
             (Some(l), Some(c)) => format!("{file}:{l}:{c}:"),
             (Some(l), None) => format!("{file}:{l}:"),
             _ => format!("{file}:"),
         };
         bad_input(format!("{at} {}", e.message))
-    })
+    };
+    if a.rows && a.file != Path::new("-") {
+        let (mut f, len) = super::open_input(&a.file, WHAT, super::MAX_CSV_BYTES)?;
+        if len > PIECE as u64 {
+            let unreadable = |e| bad_input(format!("{file}: cannot read the {WHAT}: {e}"));
+            let too_big = || super::too_big(&file, WHAT, super::MAX_CSV_BYTES);
+            let read = in_pieces(&mut f, PIECE, super::MAX_CSV_BYTES, &row);
+            match read {
+                Ok(Some(rows)) => return Ok(rows),
+                // not plain text: the whole file is read at once below
+                Ok(None) => {}
+                Err(Piecewise::Csv(e)) => return Err(blame(e)),
+                Err(Piecewise::Io(e)) => return Err(unreadable(e)),
+                Err(Piecewise::TooBig) => return Err(too_big()),
+            }
+        }
+    }
+    let bytes = super::read_input(&a.file, WHAT, super::MAX_CSV_BYTES, true)?;
+    flows::read_csv_map(&bytes, a.rows, row).map_err(blame)
+}
+
+/// Bytes a large file of series in rows is read in at a time: the memory it takes, reused
+/// from piece to piece, instead of a fresh buffer the size of the file (whose pages the kernel
+/// must clear, a tenth of a 100,000-row run).
+const PIECE: usize = 16 << 20;
+
+/// Why a read in pieces stopped.
+#[derive(Debug)]
+enum Piecewise {
+    Csv(flows::CsvError),
+    Io(std::io::Error),
+    TooBig,
+}
+
+/// The series of `src`, one per row, read `piece` bytes at a time (more when a line is longer)
+/// and cut after the last whole line: the same results and the same first error as
+/// [`flows::read_csv_map`] on the whole text, or `Ok(None)` when the text is not plain (see
+/// [`flows::read_rows_piece`]) and must be read whole.
+fn in_pieces<R: Send>(
+    src: &mut impl std::io::Read,
+    piece: usize,
+    max: u64,
+    each: &(impl Fn(flows::Series) -> R + Sync),
+) -> Result<Option<Vec<R>>, Piecewise> {
+    use std::io::Read;
+    let mut buf: Vec<u8> = Vec::with_capacity(piece);
+    let (mut out, mut line, mut total, mut want) = (Vec::new(), 1, 0u64, piece);
+    let mut first = true;
+    loop {
+        let have = buf.len();
+        let limit = want.saturating_sub(have).max(1);
+        let got = src
+            .by_ref()
+            .take(limit as u64)
+            .read_to_end(&mut buf)
+            .map_err(Piecewise::Io)?;
+        total += got as u64;
+        if total > max {
+            return Err(Piecewise::TooBig);
+        }
+        let end = got < limit;
+        let cut = match buf.iter().rposition(|b| *b == b'\n') {
+            _ if end => buf.len(),
+            Some(k) => k + 1,
+            None => {
+                // one line longer than the buffer: read on until it ends
+                want = 2 * buf.len();
+                continue;
+            }
+        };
+        want = piece;
+        let skip = if first && buf.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        first = false;
+        match flows::read_rows_piece(&buf[skip..cut], line, each).map_err(Piecewise::Csv)? {
+            None => return Ok(None),
+            Some((rows, lines)) => {
+                out.extend(rows);
+                line += lines;
+            }
+        }
+        buf.drain(..cut);
+        if end {
+            break;
+        }
+    }
+    if out.is_empty() {
+        return Err(Piecewise::Csv(flows::no_series()));
+    }
+    Ok(Some(out))
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
@@ -150,6 +242,52 @@ fn pretty_list(rows: &[Row]) -> Result<Vec<Vec<u8>>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file read in pieces gives what the whole text read at once gives: the same series
+    /// (unnamed rows named by their line), the same first error at the same place, or the
+    /// whole text read again where it is not plain.
+    #[test]
+    fn pieces_read_as_the_whole_text_reads() {
+        let mut long = String::new();
+        for i in 0..3_000 {
+            match i % 4 {
+                0 => long.push_str(&format!("{i}.5,-{},7\n", i % 13)),
+                1 => long.push_str(&format!("name {i},-1e3, 2 ,12345678901234567\r\n")),
+                2 => long.push('\n'),
+                _ => long.push_str(&format!("s{i},-100,{}.25\n", i % 89)),
+            }
+        }
+        let wide = format!("w,{}\n1,2\n", vec!["-7.5"; 5_000].join(","));
+        let cases: Vec<Vec<u8>> = vec![
+            format!("\u{feff}{long}").into_bytes(),
+            format!("{long}t,1,x\nu,1,y\n").into_bytes(),
+            format!("{long}last,1,2").into_bytes(),
+            wide.into_bytes(),
+            b"\n\n\n".to_vec(),
+            b"".to_vec(),
+            b"a,1\n\"b\",2\n".to_vec(),
+            b"a,1\rb,2\n".to_vec(),
+        ];
+        for c in &cases {
+            let whole = flows::read_csv_map(c, true, |s| s);
+            for piece in [1, 7, 64, 4096, 1 << 20] {
+                let got = in_pieces(&mut c.as_slice(), piece, 1 << 30, &|s| s);
+                let shown = String::from_utf8_lossy(&c[..c.len().min(40)]).to_string();
+                match got {
+                    Ok(Some(rows)) => assert_eq!(Ok(rows), whole, "{shown} by {piece}"),
+                    Err(Piecewise::Csv(e)) => assert_eq!(Err(e), whole, "{shown} by {piece}"),
+                    // only text with a quote or a lone CR is left to the whole read
+                    Ok(None) => assert!(c.contains(&b'"') || c.contains(&b'\r'), "{shown}"),
+                    Err(e) => panic!("{e:?}"),
+                }
+            }
+        }
+        let big = vec![b'1'; 100];
+        assert!(matches!(
+            in_pieces(&mut big.as_slice(), 16, 99, &|s| s),
+            Err(Piecewise::TooBig)
+        ));
+    }
 
     #[test]
     fn the_parallel_list_is_serde_json_pretty_text() {

@@ -201,12 +201,7 @@ pub const MAX_SUMMARY_BYTES: u64 = 64 << 20;
 /// rather than read until memory runs out.
 pub fn read_input(path: &Path, what: &str, max: u64, stdin_ok: bool) -> Result<Vec<u8>> {
     use std::io::Read;
-    let too_big = |path: &str| {
-        bad_input(format!(
-            "{path}: larger than the {} MiB a {what} may be",
-            max >> 20
-        ))
-    };
+    let too_big = |path: &str| too_big(path, what, max);
     let mut bytes = Vec::new();
     if stdin_ok && path == Path::new("-") {
         std::io::stdin()
@@ -218,6 +213,25 @@ pub fn read_input(path: &Path, what: &str, max: u64, stdin_ok: bool) -> Result<V
         }
         return Ok(bytes);
     }
+    let shown = path.display().to_string();
+    let (file, len) = open_input(path, what, max)?;
+    if let Some(whole) = read_in_parts(&file, len) {
+        return Ok(whole);
+    }
+    // sized once from the metadata: growing by doubling copies a large file several times
+    bytes.reserve_exact(len as usize + 1);
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| bad_input(format!("{shown}: cannot read the {what}: {e}")))?;
+    if bytes.len() as u64 > max {
+        return Err(too_big(&shown));
+    }
+    Ok(bytes)
+}
+
+/// The regular file `path` opened, with its length, after [`read_input`]'s checks: a device, a
+/// folder, a FIFO or a file of more than `max` bytes is refused (exit 2).
+pub fn open_input(path: &Path, what: &str, max: u64) -> Result<(std::fs::File, u64)> {
     let shown = path.display().to_string();
     let meta = std::fs::metadata(path)
         .map_err(|e| bad_input(format!("{shown}: cannot read the {what}: {e}")))?;
@@ -232,22 +246,19 @@ pub fn read_input(path: &Path, what: &str, max: u64, stdin_ok: bool) -> Result<V
         )));
     }
     if meta.len() > max {
-        return Err(too_big(&shown));
+        return Err(too_big(&shown, what, max));
     }
     let file = std::fs::File::open(path)
         .map_err(|e| bad_input(format!("{shown}: cannot read the {what}: {e}")))?;
-    if let Some(whole) = read_in_parts(&file, meta.len()) {
-        return Ok(whole);
-    }
-    // sized once from the metadata: growing by doubling copies a large file several times
-    bytes.reserve_exact(meta.len() as usize + 1);
-    file.take(max + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| bad_input(format!("{shown}: cannot read the {what}: {e}")))?;
-    if bytes.len() as u64 > max {
-        return Err(too_big(&shown));
-    }
-    Ok(bytes)
+    Ok((file, meta.len()))
+}
+
+/// The error of an input larger than `max` bytes.
+pub fn too_big(shown: &str, what: &str, max: u64) -> anyhow::Error {
+    bad_input(format!(
+        "{shown}: larger than the {} MiB a {what} may be",
+        max >> 20
+    ))
 }
 
 /// A large file read by several threads at once, each its part (the copy from the page cache
