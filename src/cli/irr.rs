@@ -248,15 +248,14 @@ mod tests {
     /// whole text read again where it is not plain.
     #[test]
     fn pieces_read_as_the_whole_text_reads() {
-        let mut long = String::new();
-        for i in 0..3_000 {
-            match i % 4 {
-                0 => long.push_str(&format!("{i}.5,-{},7\n", i % 13)),
-                1 => long.push_str(&format!("name {i},-1e3, 2 ,12345678901234567\r\n")),
-                2 => long.push('\n'),
-                _ => long.push_str(&format!("s{i},-100,{}.25\n", i % 89)),
-            }
-        }
+        // unnamed rows (named by their line), blank lines, CRLF, cells for the standard parser
+        let long: String = (0..3_000)
+            .map(|i| match i % 3 {
+                0 => format!("{i}.25,-{},8\r\n", i % 11),
+                1 => format!("p {i},-2e3, 4 ,98765432109876543\n"),
+                _ => "\n".to_string(),
+            })
+            .collect();
         let wide = format!("w,{}\n1,2\n", vec!["-7.5"; 5_000].join(","));
         let cases: Vec<Vec<u8>> = vec![
             format!("\u{feff}{long}").into_bytes(),
