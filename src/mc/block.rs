@@ -288,8 +288,8 @@ impl<'a> BlockWorker<'a> {
 }
 
 /// Each lane's IRR of `series`, by the scalar rule ([`irr::irr_guess`]): Newton, the
-/// uniqueness proof and the NPVs in lockstep, the decision per lane. Leaves each lane's flows
-/// as a row of `lane_flows`.
+/// uniqueness proof and the NPVs in lockstep, the decision per lane. `lane_flows` is working
+/// space for a lane that goes to the full solver, which reads its flows as one row.
 #[inline(always)]
 fn lane_irrs(
     series: &[Lanes],
