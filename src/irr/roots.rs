@@ -150,7 +150,9 @@ pub(super) fn scan_roots(flows: &[f64], points: usize, roots: &mut Vec<(f64, Dir
 }
 
 /// A bound on |d signed_pv / dr| over [a, b], a cell that lies on one side of r = 0 (each side
-/// has its own polynomial form, see `signed_pv`).
+/// has its own polynomial form, see `signed_pv`): the scalar definition the lane forms
+/// ([`first_cells`], [`splits`]) are tested against.
+#[cfg(test)]
 fn slope_bound(flows: &[f64], a: f64, b: f64) -> f64 {
     slope_bound_by(flows, a, b, a >= 0.0)
 }
@@ -265,8 +267,8 @@ pub(super) fn isolate_roots(flows: &[f64], roots: &mut Vec<(f64, Direction)>) ->
     let coeffs: Vec<Lanes> = flows.iter().map(|c| Lanes::splat(*c)).collect();
     let (values, bounds) = first_cells(flows, &coeffs, grid);
     // cells still to examine, left to right (a stack popped from the end, pushed reversed),
-    // with their slope bound where it is known (NaN: not yet) and, for a half of a cell just
-    // split, its own split, made with its parent's
+    // with their slope bound and, for a half of a cell just split, its own split, made with
+    // its parent's
     let mut stack: Vec<(f64, f64, f64, f64, f64, Option<Split>)> = (0..grid.len() - 1)
         .rev()
         .map(|i| {
@@ -321,11 +323,6 @@ pub(super) fn isolate_roots(flows: &[f64], roots: &mut Vec<(f64, Direction)>) ->
         }
         let width = b - a;
         // a root c inside would need |f(a)| ≤ B(c − a) and |f(b)| ≤ B(b − c)
-        let bound = if bound.is_nan() {
-            slope_bound(flows, a, b)
-        } else {
-            bound
-        };
         if fa.abs() + fb.abs() > bound * width {
             prev_sign = fb.signum();
             continue;
