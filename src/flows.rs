@@ -75,20 +75,27 @@ pub fn read_csv_map<R: Send>(
     each: impl Fn(Series) -> R + Sync,
 ) -> Result<Vec<R>, CsvError> {
     use rayon::prelude::*;
-    let bytes = bytes
-        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
-        .unwrap_or(bytes);
-    if rows && plain(bytes) {
-        let (out, _) = read_plain_rows(bytes, 1, &each)?;
-        if out.is_empty() {
-            return Err(no_flows());
+    let bytes = strip_bom(bytes);
+    if rows {
+        if let Some((out, _)) = read_rows_piece(bytes, 1, &each)? {
+            return if out.is_empty() {
+                Err(no_flows())
+            } else {
+                Ok(out)
+            };
         }
-        return Ok(out);
     }
     Ok(read_general(bytes, rows)?
         .into_par_iter()
         .map(&each)
         .collect())
+}
+
+/// `bytes` without the UTF-8 byte-order mark a spreadsheet may start its file with.
+pub fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes
+        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+        .unwrap_or(bytes)
 }
 
 /// Whether the text needs no CSV quoting rules: no quote, and every CR ends a line with LF.
@@ -133,11 +140,6 @@ pub fn read_rows_piece<R: Send>(
         return Ok(None);
     }
     read_plain_rows(piece, first_line, &each).map(Some)
-}
-
-/// The error of a file without a single series (for a caller that reads it in pieces).
-pub fn no_series() -> CsvError {
-    no_flows()
 }
 
 /// One series per row of plain text (see [`plain`]) whose first line is `first_line`, rows
@@ -391,7 +393,8 @@ fn row_series<'a>(
     Ok((name, flows))
 }
 
-fn no_flows() -> CsvError {
+/// The error of a file without a single series (also for a caller that reads it in pieces).
+pub fn no_flows() -> CsvError {
     CsvError {
         line: None,
         column: None,

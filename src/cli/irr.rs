@@ -65,16 +65,15 @@ fn solve(a: &Args) -> Result<Vec<Row>> {
     if a.rows && a.file != Path::new("-") {
         let (mut f, len) = super::open_input(&a.file, WHAT, super::MAX_CSV_BYTES)?;
         if len > PIECE as u64 {
-            let unreadable = |e| bad_input(format!("{file}: cannot read the {WHAT}: {e}"));
-            let too_big = || super::too_big(&file, WHAT, super::MAX_CSV_BYTES);
-            let read = in_pieces(&mut f, PIECE, super::MAX_CSV_BYTES, &row);
-            match read {
+            match in_pieces(&mut f, PIECE, super::MAX_CSV_BYTES, &row) {
                 Ok(Some(rows)) => return Ok(rows),
                 // not plain text: the whole file is read at once below
                 Ok(None) => {}
                 Err(Piecewise::Csv(e)) => return Err(blame(e)),
-                Err(Piecewise::Io(e)) => return Err(unreadable(e)),
-                Err(Piecewise::TooBig) => return Err(too_big()),
+                Err(Piecewise::Io(e)) => return Err(super::unreadable(&file, WHAT, e)),
+                Err(Piecewise::TooBig) => {
+                    return Err(super::too_big(&file, WHAT, super::MAX_CSV_BYTES))
+                }
             }
         }
     }
@@ -83,8 +82,8 @@ fn solve(a: &Args) -> Result<Vec<Row>> {
 }
 
 /// Bytes a large file of series in rows is read in at a time: the memory it takes, reused
-/// from piece to piece, instead of a fresh buffer the size of the file (whose pages the kernel
-/// must clear, a tenth of a 100,000-row run).
+/// from piece to piece, instead of a fresh buffer the size of the file (on 100,000 rows of 53
+/// years, a 37 MiB peak instead of 81).
 const PIECE: usize = 16 << 20;
 
 /// Why a read in pieces stopped.
@@ -132,13 +131,13 @@ fn in_pieces<R: Send>(
             }
         };
         want = piece;
-        let skip = if first && buf.starts_with(b"\xEF\xBB\xBF") {
-            3
+        let text = if first {
+            flows::strip_bom(&buf[..cut])
         } else {
-            0
+            &buf[..cut]
         };
         first = false;
-        match flows::read_rows_piece(&buf[skip..cut], line, each).map_err(Piecewise::Csv)? {
+        match flows::read_rows_piece(text, line, each).map_err(Piecewise::Csv)? {
             None => return Ok(None),
             Some((rows, lines)) => {
                 out.extend(rows);
@@ -151,7 +150,7 @@ fn in_pieces<R: Send>(
         }
     }
     if out.is_empty() {
-        return Err(Piecewise::Csv(flows::no_series()));
+        return Err(Piecewise::Csv(flows::no_flows()));
     }
     Ok(Some(out))
 }
